@@ -1,0 +1,128 @@
+/*
+ * app.c — the path every request takes above the transport:
+ *
+ *   transport-level rejection (413, 400)  →  routing (404, 405 + Allow)
+ *   → who may call it (401, 403)  →  body checks (415, 400)  →  handler
+ *
+ * Each step either passes or answers with problem+json; the handler only
+ * runs for a request that is routed, allowed and, if it has a body, carries
+ * a well-formed JSON object.  Every response gets X-Request-Id.
+ */
+#include "app.h"
+
+#include <string.h>
+
+#include "arena.h"
+#include "http/json_body.h"
+#include "http/problem.h"
+#include "log.h"
+#include "router.h"
+#include "scoreboard.h"
+
+/* 1 for a loopback peer (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
+static int remote_is_loopback(const char *addr)
+{
+    if (!addr)
+        return 0;
+    return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 || strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+static void json_decref_cb(void *p)
+{
+    json_decref(p);
+}
+
+void app_unavailable(struct http_request *req, struct http_response *res, const char *part)
+{
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s is unavailable; try again shortly", part);
+    problem_send(req, res, 503, "dependency_unavailable", detail);
+    http_response_header(res, "Retry-After", "2");
+}
+
+void app_internal_error(struct http_request *req, struct http_response *res, const char *log_detail)
+{
+    log_msg("error", "request %s: %s", req->request_id ? req->request_id : "-", log_detail);
+    problem_send(req, res, 500, "internal_error", "The server could not complete the request");
+}
+
+/* Answers a request that could not be read completely or safely. */
+static void answer_read_error(struct http_request *req, struct http_response *res, int status)
+{
+    const char *code = req->read_error ? req->read_error : (status == 413 ? "payload_too_large" : "bad_request");
+    const char *detail = "The request could not be read";
+    if (status == 413)
+        detail = "The request body is larger than this server accepts";
+    else if (strcmp(code, "incomplete_body") == 0)
+        detail = "The request body is shorter than its Content-Length";
+    else if (strcmp(code, "malformed_query") == 0)
+        detail = "The query string is malformed";
+    else if (strcmp(code, "bad_content_length") == 0)
+        detail = "Content-Length is not a valid length";
+    problem_send(req, res, status, code, detail);
+}
+
+/* Parses and checks a request body; 0 or an answered error. */
+static int check_body(struct app *app, struct http_request *req, struct http_response *res)
+{
+    if (!req->body)
+        return 0;
+    if (!content_type_is_json(req->content_type)) {
+        problem_send(req, res, 415, "unsupported_media_type", "Request bodies must be sent as application/json");
+        return -1;
+    }
+    const char *why = NULL;
+    json_t *json = NULL;
+    if (json_body_parse(req->body, req->body_len, app->limits.max_json_depth, &json, &why) != 0) {
+        problem_send(req, res, 400, "malformed_json", why ? why : "body is not valid JSON");
+        return -1;
+    }
+    if (arena_defer(req->arena, json_decref_cb, json) != 0) {
+        app_internal_error(req, res, "out of memory");
+        return -1;
+    }
+    req->json = json;
+    return 0;
+}
+
+void app_handle(struct app *app, struct http_request *req, struct http_response *res, int read_status)
+{
+    memset(res, 0, sizeof *res);
+    res->status = 200;
+    if (read_status != 0) {
+        answer_read_error(req, res, read_status);
+        goto done;
+    }
+    const struct route *route = NULL;
+    char allow[96] = "";
+    enum route_result rr = router_match(ROUTES, ROUTE_COUNT, req->method, req->path, &route, req->path_ids,
+                                        &req->path_id_count, allow, sizeof allow);
+    if (rr == ROUTE_NOT_FOUND) {
+        problem_send(req, res, 404, "not_found", "No such resource");
+        goto done;
+    }
+    if (rr == ROUTE_METHOD_NOT_ALLOWED) {
+        problem_send(req, res, 405, "method_not_allowed", "This resource does not support that method");
+        http_response_header(res, "Allow", arena_strdup(req->arena, allow));
+        goto done;
+    }
+    req->route = route;
+    scoreboard_begin(app->slot, (int)(route - ROUTES), monotonic_us());
+    if ((route->access & ACCESS_LOOPBACK) && !remote_is_loopback(req->remote_addr)) {
+        problem_send(req, res, 403, "forbidden", "This resource is only served to local clients");
+        goto done;
+    }
+    if (route->access & ACCESS_ANY_PRINCIPAL) {
+        /* Token verification arrives with the accounts issue; until then no
+         * principal can be established, so protected routes answer 401. */
+        problem_send(req, res, 401, "unauthenticated", "A valid bearer token is required");
+        http_response_header(res, "WWW-Authenticate", "Bearer");
+        goto done;
+    }
+    if (check_body(app, req, res) != 0)
+        goto done;
+    route->handler(app, req, res);
+done:
+    if (req->request_id)
+        http_response_header(res, "X-Request-Id", req->request_id);
+}

@@ -1,0 +1,367 @@
+/*
+ * config.c — settings from defaults, the environment, a file and flags.
+ *
+ * Every setting is one row of SETTINGS: its ORDERAPI_* name, how to parse
+ * it, where it lives in struct config and its bounds.  Values are parsed
+ * strictly (whole decimal numbers in range, no trailing junk), so a typo
+ * stops start-up with one line that names the setting instead of running
+ * with a surprise.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http/query.h"
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/orderapi"
+#endif
+
+enum setting_kind { SET_STR, SET_UINT, SET_ULONG, SET_SIZE, SET_BOOL, SET_REDIS_URL };
+
+struct setting {
+    const char *name;
+    enum setting_kind kind;
+    size_t offset;
+    size_t size;              /* SET_STR: buffer size */
+    unsigned long long min, max;
+};
+
+#define STR(name, field) {name, SET_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0}
+#define UINT(name, field, lo, hi) {name, SET_UINT, offsetof(struct config, field), 0, lo, hi}
+#define ULONG(name, field, lo, hi) {name, SET_ULONG, offsetof(struct config, field), 0, lo, hi}
+#define SIZE(name, field, lo, hi) {name, SET_SIZE, offsetof(struct config, field), 0, lo, hi}
+#define BOOL(name, field) {name, SET_BOOL, offsetof(struct config, field), 0, 0, 1}
+
+static const struct setting SETTINGS[] = {
+    STR("ORDERAPI_LISTEN", listen),
+    UINT("ORDERAPI_WORKERS", workers, 1, 256),
+    ULONG("ORDERAPI_MAX_REQUESTS", max_requests, 0, 1000000000000ULL),
+    UINT("ORDERAPI_DRAIN_TIMEOUT", drain_timeout, 1, 3600),
+    SIZE("ORDERAPI_MAX_BODY", max_body, 1024, 64ULL * 1024 * 1024),
+    SIZE("ORDERAPI_MAX_JSON_DEPTH", max_json_depth, 2, 64),
+    STR("ORDERAPI_SQL_DIR", sql_dir),
+    STR("ORDERAPI_PID_FILE", pid_file),
+    BOOL("ORDERAPI_ALLOW_PUBLIC_LISTEN", allow_public_listen),
+    BOOL("ORDERAPI_TEST_ROUTES", test_routes),
+    STR("ORDERAPI_DB_HOST", db.host),
+    UINT("ORDERAPI_DB_PORT", db.port, 1, 65535),
+    STR("ORDERAPI_DB_SOCKET", db.socket),
+    STR("ORDERAPI_DB_NAME", db.name),
+    STR("ORDERAPI_DB_USER", db.user),
+    STR("ORDERAPI_DB_PASSWORD", db.password),
+    UINT("ORDERAPI_DB_CONNECT_TIMEOUT", db.connect_timeout, 1, 60),
+    UINT("ORDERAPI_DB_READ_TIMEOUT", db.read_timeout, 1, 3600),
+    UINT("ORDERAPI_DB_WRITE_TIMEOUT", db.write_timeout, 1, 3600),
+    UINT("ORDERAPI_DB_TX_ATTEMPTS", db.tx_attempts, 1, 20),
+    {"ORDERAPI_REDIS_URL", SET_REDIS_URL, offsetof(struct config, redis), 0, 0, 0},
+    UINT("ORDERAPI_REDIS_CONNECT_TIMEOUT_MS", redis.connect_timeout_ms, 10, 60000),
+    UINT("ORDERAPI_REDIS_COMMAND_TIMEOUT_MS", redis.command_timeout_ms, 10, 60000),
+    STR("ORDERAPI_JWT_SECRET", jwt.secret),
+    STR("ORDERAPI_JWT_ISSUER", jwt.issuer),
+    STR("ORDERAPI_JWT_AUDIENCE", jwt.audience),
+    UINT("ORDERAPI_JWT_TTL", jwt.ttl, 60, 30u * 86400u),
+    UINT("ORDERAPI_JWT_LEEWAY", jwt.leeway, 0, 300),
+    BOOL("ORDERAPI_REVOCATION_FAIL_OPEN", jwt.revocation_fail_open),
+};
+#define SETTING_COUNT (sizeof SETTINGS / sizeof SETTINGS[0])
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Sets every default; the worker count follows the machine (2 per core). */
+void config_defaults(struct config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1:9000");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->workers = cores > 0 && cores < 128 ? (unsigned)cores * 2 : 2;
+    cfg->drain_timeout = 30;
+    cfg->max_body = 65536;
+    cfg->max_json_depth = 8;
+    snprintf(cfg->sql_dir, sizeof cfg->sql_dir, "%s/sql", PKGDATADIR);
+    snprintf(cfg->db.host, sizeof cfg->db.host, "127.0.0.1");
+    cfg->db.port = 3306;
+    snprintf(cfg->db.name, sizeof cfg->db.name, "orderapi");
+    snprintf(cfg->db.user, sizeof cfg->db.user, "orderapi");
+    cfg->db.connect_timeout = 2;
+    cfg->db.read_timeout = 10;
+    cfg->db.write_timeout = 10;
+    cfg->db.tx_attempts = 5;
+    config_parse_redis_url(&cfg->redis, "redis://127.0.0.1:6379/0");
+    cfg->redis.connect_timeout_ms = 500;
+    cfg->redis.command_timeout_ms = 1000;
+    snprintf(cfg->jwt.issuer, sizeof cfg->jwt.issuer, "orderapi");
+    snprintf(cfg->jwt.audience, sizeof cfg->jwt.audience, "orderapi");
+    cfg->jwt.ttl = 3600;
+    cfg->jwt.leeway = 30;
+}
+
+/* Parses a whole unsigned decimal within [min, max]. */
+static int parse_bounded(const char *value, unsigned long long min, unsigned long long max,
+                         unsigned long long *out)
+{
+    int64_t v;
+    if (parse_int64(value, 0, INT64_MAX, &v) != 0)
+        return -1;
+    if ((unsigned long long)v < min || (unsigned long long)v > max)
+        return -1;
+    *out = (unsigned long long)v;
+    return 0;
+}
+
+/*
+ * Parses "redis://host[:port][/db]" or "unix:/path[?db=N]" into rc.
+ * Passwords in the URL are refused rather than silently dropped.
+ */
+int config_parse_redis_url(struct redis_config *rc, const char *url)
+{
+    char host[CONFIG_STR] = "", sock[CONFIG_STR] = "";
+    unsigned long long port = 6379, db = 0;
+    if (strlen(url) >= CONFIG_STR)
+        return -1;
+    if (strncmp(url, "unix:", 5) == 0) {
+        const char *path = url + 5;
+        if (strncmp(path, "//", 2) == 0)
+            path += 2;
+        const char *q = strchr(path, '?');
+        size_t plen = q ? (size_t)(q - path) : strlen(path);
+        if (plen == 0 || path[0] != '/' || plen >= sizeof sock)
+            return -1;
+        memcpy(sock, path, plen);
+        sock[plen] = '\0';
+        if (q) {
+            if (strncmp(q, "?db=", 4) != 0 || parse_bounded(q + 4, 0, 15, &db) != 0)
+                return -1;
+        }
+    } else if (strncmp(url, "redis://", 8) == 0) {
+        const char *p = url + 8;
+        if (strchr(p, '@'))
+            return -1;
+        const char *slash = strchr(p, '/');
+        size_t hostport_len = slash ? (size_t)(slash - p) : strlen(p);
+        char hostport[CONFIG_STR];
+        memcpy(hostport, p, hostport_len);
+        hostport[hostport_len] = '\0';
+        char *colon = strrchr(hostport, ':');
+        if (colon) {
+            *colon = '\0';
+            if (parse_bounded(colon + 1, 1, 65535, &port) != 0)
+                return -1;
+        }
+        if (hostport[0] == '\0')
+            return -1;
+        snprintf(host, sizeof host, "%s", hostport);
+        if (slash && slash[1] != '\0' && parse_bounded(slash + 1, 0, 15, &db) != 0)
+            return -1;
+    } else {
+        return -1;
+    }
+    snprintf(rc->url, sizeof rc->url, "%s", url);
+    snprintf(rc->host, sizeof rc->host, "%s", host);
+    snprintf(rc->socket, sizeof rc->socket, "%s", sock);
+    rc->port = (unsigned)port;
+    rc->db = (unsigned)db;
+    return 0;
+}
+
+/* Applies one setting by name; the error names it and the accepted range. */
+int config_set(struct config *cfg, const char *name, const char *value, char *err, size_t errlen)
+{
+    const struct setting *s = NULL;
+    for (size_t i = 0; i < SETTING_COUNT; i++)
+        if (strcmp(SETTINGS[i].name, name) == 0)
+            s = &SETTINGS[i];
+    if (!s)
+        return fail(err, errlen, "%s: unknown setting", name);
+    char *field = (char *)cfg + s->offset;
+    unsigned long long v;
+    switch (s->kind) {
+    case SET_STR:
+        if (strlen(value) >= s->size)
+            return fail(err, errlen, "%s: longer than %zu bytes", name, s->size - 1);
+        memcpy(field, value, strlen(value) + 1);
+        return 0;
+    case SET_UINT:
+    case SET_ULONG:
+    case SET_SIZE:
+        if (parse_bounded(value, s->min, s->max, &v) != 0)
+            return fail(err, errlen, "%s: must be a whole number from %llu to %llu, got \"%.40s\"", name,
+                        s->min, s->max, value);
+        if (s->kind == SET_UINT)
+            *(unsigned *)(void *)field = (unsigned)v;
+        else if (s->kind == SET_ULONG)
+            *(unsigned long *)(void *)field = (unsigned long)v;
+        else
+            *(size_t *)(void *)field = (size_t)v;
+        return 0;
+    case SET_BOOL:
+        if (strcmp(value, "1") == 0 || strcmp(value, "true") == 0 || strcmp(value, "yes") == 0)
+            *(int *)(void *)field = 1;
+        else if (strcmp(value, "0") == 0 || strcmp(value, "false") == 0 || strcmp(value, "no") == 0 ||
+                 value[0] == '\0')
+            *(int *)(void *)field = 0;
+        else
+            return fail(err, errlen, "%s: must be 1 or 0, got \"%.40s\"", name, value);
+        return 0;
+    case SET_REDIS_URL:
+        if (config_parse_redis_url(&cfg->redis, value) != 0)
+            return fail(err, errlen,
+                        "%s: must be redis://host:port/db or unix:/path/redis.sock[?db=N] (no password), got \"%.60s\"",
+                        name, value);
+        return 0;
+    }
+    return fail(err, errlen, "%s: unknown setting", name);
+}
+
+/* Applies every ORDERAPI_* variable of the environment that names a setting;
+ * other ORDERAPI_* variables (the stack's own, such as ORDERAPI_HTTP_PORT)
+ * are not ours and are left alone. */
+static int config_load_env(struct config *cfg, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < SETTING_COUNT; i++) {
+        const char *v = getenv(SETTINGS[i].name);
+        if (v && config_set(cfg, SETTINGS[i].name, v, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Trims leading and trailing blanks in place. */
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
+}
+
+/*
+ * Reads "NAME=value" lines.  Blank lines and lines starting with '#' are
+ * skipped; a value may be wrapped in one pair of double or single quotes.
+ * Every name must be a known setting: a typo is an error, not a no-op.
+ */
+int config_load_file(struct config *cfg, const char *file, char *err, size_t errlen)
+{
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return fail(err, errlen, "--config %s: %s", file, strerror(errno));
+    int rc = -1;
+    char line[2048];
+    unsigned lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            fail(err, errlen, "%s:%u: line too long", file, lineno);
+            goto out;
+        }
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#')
+            continue;
+        if (strncmp(s, "export ", 7) == 0)
+            s = trim(s + 7);
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            fail(err, errlen, "%s:%u: expected NAME=value", file, lineno);
+            goto out;
+        }
+        *eq = '\0';
+        char *name = trim(s), *value = trim(eq + 1);
+        size_t vlen = strlen(value);
+        if (vlen >= 2 && (value[0] == '"' || value[0] == '\'') && value[vlen - 1] == value[0]) {
+            value[vlen - 1] = '\0';
+            value++;
+        }
+        char inner[512];
+        if (config_set(cfg, name, value, inner, sizeof inner) != 0) {
+            fail(err, errlen, "%s:%u: %s", file, lineno, inner);
+            goto out;
+        }
+    }
+    if (ferror(f)) {
+        fail(err, errlen, "--config %s: read error", file);
+        goto out;
+    }
+    rc = 0;
+out:
+    fclose(f);
+    return rc;
+}
+
+/* Defaults, then the environment, then the file (file wins). */
+int config_load(struct config *cfg, const char *file, char *err, size_t errlen)
+{
+    config_defaults(cfg);
+    if (config_load_env(cfg, err, errlen) != 0)
+        return -1;
+    if (!file || !*file)
+        file = getenv("ORDERAPI_CONFIG");
+    if (file && *file) {
+        if (strlen(file) >= sizeof cfg->config_file)
+            return fail(err, errlen, "--config: path too long");
+        snprintf(cfg->config_file, sizeof cfg->config_file, "%s", file);
+        if (config_load_file(cfg, file, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* 1 when a TCP listen address would take every interface. */
+static int listen_is_wildcard(const char *addr)
+{
+    return addr[0] == ':' || strncmp(addr, "0.0.0.0:", 8) == 0 || strncmp(addr, "*:", 2) == 0 ||
+           strncmp(addr, "[::]:", 5) == 0 || strncmp(addr, ":::", 3) == 0;
+}
+
+/* Rules that involve more than one value, and what each use requires. */
+int config_validate(const struct config *cfg, enum config_use use, char *err, size_t errlen)
+{
+    if (strncmp(cfg->listen, "unix:", 5) == 0) {
+        const char *path = cfg->listen + 5;
+        if (path[0] == '\0')
+            return fail(err, errlen, "ORDERAPI_LISTEN: unix: needs a socket path");
+        if (strlen(path) >= 108)
+            return fail(err, errlen, "ORDERAPI_LISTEN: unix socket path longer than 107 bytes");
+    } else {
+        const char *colon = strrchr(cfg->listen, ':');
+        unsigned long long port;
+        if (!colon || parse_bounded(colon + 1, 1, 65535, &port) != 0)
+            return fail(err, errlen, "ORDERAPI_LISTEN: must be unix:/path.sock or HOST:PORT, got \"%.60s\"",
+                        cfg->listen);
+        if (listen_is_wildcard(cfg->listen) && !cfg->allow_public_listen)
+            return fail(err, errlen,
+                        "ORDERAPI_LISTEN: %s listens on every interface; set ORDERAPI_ALLOW_PUBLIC_LISTEN=1 if you mean it",
+                        cfg->listen);
+    }
+    if (cfg->db.name[0] == '\0')
+        return fail(err, errlen, "ORDERAPI_DB_NAME: must be set");
+    if (cfg->db.user[0] == '\0')
+        return fail(err, errlen, "ORDERAPI_DB_USER: must be set");
+    if (cfg->db.socket[0] == '\0' && cfg->db.host[0] == '\0')
+        return fail(err, errlen, "ORDERAPI_DB_HOST: set it or ORDERAPI_DB_SOCKET");
+    if (use == CONFIG_FOR_SERVE) {
+        if (cfg->jwt.secret[0] == '\0')
+            return fail(err, errlen, "ORDERAPI_JWT_SECRET: must be set (at least 32 bytes)");
+        if (strlen(cfg->jwt.secret) < 32)
+            return fail(err, errlen, "ORDERAPI_JWT_SECRET: must be at least 32 bytes, got %zu",
+                        strlen(cfg->jwt.secret));
+    }
+    return 0;
+}

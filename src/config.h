@@ -1,0 +1,94 @@
+/*
+ * config.h — orderapi's settings.
+ *
+ * Sources, later ones winning: built-in defaults, ORDERAPI_* environment
+ * variables, the --config file (lines "ORDERAPI_NAME=value", '#' comments),
+ * then command-line flags.  A bad or missing required setting is reported as
+ * one line naming it, and the process does not start (or, on SIGHUP, keeps
+ * the configuration it has).
+ */
+#ifndef ORDERAPI_CONFIG_H
+#define ORDERAPI_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_STR 512
+
+struct db_config {
+    char host[CONFIG_STR];
+    unsigned port;
+    char socket[CONFIG_STR];   /* unix socket path; wins over host/port */
+    char name[128];
+    char user[128];
+    char password[CONFIG_STR];
+    unsigned connect_timeout;  /* seconds */
+    unsigned read_timeout;     /* seconds */
+    unsigned write_timeout;    /* seconds */
+    unsigned tx_attempts;      /* whole-transaction attempts on 1213/1205 */
+};
+
+struct redis_config {
+    char url[CONFIG_STR];      /* as given: redis://host:port/db or unix:/path[?db=N] */
+    char host[CONFIG_STR];
+    unsigned port;
+    char socket[CONFIG_STR];
+    unsigned db;
+    unsigned connect_timeout_ms;
+    unsigned command_timeout_ms;
+};
+
+struct jwt_config {
+    char secret[CONFIG_STR];
+    char issuer[128];
+    char audience[128];
+    unsigned ttl;              /* seconds */
+    unsigned leeway;           /* seconds of clock skew accepted */
+    int revocation_fail_open;  /* 1: let requests through when Redis is down */
+};
+
+struct config {
+    char listen[CONFIG_STR];   /* "unix:/path.sock" or "127.0.0.1:9000" */
+    char config_file[CONFIG_STR];
+    unsigned workers;
+    unsigned long max_requests; /* recycle a worker after this many; 0 = never */
+    unsigned drain_timeout;    /* seconds a worker may take to finish on SIGTERM */
+    size_t max_body;
+    size_t max_json_depth;
+    char sql_dir[CONFIG_STR];
+    struct db_config db;
+    struct redis_config redis;
+    struct jwt_config jwt;
+    char pid_file[CONFIG_STR];
+    int allow_public_listen;   /* 1: a wildcard listen address is allowed */
+    int test_routes;           /* 1: serve the routes the e2e tests need */
+};
+
+/* What the configuration is for: serving needs more than migrating. */
+enum config_use {
+    CONFIG_FOR_SERVE = 1,
+    CONFIG_FOR_ADMIN = 2,     /* migrate, user commands: database only */
+};
+
+/*
+ * Fills cfg from defaults, the environment, and file (may be NULL; when NULL
+ * ORDERAPI_CONFIG names one if set).  Returns 0, or -1 with one line in err
+ * naming the setting that is wrong ("ORDERAPI_WORKERS: must be 1..256").
+ */
+int config_load(struct config *cfg, const char *file, char *err, size_t errlen);
+
+/* Applies the lines of a config file; -1 with err naming file and line. */
+int config_load_file(struct config *cfg, const char *file, char *err, size_t errlen);
+
+/* Applies one NAME=value setting (a flag or a file line); -1 with err. */
+int config_set(struct config *cfg, const char *name, const char *value, char *err, size_t errlen);
+
+/* Checks cross-field rules and the settings required for use; -1 with err. */
+int config_validate(const struct config *cfg, enum config_use use, char *err, size_t errlen);
+
+/* Sets every default (what config_load starts from). */
+void config_defaults(struct config *cfg);
+
+/* Parses a Redis URL into rc->host/port/socket/db; -1 on a bad URL. */
+int config_parse_redis_url(struct redis_config *rc, const char *url);
+
+#endif

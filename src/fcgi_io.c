@@ -1,0 +1,200 @@
+/*
+ * fcgi_io.c — FastCGI (libfcgi) and CGI behind struct http_io.
+ *
+ * The FastCGI protocol itself (records, multiplexing, the PARAMS stream) is
+ * libfcgi's business; this file only adapts its request object to the plain
+ * interface the rest of orderapi uses, so nothing else includes fcgiapp.h.
+ */
+#include "fcgi_io.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct transport {
+    FCGX_Request request;
+    int active;
+};
+
+int transport_init(void)
+{
+    return FCGX_Init() == 0 ? 0 : -1;
+}
+
+/*
+ * Opens the socket.  A stale unix socket file from an earlier run is removed
+ * first.  The socket is made group-writable (0660): nginx must run as the
+ * same user or be in the same group.
+ */
+int transport_listen(const char *listen_addr)
+{
+    const char *path = NULL;
+    if (strncmp(listen_addr, "unix:", 5) == 0) {
+        path = listen_addr + 5;
+        unlink(path);
+    }
+    mode_t old = umask(007);
+    int fd = FCGX_OpenSocket(path ? path : listen_addr, 1024);
+    umask(old);
+    if (fd < 0)
+        return -1;
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int transport_fd_is_listener(int fd)
+{
+    int v = 0;
+    socklen_t len = sizeof v;
+    return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v == 1;
+}
+
+struct transport *transport_new(int listen_fd)
+{
+    struct transport *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    if (FCGX_InitRequest(&t->request, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void transport_free(struct transport *t)
+{
+    if (!t)
+        return;
+    if (t->active)
+        FCGX_Finish_r(&t->request);
+    FCGX_Free(&t->request, 1);
+    free(t);
+}
+
+static const char *fcgi_param(void *ctx, const char *name)
+{
+    struct transport *t = ctx;
+    return FCGX_GetParam(name, t->request.envp);
+}
+
+/* Calls fn(name, value) for each "NAME=value" of an environment block. */
+static void each_env(char **envp, void (*fn)(void *arg, const char *name, const char *value), void *arg)
+{
+    char name[256];
+    for (char **e = envp; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq || (size_t)(eq - *e) >= sizeof name)
+            continue;
+        memcpy(name, *e, (size_t)(eq - *e));
+        name[eq - *e] = '\0';
+        fn(arg, name, eq + 1);
+    }
+}
+
+static void fcgi_each_param(void *ctx, void (*fn)(void *arg, const char *name, const char *value), void *arg)
+{
+    struct transport *t = ctx;
+    each_env(t->request.envp, fn, arg);
+}
+
+static long fcgi_read(void *ctx, char *buf, size_t len)
+{
+    struct transport *t = ctx;
+    size_t want = len > (size_t)0x40000000 ? (size_t)0x40000000 : len;
+    int n = FCGX_GetStr(buf, (int)want, t->request.in);
+    if (n < 0)
+        return -1;
+    if (n == 0 && FCGX_GetError(t->request.in) != 0)
+        return -1;
+    return n;
+}
+
+static int fcgi_write(void *ctx, const char *buf, size_t len)
+{
+    struct transport *t = ctx;
+    while (len > 0) {
+        int chunk = len > 0x40000000 ? 0x40000000 : (int)len;
+        if (FCGX_PutStr(buf, chunk, t->request.out) != chunk)
+            return -1;
+        buf += chunk;
+        len -= (size_t)chunk;
+    }
+    return 0;
+}
+
+int transport_accept(struct transport *t, struct http_io *io)
+{
+    t->active = 0;
+    if (FCGX_Accept_r(&t->request) < 0)
+        return -1;
+    t->active = 1;
+    *io = (struct http_io){
+        .param = fcgi_param,
+        .each_param = fcgi_each_param,
+        .read = fcgi_read,
+        .write = fcgi_write,
+        .ctx = t,
+    };
+    return 0;
+}
+
+void transport_finish(struct transport *t)
+{
+    if (t->active) {
+        FCGX_Finish_r(&t->request);
+        t->active = 0;
+    }
+}
+
+/* CGI (RFC 3875): meta-variables in the environment, body on stdin. */
+static const char *cgi_param(void *ctx, const char *name)
+{
+    (void)ctx;
+    return getenv(name);
+}
+
+static void cgi_each_param(void *ctx, void (*fn)(void *arg, const char *name, const char *value), void *arg)
+{
+    (void)ctx;
+    each_env(environ, fn, arg);
+}
+
+static long cgi_read(void *ctx, char *buf, size_t len)
+{
+    (void)ctx;
+    size_t n = fread(buf, 1, len, stdin);
+    if (n == 0 && ferror(stdin))
+        return -1;
+    return (long)n;
+}
+
+static int cgi_write(void *ctx, const char *buf, size_t len)
+{
+    (void)ctx;
+    if (fwrite(buf, 1, len, stdout) != len)
+        return -1;
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+
+void transport_cgi_io(struct http_io *io)
+{
+    *io = (struct http_io){
+        .param = cgi_param,
+        .each_param = cgi_each_param,
+        .read = cgi_read,
+        .write = cgi_write,
+        .ctx = NULL,
+    };
+}

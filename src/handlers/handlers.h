@@ -1,0 +1,18 @@
+/*
+ * handlers.h — every handler the route table names.  One resource per
+ * source file.
+ */
+#ifndef ORDERAPI_HANDLERS_H
+#define ORDERAPI_HANDLERS_H
+
+#include "router.h"
+
+/* health.c */
+void handle_health(struct app *app, struct http_request *req, struct http_response *res);
+/* metrics.c */
+void handle_metrics(struct app *app, struct http_request *req, struct http_response *res);
+/* testing.c (ORDERAPI_TEST_ROUTES=1 only) */
+void handle_test_echo(struct app *app, struct http_request *req, struct http_response *res);
+void handle_test_sleep(struct app *app, struct http_request *req, struct http_response *res);
+
+#endif

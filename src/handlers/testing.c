@@ -1,0 +1,56 @@
+/*
+ * testing.c — routes the end-to-end tests need to reach the request
+ * plumbing directly.  They answer 404 unless ORDERAPI_TEST_ROUTES=1, so a
+ * production server exposes nothing here.
+ *
+ *   POST /api/v1/_echo         the parsed JSON body back, 200
+ *   GET  /api/v1/_sleep?ms=N   sleeps N ms (0..10000), for drain and
+ *                                   crash-logging tests
+ */
+#include <jansson.h>
+#include <time.h>
+
+#include "app.h"
+#include "handlers/handlers.h"
+#include "http/problem.h"
+#include "http/query.h"
+
+static int test_routes_enabled(struct app *app, struct http_request *req, struct http_response *res)
+{
+    if (app->cfg->test_routes)
+        return 1;
+    problem_send(req, res, 404, "not_found", "No such resource");
+    return 0;
+}
+
+void handle_test_echo(struct app *app, struct http_request *req, struct http_response *res)
+{
+    if (!test_routes_enabled(app, req, res))
+        return;
+    json_t *body = req->json ? req->json : json_object();
+    if (http_respond_json(res, req->arena, 200, body) != 0)
+        app_internal_error(req, res, "echo: out of memory");
+    if (!req->json)
+        json_decref(body);
+}
+
+void handle_test_sleep(struct app *app, struct http_request *req, struct http_response *res)
+{
+    if (!test_routes_enabled(app, req, res))
+        return;
+    int64_t ms = 0;
+    const char *v = http_query_get(req, "ms");
+    if (v && parse_int64(v, 0, 10000, &ms) != 0) {
+        json_t *errors = json_array();
+        problem_add_error(errors, "ms", "out_of_range", "ms must be a whole number from 0 to 10000");
+        problem_validation(req, res, errors);
+        return;
+    }
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+    json_t *body = json_pack("{s:I}", "slept_ms", (json_int_t)ms);
+    if (!body || http_respond_json(res, req->arena, 200, body) != 0)
+        app_internal_error(req, res, "sleep: out of memory");
+    json_decref(body);
+}

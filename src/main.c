@@ -1,0 +1,181 @@
+/*
+ * main.c — orderapi's commands.
+ *
+ *   orderapi serve [--config F] [--listen A] [--workers N] [--max-requests N] [--pid-file P]
+ *   orderapi migrate [--config F] [--dir SQLDIR]
+ *   orderapi check-config [--config F]
+ *   orderapi version
+ *
+ * Started with no command by a web server: when fd 0 is a listening socket
+ * (Apache mod_fcgid, spawn-fcgi) it serves FastCGI on it in this process,
+ * without forking; with REQUEST_METHOD in the environment (plain CGI) it
+ * answers that one request.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mysql.h>
+
+#include "config.h"
+#include "fcgi_io.h"
+#include "log.h"
+#include "master.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "worker.h"
+
+#define MAX_OVERRIDES 16
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: orderapi serve [--config FILE] [--listen unix:/path.sock|HOST:PORT] [--workers N]\n"
+            "                      [--max-requests N] [--pid-file PATH]\n"
+            "       orderapi migrate [--config FILE] [--dir SQLDIR]\n"
+            "       orderapi check-config [--config FILE]\n"
+            "       orderapi version\n"
+            "Settings come from ORDERAPI_* environment variables, then the --config file,\n"
+            "then flags; see README.md.\n");
+}
+
+struct options {
+    const char *config_file;
+    const char *sql_dir;
+    struct config_override overrides[MAX_OVERRIDES];
+    size_t override_count;
+};
+
+/* Parses the flags after the command; -1 on a bad flag. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"listen", required_argument, NULL, 'l'},
+        {"workers", required_argument, NULL, 'w'},
+        {"max-requests", required_argument, NULL, 'm'},
+        {"pid-file", required_argument, NULL, 'p'},
+        {"dir", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        const char *name = NULL;
+        switch (c) {
+        case 'c': o->config_file = optarg; continue;
+        case 'd': o->sql_dir = optarg; continue;
+        case 'l': name = "ORDERAPI_LISTEN"; break;
+        case 'w': name = "ORDERAPI_WORKERS"; break;
+        case 'm': name = "ORDERAPI_MAX_REQUESTS"; break;
+        case 'p': name = "ORDERAPI_PID_FILE"; break;
+        case 'h': usage(stdout); exit(0);
+        default: return -1;
+        }
+        if (o->override_count == MAX_OVERRIDES)
+            return -1;
+        o->overrides[o->override_count++] = (struct config_override){name, optarg};
+    }
+    return optind == argc ? 0 : -1;
+}
+
+/* Loads and validates the configuration for use; prints one line on error. */
+static int load_config(struct config *cfg, const struct options *o, enum config_use use)
+{
+    char err[512];
+    if (config_load(cfg, o->config_file, err, sizeof err) != 0)
+        goto bad;
+    for (size_t i = 0; i < o->override_count; i++)
+        if (config_set(cfg, o->overrides[i].name, o->overrides[i].value, err, sizeof err) != 0)
+            goto bad;
+    if (o->sql_dir && config_set(cfg, "ORDERAPI_SQL_DIR", o->sql_dir, err, sizeof err) != 0)
+        goto bad;
+    if (config_validate(cfg, use, err, sizeof err) != 0)
+        goto bad;
+    return 0;
+bad:
+    fprintf(stderr, "orderapi: configuration error: %s\n", err);
+    return -1;
+}
+
+static int cmd_migrate(const struct config *cfg)
+{
+    struct db *db = db_new(&cfg->db);
+    if (!db)
+        return 1;
+    int rc = migrate_run(db, cfg->sql_dir, stdout) == 0 ? 0 : 1;
+    db_free(db);
+    return rc;
+}
+
+/* Serves FastCGI on a socket a web server handed over as fd 0. */
+static int serve_inherited_socket(const struct config *cfg)
+{
+    return worker_run(0, cfg, -1, 0);
+}
+
+int main(int argc, char **argv)
+{
+    static struct config cfg;
+    struct options o = {0};
+    signal(SIGPIPE, SIG_IGN);
+    if (mysql_library_init(0, NULL, NULL) != 0) {
+        fprintf(stderr, "orderapi: cannot initialise the MySQL client library\n");
+        return 1;
+    }
+    if (argc < 2) {
+        if (transport_fd_is_listener(0)) {
+            if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)
+                return 1;
+            return serve_inherited_socket(&cfg);
+        }
+        if (getenv("REQUEST_METHOD")) {
+            if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0) {
+                fputs("Status: 500 Internal Server Error\r\nContent-Type: application/problem+json\r\n\r\n"
+                      "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,"
+                      "\"detail\":\"The server is misconfigured\",\"code\":\"internal_error\"}",
+                      stdout);
+                return 1;
+            }
+            return worker_run_cgi(&cfg);
+        }
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("orderapi %s\n", ORDERAPI_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (parse_options(argc - 1, argv + 1, &o) != 0) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(cmd, "serve") == 0) {
+        if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)
+            return 1;
+        return master_run(&cfg, o.overrides, o.override_count);
+    }
+    if (strcmp(cmd, "migrate") == 0) {
+        if (load_config(&cfg, &o, CONFIG_FOR_ADMIN) != 0)
+            return 1;
+        return cmd_migrate(&cfg);
+    }
+    if (strcmp(cmd, "check-config") == 0) {
+        if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)
+            return 1;
+        printf("configuration ok\n");
+        return 0;
+    }
+    fprintf(stderr, "orderapi: unknown command \"%s\"\n", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,64 @@
+/*
+ * router.h — one static table of (method, pattern, handler, who may call it).
+ *
+ * Patterns are absolute paths whose segments are literals or "{id}".  An
+ * {id} segment matches a positive decimal integer up to INT64_MAX without
+ * leading zeros; anything else there ("abc", "0", "007", a huge number) does
+ * not match, so such a path is 404 as the contract says.  HEAD is served by
+ * the GET route.
+ */
+#ifndef ORDERAPI_ROUTER_H
+#define ORDERAPI_ROUTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/http.h"
+
+struct app;
+
+typedef void (*route_handler)(struct app *app, struct http_request *req, struct http_response *res);
+
+/* Who may call a route: a set of principal kinds, or anyone. */
+enum route_access {
+    ACCESS_ANYONE = 0,          /* no token needed */
+    ACCESS_CUSTOMER = 1u << 0,
+    ACCESS_ADMIN = 1u << 1,
+    ACCESS_GUEST = 1u << 2,
+    ACCESS_LOOPBACK = 1u << 3,  /* no token; only from 127.0.0.0/8 or ::1 (nginx also restricts) */
+};
+#define ACCESS_USER (ACCESS_CUSTOMER | ACCESS_ADMIN)
+#define ACCESS_ANY_PRINCIPAL (ACCESS_CUSTOMER | ACCESS_ADMIN | ACCESS_GUEST)
+
+struct route {
+    enum http_method method;
+    const char *pattern;   /* "/api/v1/orders/{id}" */
+    route_handler handler;
+    unsigned access;       /* enum route_access bits */
+    const char *name;      /* for logs and metrics: "GET /api/v1/orders/{id}" */
+};
+
+enum route_result {
+    ROUTE_FOUND = 0,
+    ROUTE_NOT_FOUND = 1,
+    ROUTE_METHOD_NOT_ALLOWED = 2,
+};
+
+/*
+ * Finds the route for method and path.  On ROUTE_FOUND sets *out and fills
+ * ids[0..*id_count) with the {id} values.  On ROUTE_METHOD_NOT_ALLOWED
+ * writes the comma-separated methods the path does allow ("GET, HEAD, PATCH")
+ * into allow.  The path is matched as sent (no decoding); a trailing slash,
+ * empty segment or "." / ".." segment never matches.
+ */
+enum route_result router_match(const struct route *table, size_t count,
+                               enum http_method method, const char *path,
+                               const struct route **out,
+                               int64_t ids[HTTP_MAX_PATH_IDS], size_t *id_count,
+                               char *allow, size_t allow_len);
+
+/* The application's table (routes.c) and its size. */
+extern const struct route ROUTES[];
+extern const size_t ROUTE_COUNT;
+
+#endif

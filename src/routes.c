@@ -1,0 +1,17 @@
+/*
+ * routes.c — every route orderapi serves, in one table.  The method, the
+ * pattern, the handler and who may call it are all visible here.
+ */
+#include "router.h"
+
+#include "handlers/handlers.h"
+
+const struct route ROUTES[] = {
+    {HTTP_GET, "/health", handle_health, ACCESS_ANYONE, "GET /health"},
+    {HTTP_GET, "/metrics", handle_metrics, ACCESS_LOOPBACK, "GET /metrics"},
+    /* Only answered when ORDERAPI_TEST_ROUTES=1 (the e2e stack); 404 otherwise. */
+    {HTTP_POST, "/api/v1/_echo", handle_test_echo, ACCESS_ANYONE, "POST /api/v1/_echo"},
+    {HTTP_GET, "/api/v1/_sleep", handle_test_sleep, ACCESS_ANYONE, "GET /api/v1/_sleep"},
+};
+
+const size_t ROUTE_COUNT = sizeof ROUTES / sizeof ROUTES[0];

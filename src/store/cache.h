@@ -1,0 +1,51 @@
+/*
+ * cache.h — one Redis connection per worker.
+ *
+ * Opened lazily with a connect timeout; the command timeout is set again
+ * after every (re)connect, because hiredis 0.14's redisReconnect forgets it.
+ * Only argv-style commands are used, so keys and values are binary-safe.
+ * Any I/O or protocol error drops the connection; the next call reconnects.
+ */
+#ifndef ORDERAPI_CACHE_H
+#define ORDERAPI_CACHE_H
+
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+
+struct arena;
+struct redis_config;
+struct cache;
+
+struct cache *cache_new(const struct redis_config *cfg);
+void cache_free(struct cache *c);
+
+/* 0 when connected (connecting if needed), -1 when Redis is unreachable. */
+int cache_ensure(struct cache *c);
+/* PING: 0 or -1. */
+int cache_ping(struct cache *c);
+
+/*
+ * Runs one command.  The reply belongs to the arena (freed when the request
+ * ends); NULL when Redis is unreachable or the connection failed (the
+ * connection is then dropped).  A Redis error reply (REDIS_REPLY_ERROR) is
+ * returned as a reply, not NULL.
+ */
+redisReply *cache_command(struct cache *c, struct arena *a, int argc,
+                          const char **argv, const size_t *argvlen);
+
+/*
+ * Sends n commands in one round trip and collects n replies into replies[].
+ * 0 on success, -1 if the connection failed (all replies[] NULL then).
+ * Replies belong to the arena.
+ */
+int cache_pipeline(struct cache *c, struct arena *a, size_t n,
+                   const int *argcs, const char **const *argvs, const size_t *const *argvlens,
+                   redisReply **replies);
+
+/* Events reported to an observer; same numbering as enum db_event. */
+enum cache_event { CACHE_EVENT_RECONNECT = 2 };
+/* Registers on_event (NULL to remove), called once per re-established
+ * connection (not for the first connect). */
+void cache_set_observer(struct cache *c, void (*on_event)(int kind));
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * db.h — one MySQL/MariaDB connection per worker.
+ *
+ * The connection is opened lazily (db_ensure), in utf8mb4, with connect,
+ * read and write timeouts.  Every statement the application runs is listed
+ * once in statements.c and prepared once per connection, its parameter count
+ * checked against the table.  A lost connection (2006/2013) is re-opened and
+ * the statements re-prepared.  db_tx runs a whole transaction again on
+ * deadlock (1213) or lock-wait timeout (1205), a bounded number of times.
+ */
+#ifndef ORDERAPI_DB_H
+#define ORDERAPI_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/statements.h"
+
+struct arena;
+struct db_config;
+struct db;
+
+/* Result codes: 0 is success, negative an error. */
+enum db_status {
+    DB_OK = 0,
+    DB_NOT_FOUND = 1,        /* lookups: no row (tri-state, see db_query_row) */
+    DB_ERROR = -1,           /* anything else: a 500, details in the log */
+    DB_UNAVAILABLE = -2,     /* cannot reach the server: a 503 */
+    DB_DUPLICATE = -3,       /* unique key violation (1062) */
+    DB_RETRYABLE = -4,       /* deadlock or lock wait timeout; db_tx retries */
+    DB_CONSTRAINT = -5,      /* CHECK or foreign key violation (4025, 1451, 1452) */
+};
+
+enum db_type { DBV_NULL = 0, DBV_INT, DBV_STR };
+
+/* A parameter or a result column. */
+struct db_value {
+    enum db_type type;
+    int64_t i;
+    const char *s;   /* DBV_STR: not necessarily NUL-terminated as a param; results are */
+    size_t len;
+};
+
+#define DBP_INT(v) ((struct db_value){.type = DBV_INT, .i = (int64_t)(v)})
+#define DBP_STR(v) ((struct db_value){.type = DBV_STR, .s = (v), .len = strlen(v)})
+#define DBP_STRN(v, n) ((struct db_value){.type = DBV_STR, .s = (v), .len = (n)})
+#define DBP_NULL ((struct db_value){.type = DBV_NULL})
+
+/* Rows of a SELECT, every column as a value, all memory in the arena. */
+struct db_rows {
+    size_t count;
+    size_t columns;
+    struct db_value *cells; /* count * columns, row-major */
+};
+#define DB_CELL(rows, r, c) (&(rows)->cells[(r) * (rows)->columns + (c)])
+
+struct db *db_new(const struct db_config *cfg);
+void db_free(struct db *db);
+
+/* Connects and prepares every statement if not yet done.  DB_OK or
+ * DB_UNAVAILABLE (logged). */
+int db_ensure(struct db *db);
+/* A cheap round trip: DB_OK or DB_UNAVAILABLE. */
+int db_ping(struct db *db);
+
+/* Runs a statement that returns no rows. */
+int db_exec(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
+            uint64_t *affected_rows, uint64_t *insert_id);
+/* Runs a SELECT and collects all its rows into the arena. */
+int db_query(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
+             struct arena *a, struct db_rows *out);
+/* Like db_query for at most one row: DB_OK, DB_NOT_FOUND or an error. */
+int db_query_row(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
+                 struct arena *a, struct db_rows *out);
+
+/*
+ * Runs body(db, arg) inside START TRANSACTION … COMMIT.  body returns DB_OK to
+ * commit, or an error to roll back and have it returned.  DB_RETRYABLE (from
+ * any call inside body, or from COMMIT) rolls back explicitly and runs body
+ * again, up to cfg->tx_attempts times; a lost connection before anything was
+ * committed is also retried once after reconnecting.  body must therefore
+ * keep no side effects outside the transaction between attempts.
+ */
+int db_tx(struct db *db, int (*body)(struct db *db, void *arg), void *arg);
+
+/* Called when a request ends: rolls back a transaction left open. */
+void db_request_end(struct db *db);
+
+/* The last server error for the log (never for a client). */
+const char *db_last_error(const struct db *db);
+
+/* Runs a multi-statement SQL script (migrations only, not user input). */
+int db_run_script(struct db *db, const char *sql, size_t len);
+
+/* Events reported to an observer (the lead wires them to metrics). */
+enum db_event { DB_EVENT_RETRY = 1, DB_EVENT_RECONNECT = 2 };
+/* Registers on_event (NULL to remove), called once per transaction retry and
+ * once per re-established connection (not for the first connect). */
+void db_set_observer(struct db *db, void (*on_event)(int kind));
+
+#endif

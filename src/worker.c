@@ -1,0 +1,184 @@
+/*
+ * worker.c — the accept loop.
+ *
+ * An idle worker waits in ppoll() on the listen socket with SIGTERM
+ * unblocked; while it serves a request SIGTERM stays blocked, so a drain
+ * never interrupts a request half-way: the signal is taken at the next
+ * ppoll, and the worker exits.  The listen socket is non-blocking, so when
+ * several idle workers wake for one connection the losers go back to
+ * waiting instead of blocking inside accept().
+ */
+#include "worker.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "arena.h"
+#include "config.h"
+#include "fcgi_io.h"
+#include "log.h"
+#include "metrics.h"
+#include "router.h"
+#include "scoreboard.h"
+#include "store/cache.h"
+#include "store/db.h"
+
+static volatile sig_atomic_t worker_stop;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    worker_stop = 1;
+}
+
+static void on_db_event(int kind)
+{
+    if (kind == DB_EVENT_RETRY)
+        metrics_add(METRIC_DB_RETRIES, 1);
+    else if (kind == DB_EVENT_RECONNECT)
+        metrics_add(METRIC_DB_RECONNECTS, 1);
+}
+
+static void on_cache_event(int kind)
+{
+    if (kind == 2)
+        metrics_add(METRIC_REDIS_RECONNECTS, 1);
+}
+
+/* Builds the per-process application state; connections open lazily. */
+static int app_init(struct app *app, const struct config *cfg, int slot)
+{
+    memset(app, 0, sizeof *app);
+    app->cfg = cfg;
+    app->slot = slot;
+    app->limits = (struct http_limits){
+        .max_body = cfg->max_body,
+        .max_json_depth = cfg->max_json_depth,
+        .max_query_params = 64,
+        .max_headers = 64,
+    };
+    app->db = db_new(&cfg->db);
+    app->cache = cache_new(&cfg->redis);
+    if (!app->db || !app->cache)
+        return -1;
+    db_set_observer(app->db, on_db_event);
+    cache_set_observer(app->cache, on_cache_event);
+    return 0;
+}
+
+static void app_release(struct app *app)
+{
+    db_free(app->db);
+    cache_free(app->cache);
+    app->db = NULL;
+    app->cache = NULL;
+}
+
+/* Reads, answers, writes, logs and counts one request. */
+static void serve_one(struct app *app, struct arena *arena, const struct http_io *io)
+{
+    uint64_t t0 = monotonic_us();
+    struct http_request req;
+    struct http_response res;
+    int read_status = http_request_read(&req, arena, io, &app->limits);
+    app_handle(app, &req, &res, read_status);
+    if (http_response_write(&res, req.method, io) != 0)
+        log_msg("warn", "request %s: client went away while writing the response", req.request_id);
+    db_request_end(app->db);
+    double seconds = (double)(monotonic_us() - t0) / 1e6;
+    size_t route_index = req.route ? (size_t)(req.route - ROUTES) : ROUTE_COUNT;
+    metrics_request(route_index, res.status, seconds);
+    log_request(req.request_id, req.method_name, req.route ? req.route->name : NULL, req.path, res.status,
+                seconds * 1000.0, NULL);
+    scoreboard_end(app->slot);
+}
+
+int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_pid)
+{
+    int rc = 1;
+    struct app app;
+    struct arena *arena = NULL;
+    struct transport *t = NULL;
+    sigset_t blocked, waiting;
+
+    if (master_pid > 0) {
+        /* Die with the master: PDEATHSIG asks for a drain, and the check
+         * after it closes the race with a master that is already gone. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != master_pid)
+            return 0;
+    }
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGTERM);
+    sigaddset(&blocked, SIGINT);
+    sigprocmask(SIG_BLOCK, &blocked, &waiting);
+    sigdelset(&waiting, SIGTERM);
+    sigdelset(&waiting, SIGINT);
+
+    if (app_init(&app, cfg, slot) != 0 || !(arena = arena_new()) || transport_init() != 0 ||
+        !(t = transport_new(listen_fd))) {
+        log_msg("error", "worker: out of memory at start");
+        goto out;
+    }
+    unsigned long served = 0;
+    while (!worker_stop) {
+        struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
+        int n = ppoll(&pfd, 1, NULL, &waiting);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            log_msg("error", "worker: poll: %s", strerror(errno));
+            goto out;
+        }
+        if (!(pfd.revents & POLLIN))
+            continue;
+        struct http_io io;
+        if (transport_accept(t, &io) != 0)
+            continue;
+        serve_one(&app, arena, &io);
+        transport_finish(t);
+        arena_reset(arena);
+        served++;
+        if (cfg->max_requests && served >= cfg->max_requests) {
+            log_msg("info", "worker: recycling after %lu requests", served);
+            break;
+        }
+    }
+    rc = 0;
+out:
+    transport_free(t);
+    arena_free(arena);
+    app_release(&app);
+    return rc;
+}
+
+int worker_run_cgi(const struct config *cfg)
+{
+    struct app app;
+    struct arena *arena = NULL;
+    int rc = 1;
+    if (app_init(&app, cfg, -1) != 0 || !(arena = arena_new()))
+        goto out;
+    struct http_io io;
+    transport_cgi_io(&io);
+    serve_one(&app, arena, &io);
+    arena_reset(arena);
+    rc = 0;
+out:
+    arena_free(arena);
+    app_release(&app);
+    return rc;
+}

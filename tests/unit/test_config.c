@@ -1,0 +1,144 @@
+/*
+ * test_config.c — settings: defaults, strict parsing with a named error,
+ * file lines, Redis URLs, listen address rules and serve requirements.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static const char *SECRET = "0123456789abcdef0123456789abcdef";
+
+static void test_defaults_are_valid_for_admin_but_serve_needs_a_secret(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[512];
+    config_defaults(&cfg);
+    assert_string_equal(cfg.listen, "127.0.0.1:9000");
+    assert_int_equal(cfg.max_body, 65536);
+    assert_int_equal(config_validate(&cfg, CONFIG_FOR_ADMIN, err, sizeof err), 0);
+    assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), -1);
+    assert_non_null(strstr(err, "ORDERAPI_JWT_SECRET"));
+    assert_int_equal(config_set(&cfg, "ORDERAPI_JWT_SECRET", "too-short", err, sizeof err), 0);
+    assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), -1);
+    assert_non_null(strstr(err, "at least 32 bytes"));
+    assert_int_equal(config_set(&cfg, "ORDERAPI_JWT_SECRET", SECRET, err, sizeof err), 0);
+    assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), 0);
+}
+
+static void test_numbers_are_strict_and_errors_name_the_setting(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[512];
+    config_defaults(&cfg);
+    assert_int_equal(config_set(&cfg, "ORDERAPI_WORKERS", "4", err, sizeof err), 0);
+    assert_int_equal(cfg.workers, 4);
+    const char *bad[] = {"0", "257", "-1", "4x", " 4", "", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(config_set(&cfg, "ORDERAPI_WORKERS", bad[i], err, sizeof err), -1);
+        assert_non_null(strstr(err, "ORDERAPI_WORKERS"));
+        assert_int_equal(cfg.workers, 4);
+    }
+    assert_int_equal(config_set(&cfg, "ORDERAPI_NOPE", "1", err, sizeof err), -1);
+    assert_non_null(strstr(err, "unknown setting"));
+    assert_int_equal(config_set(&cfg, "ORDERAPI_MAX_BODY", "1023", err, sizeof err), -1);
+    assert_int_equal(config_set(&cfg, "ORDERAPI_TEST_ROUTES", "maybe", err, sizeof err), -1);
+}
+
+static void test_redis_urls(void **state)
+{
+    (void)state;
+    struct redis_config rc;
+    memset(&rc, 0, sizeof rc);
+    assert_int_equal(config_parse_redis_url(&rc, "redis://127.0.0.1:6380/2"), 0);
+    assert_string_equal(rc.host, "127.0.0.1");
+    assert_int_equal(rc.port, 6380);
+    assert_int_equal(rc.db, 2);
+    assert_string_equal(rc.socket, "");
+    assert_int_equal(config_parse_redis_url(&rc, "redis://cache"), 0);
+    assert_string_equal(rc.host, "cache");
+    assert_int_equal(rc.port, 6379);
+    assert_int_equal(rc.db, 0);
+    assert_int_equal(config_parse_redis_url(&rc, "unix:/run/redis.sock?db=3"), 0);
+    assert_string_equal(rc.socket, "/run/redis.sock");
+    assert_int_equal(rc.db, 3);
+    assert_int_equal(config_parse_redis_url(&rc, "redis://:secret@host:6379/0"), -1);
+    assert_int_equal(config_parse_redis_url(&rc, "redis://host:0/0"), -1);
+    assert_int_equal(config_parse_redis_url(&rc, "redis://host:6379/16"), -1);
+    assert_int_equal(config_parse_redis_url(&rc, "http://host"), -1);
+    assert_int_equal(config_parse_redis_url(&rc, "unix:relative.sock"), -1);
+}
+
+static void test_listen_never_wildcard_unless_asked(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[512];
+    config_defaults(&cfg);
+    snprintf(cfg.jwt.secret, sizeof cfg.jwt.secret, "%s", SECRET);
+    snprintf(cfg.listen, sizeof cfg.listen, "0.0.0.0:9000");
+    assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), -1);
+    assert_non_null(strstr(err, "ORDERAPI_ALLOW_PUBLIC_LISTEN"));
+    snprintf(cfg.listen, sizeof cfg.listen, ":9000");
+    assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), -1);
+    cfg.allow_public_listen = 1;
+    assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), 0);
+    cfg.allow_public_listen = 0;
+    snprintf(cfg.listen, sizeof cfg.listen, "unix:/tmp/x.sock");
+    assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), 0);
+    snprintf(cfg.listen, sizeof cfg.listen, "localhost");
+    assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), -1);
+}
+
+static void test_file_wins_over_environment_and_names_bad_lines(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/orderapi-test-config-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "# comment\n\nORDERAPI_WORKERS=3\nexport ORDERAPI_DB_NAME=\"shop\"\n");
+    fclose(f);
+    setenv("ORDERAPI_WORKERS", "7", 1);
+    setenv("ORDERAPI_DB_USER", "envuser", 1);
+    struct config cfg;
+    char err[512];
+    assert_int_equal(config_load(&cfg, path, err, sizeof err), 0);
+    assert_int_equal(cfg.workers, 3);
+    assert_string_equal(cfg.db.name, "shop");
+    assert_string_equal(cfg.db.user, "envuser");
+
+    f = fopen(path, "a");
+    fprintf(f, "ORDERAPI_WORKERS=zero\n");
+    fclose(f);
+    assert_int_equal(config_load(&cfg, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":5: ORDERAPI_WORKERS"));
+    unsetenv("ORDERAPI_WORKERS");
+    unsetenv("ORDERAPI_DB_USER");
+    unlink(path);
+    assert_int_equal(config_load(&cfg, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, "--config"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_are_valid_for_admin_but_serve_needs_a_secret),
+        cmocka_unit_test(test_numbers_are_strict_and_errors_name_the_setting),
+        cmocka_unit_test(test_redis_urls),
+        cmocka_unit_test(test_listen_never_wildcard_unless_asked),
+        cmocka_unit_test(test_file_wins_over_environment_and_names_bad_lines),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
