@@ -49,6 +49,10 @@ void app_internal_error(struct http_request *req, struct http_response *res, con
 /* Answers a request that could not be read completely or safely. */
 static void answer_read_error(struct http_request *req, struct http_response *res, int status)
 {
+    if (status >= 500) {
+        app_internal_error(req, res, "out of memory while reading the request");
+        return;
+    }
     const char *code = req->read_error ? req->read_error : (status == 413 ? "payload_too_large" : "bad_request");
     const char *detail = "The request could not be read";
     if (status == 413)
