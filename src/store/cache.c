@@ -1,0 +1,273 @@
+/*
+ * cache.c — one Redis connection per worker (hiredis 0.14, blocking API).
+ *
+ * hiredis keeps a sticky error on its context: once ctx->err is set, nothing
+ * more can be done on it.  So any NULL reply or error drops the context here,
+ * and the next call connects afresh (never with redisReconnect, which in
+ * 0.14 forgets the command timeout).  After a failed connect, calls within
+ * the next second fail at once, so that a dead Redis costs a request nothing
+ * instead of a connect timeout.
+ *
+ * Every reply handed out is registered with the request's arena, which frees
+ * it when the request ends.
+ */
+#include "store/cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "arena.h"
+#include "config.h"
+#include "log.h"
+
+/* After a failed connect, further attempts within this long fail at once. */
+#define CACHE_FAIL_FAST_NS 1000000000LL
+
+struct cache {
+    struct redis_config cfg;
+    redisContext *ctx;                 /* NULL while disconnected */
+    int ever_connected;                /* a later connect is a reconnect */
+    int connect_failed;                /* connect_failed_at is meaningful */
+    struct timespec connect_failed_at; /* CLOCK_MONOTONIC */
+    void (*on_event)(int kind);
+};
+
+/* A millisecond count as a struct timeval. */
+static struct timeval cache_timeval_ms(unsigned ms)
+{
+    return (struct timeval){.tv_sec = (time_t)(ms / 1000u), .tv_usec = (suseconds_t)(ms % 1000u) * 1000};
+}
+
+/* Where the configuration points, for log lines. */
+static const char *cache_target(const struct cache *c)
+{
+    return c->cfg.socket[0] != '\0' ? c->cfg.socket : c->cfg.host;
+}
+
+/* Logs why the connection is being given up, and frees it. */
+static void cache_drop(struct cache *c, const char *what)
+{
+    if (c->ctx == NULL)
+        return;
+    log_msg("error", "redis %s: %s (%s)", what, c->ctx->err != 0 ? c->ctx->errstr : "no reply",
+            cache_target(c));
+    redisFree(c->ctx);
+    c->ctx = NULL;
+}
+
+/* Frees a reply when its arena is reset; the arena_defer() signature. */
+static void cache_reply_release(void *reply)
+{
+    freeReplyObject(reply);
+}
+
+/*
+ * Selects database cfg.db on a fresh connection.  0, or -1 when Redis
+ * refused it (the caller drops the connection).
+ */
+static int cache_select_db(struct cache *c)
+{
+    int rc = -1;
+    char number[16];
+    const char *argv[2] = {"SELECT", number};
+    size_t argvlen[2];
+    redisReply *reply;
+
+    argvlen[0] = 6;
+    argvlen[1] = (size_t)snprintf(number, sizeof number, "%u", c->cfg.db);
+    reply = redisCommandArgv(c->ctx, 2, argv, argvlen);
+    if (reply == NULL)
+        goto out;
+    if (reply->type == REDIS_REPLY_ERROR) {
+        log_msg("error", "redis SELECT %u: %s", c->cfg.db, reply->str);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (reply != NULL)
+        freeReplyObject(reply);
+    return rc;
+}
+
+/*
+ * Connects (unix socket in preference to host and port) with the connect
+ * timeout, then sets the command timeout and selects the database.  0, or -1
+ * with the context freed.
+ */
+static int cache_connect(struct cache *c)
+{
+    struct timeval connect_timeout = cache_timeval_ms(c->cfg.connect_timeout_ms);
+    int unbounded = c->cfg.connect_timeout_ms == 0; /* 0: no timeout, not "give up at once" */
+
+    if (c->cfg.socket[0] != '\0')
+        c->ctx = unbounded ? redisConnectUnix(c->cfg.socket)
+                           : redisConnectUnixWithTimeout(c->cfg.socket, connect_timeout);
+    else
+        c->ctx = unbounded ? redisConnect(c->cfg.host, (int)c->cfg.port)
+                           : redisConnectWithTimeout(c->cfg.host, (int)c->cfg.port, connect_timeout);
+    if (c->ctx == NULL) {
+        log_msg("error", "redis connect %s: out of memory", cache_target(c));
+        return -1;
+    }
+    if (c->ctx->err != 0) {
+        cache_drop(c, "connect");
+        return -1;
+    }
+    if (c->cfg.command_timeout_ms > 0 &&
+        redisSetTimeout(c->ctx, cache_timeval_ms(c->cfg.command_timeout_ms)) != REDIS_OK) {
+        cache_drop(c, "set timeout");
+        return -1;
+    }
+    if (c->cfg.db != 0 && cache_select_db(c) != 0) {
+        cache_drop(c, "select");
+        return -1;
+    }
+    return 0;
+}
+
+/* A new, unconnected handle for cfg (copied); NULL when out of memory. */
+struct cache *cache_new(const struct redis_config *cfg)
+{
+    struct cache *c = calloc(1, sizeof *c);
+
+    if (c == NULL)
+        return NULL;
+    c->cfg = *cfg;
+    return c;
+}
+
+/* Closes the connection, if any, and frees the handle. */
+void cache_free(struct cache *c)
+{
+    if (c == NULL)
+        return;
+    if (c->ctx != NULL)
+        redisFree(c->ctx);
+    free(c);
+}
+
+/* Registers the function told about reconnects (metrics). */
+void cache_set_observer(struct cache *c, void (*on_event)(int kind))
+{
+    c->on_event = on_event;
+}
+
+/* Connects if not connected, failing at once within a second of a failed
+ * attempt.  0 or -1. */
+int cache_ensure(struct cache *c)
+{
+    struct timespec now;
+
+    if (c->ctx != NULL)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (c->connect_failed &&
+        (long long)(now.tv_sec - c->connect_failed_at.tv_sec) * 1000000000LL +
+                (now.tv_nsec - c->connect_failed_at.tv_nsec) <
+            CACHE_FAIL_FAST_NS)
+        return -1;
+    if (cache_connect(c) != 0) {
+        c->connect_failed = 1;
+        clock_gettime(CLOCK_MONOTONIC, &c->connect_failed_at);
+        return -1;
+    }
+    c->connect_failed = 0;
+    if (c->ever_connected) {
+        log_msg("info", "redis reconnected (%s)", cache_target(c));
+        if (c->on_event != NULL)
+            c->on_event(CACHE_EVENT_RECONNECT);
+    }
+    c->ever_connected = 1;
+    return 0;
+}
+
+/* PING, expecting a status reply: 0 or -1. */
+int cache_ping(struct cache *c)
+{
+    int rc = -1;
+    const char *argv[1] = {"PING"};
+    const size_t argvlen[1] = {4};
+    redisReply *reply;
+
+    if (cache_ensure(c) != 0)
+        return -1;
+    reply = redisCommandArgv(c->ctx, 1, argv, argvlen);
+    if (reply == NULL || c->ctx->err != 0) {
+        cache_drop(c, "PING");
+        goto out;
+    }
+    if (reply->type == REDIS_REPLY_STATUS)
+        rc = 0;
+out:
+    if (reply != NULL)
+        freeReplyObject(reply);
+    return rc;
+}
+
+/* Runs one command; see cache.h. */
+redisReply *cache_command(struct cache *c, struct arena *a, int argc, const char **argv,
+                          const size_t *argvlen)
+{
+    redisReply *reply;
+
+    if (cache_ensure(c) != 0)
+        return NULL;
+    reply = redisCommandArgv(c->ctx, argc, argv, argvlen);
+    if (reply == NULL || c->ctx->err != 0) {
+        if (reply != NULL)
+            freeReplyObject(reply);
+        cache_drop(c, argc > 0 ? argv[0] : "command");
+        return NULL;
+    }
+    if (arena_defer(a, cache_reply_release, reply) != 0)
+        return NULL; /* arena_defer already freed it */
+    return reply;
+}
+
+/*
+ * Sends n commands in one write and reads their n replies in order; see
+ * cache.h.  If any reply cannot be read the connection is dropped (the
+ * replies after it would be out of step) and every replies[] is NULL; the
+ * replies already read stay owned by the arena.
+ */
+int cache_pipeline(struct cache *c, struct arena *a, size_t n, const int *argcs,
+                   const char **const *argvs, const size_t *const *argvlens, redisReply **replies)
+{
+    int rc = -1;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        replies[i] = NULL;
+    if (cache_ensure(c) != 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        if (redisAppendCommandArgv(c->ctx, argcs[i], (const char **)argvs[i], argvlens[i]) !=
+            REDIS_OK) {
+            cache_drop(c, "pipeline append");
+            goto out;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        void *reply = NULL;
+        if (redisGetReply(c->ctx, &reply) != REDIS_OK || reply == NULL) {
+            if (reply != NULL)
+                freeReplyObject(reply);
+            cache_drop(c, "pipeline");
+            goto out;
+        }
+        if (arena_defer(a, cache_reply_release, reply) != 0) {
+            cache_drop(c, "pipeline (out of memory)");
+            goto out;
+        }
+        replies[i] = reply;
+    }
+    rc = 0;
+out:
+    if (rc != 0) {
+        for (i = 0; i < n; i++)
+            replies[i] = NULL;
+    }
+    return rc;
+}

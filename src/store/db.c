@@ -1,0 +1,892 @@
+/*
+ * db.c — one MySQL/MariaDB connection per worker, with every statement of
+ * statements.c prepared on it.
+ *
+ * The connection is opened lazily and never with MYSQL_OPT_RECONNECT: when
+ * the library reconnects by itself, prepared statements silently become
+ * invalid and session settings are lost, so instead a lost connection is
+ * closed here (statements and all) and the next call opens a fresh one,
+ * setting the session up and preparing the statements again.
+ *
+ * A statement that cannot be prepared (typically because its table does not
+ * exist yet, before the migrations ran) leaves only itself unusable: its slot
+ * stays NULL, preparing it is tried again when it is used, and until that
+ * succeeds using it returns DB_ERROR with a logged reason.
+ *
+ * Inside db_tx a statement that fails with a deadlock or a lost connection
+ * "dooms" the transaction: every later statement of the same attempt returns
+ * that status at once without touching the server, so that a body ignoring
+ * an error can never commit half a transaction, nor run its remaining
+ * statements in autocommit mode on a new connection.
+ */
+#include "store/db.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "arena.h"
+#include "config.h"
+#include "log.h"
+
+/* At most this many bound parameters per statement. */
+#define DB_MAX_PARAMS 64
+/* Bytes per result column fetched directly; longer values are fetched again
+ * into a buffer of their own size. */
+#define DB_COLUMN_BUFFER 256
+/* After a failed connect, further attempts within this long fail at once. */
+#define DB_FAIL_FAST_NS 1000000000LL
+#define DB_DEFAULT_TX_ATTEMPTS 3
+
+#ifndef ER_CONNECTION_KILLED
+#define ER_CONNECTION_KILLED 1927
+#endif
+#ifndef ER_CONSTRAINT_FAILED
+#define ER_CONSTRAINT_FAILED 4025
+#endif
+#ifndef CR_SERVER_LOST_EXTENDED
+#define CR_SERVER_LOST_EXTENDED 2055
+#endif
+
+#define DB_SESSION_SETUP                                                                  \
+    "SET SESSION time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"      \
+    "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
+
+struct db {
+    struct db_config cfg;
+    MYSQL *conn;                       /* NULL while disconnected */
+    MYSQL_STMT *stmts[STMT_COUNT];     /* NULL: not (yet) prepared */
+    int ever_connected;                /* a later connect is a reconnect */
+    int connect_failed;                /* connect_failed_at is meaningful */
+    struct timespec connect_failed_at; /* CLOCK_MONOTONIC */
+    unsigned last_lost_errno;          /* errno that dropped the connection in this call */
+    int in_tx;                         /* between START TRANSACTION and COMMIT/ROLLBACK */
+    int tx_doomed;                     /* DB_RETRYABLE or DB_UNAVAILABLE: attempt is lost */
+    unsigned random_state;             /* for the retry backoff */
+    char last_error[512];
+    void (*on_event)(int kind);
+};
+
+/* The statement's name for logs: its SQL, which is never user data. */
+static const char *db_statement_sql(enum stmt_id id)
+{
+    return STATEMENTS[id].sql;
+}
+
+/* Tells the observer, if any, about a retry or a reconnect. */
+static void db_emit(struct db *db, int kind)
+{
+    if (db->on_event != NULL)
+        db->on_event(kind);
+}
+
+/* Nanoseconds from a to b on the monotonic clock. */
+static long long db_elapsed_ns(const struct timespec *a, const struct timespec *b)
+{
+    return (long long)(b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec);
+}
+
+/* Sets the text db_last_error() returns, cut to fit (it is for logs only). */
+__attribute__((format(printf, 2, 3))) static void db_set_error(struct db *db, const char *fmt,
+                                                               ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(db->last_error, sizeof db->last_error, fmt, ap);
+    va_end(ap);
+}
+
+/* Remembers an error for db_last_error() and writes it to the log. */
+static void db_note_error(struct db *db, const char *level, const char *what, unsigned err,
+                          const char *msg)
+{
+    db_set_error(db, "%s: (%u) %s", what, err, msg != NULL ? msg : "");
+    log_msg(level, "mysql %s", db->last_error);
+}
+
+/* True for the errors that mean the connection is gone (or never came up):
+ * the client library's own connection errors, and the server telling a
+ * killed or shutting-down connection goodbye. */
+static int db_errno_is_connection_lost(unsigned err)
+{
+    switch (err) {
+    case CR_CONNECTION_ERROR:     /* 2002 */
+    case CR_CONN_HOST_ERROR:      /* 2003 */
+    case CR_SERVER_GONE_ERROR:    /* 2006 */
+    case CR_SERVER_LOST:          /* 2013 */
+    case CR_SERVER_LOST_EXTENDED: /* 2055 */
+    case ER_CONNECTION_KILLED:    /* 1927 */
+    case ER_SERVER_SHUTDOWN:      /* 1053 */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * True when a statement that failed with err certainly did not run, so that
+ * running it again on a new connection cannot apply it twice.  2013 and 2055
+ * ("lost connection during query") are excluded: the server may have
+ * executed and committed the statement before the connection broke.
+ */
+static int db_errno_means_not_executed(unsigned err)
+{
+    return err == CR_SERVER_GONE_ERROR || err == CR_CONNECTION_ERROR ||
+           err == CR_CONN_HOST_ERROR || err == ER_CONNECTION_KILLED || err == ER_SERVER_SHUTDOWN;
+}
+
+/* Closes every statement and the connection.  The server rolls back any open
+ * transaction of a closed connection, so the attempt is marked as lost. */
+static void db_disconnect(struct db *db)
+{
+    for (size_t i = 0; i < STMT_COUNT; i++) {
+        if (db->stmts[i] != NULL) {
+            mysql_stmt_close(db->stmts[i]);
+            db->stmts[i] = NULL;
+        }
+    }
+    if (db->conn != NULL) {
+        mysql_close(db->conn);
+        db->conn = NULL;
+    }
+    if (db->in_tx)
+        db->tx_doomed = DB_UNAVAILABLE;
+}
+
+/*
+ * Maps a server or client error number onto enum db_status, records it, and
+ * drops the connection when the error says it is gone.  Inside a transaction
+ * a deadlock, lock wait timeout or lost connection dooms the attempt.
+ */
+static int db_fail(struct db *db, const char *what, unsigned err, const char *msg)
+{
+    int status;
+
+    if (db_errno_is_connection_lost(err)) {
+        db_note_error(db, "error", what, err, msg);
+        db->last_lost_errno = err;
+        db_disconnect(db);
+        return DB_UNAVAILABLE;
+    }
+    switch (err) {
+    case ER_LOCK_DEADLOCK:     /* 1213 */
+    case ER_LOCK_WAIT_TIMEOUT: /* 1205 */
+        status = DB_RETRYABLE;
+        db_note_error(db, "warn", what, err, msg);
+        if (db->in_tx)
+            db->tx_doomed = DB_RETRYABLE;
+        break;
+    case ER_DUP_ENTRY: /* 1062 */
+        status = DB_DUPLICATE;
+        db_note_error(db, "info", what, err, msg);
+        break;
+    case ER_CONSTRAINT_FAILED:       /* 4025, CHECK */
+    case ER_ROW_IS_REFERENCED_2:     /* 1451 */
+    case ER_NO_REFERENCED_ROW_2:     /* 1452 */
+        status = DB_CONSTRAINT;
+        db_note_error(db, "info", what, err, msg);
+        break;
+    default:
+        status = DB_ERROR;
+        db_note_error(db, "error", what, err, msg);
+        break;
+    }
+    return status;
+}
+
+/* db_fail() with the error of a statement handle. */
+static int db_fail_stmt(struct db *db, MYSQL_STMT *stmt, enum stmt_id id)
+{
+    return db_fail(db, db_statement_sql(id), mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+}
+
+/* db_fail() with the error of the connection. */
+static int db_fail_conn(struct db *db, const char *what)
+{
+    return db_fail(db, what, mysql_errno(db->conn), mysql_error(db->conn));
+}
+
+/*
+ * Prepares statement id on the open connection and checks that the server
+ * counts as many parameters as the table says.  DB_OK; DB_UNAVAILABLE when
+ * the connection broke (it is closed then); DB_ERROR when only this statement
+ * is unusable: a missing table (1146) before migrations ran, or a mismatch
+ * between the SQL and its declared parameter count, which is a programming
+ * error.  The slot stays NULL on any failure.
+ */
+static int db_prepare(struct db *db, enum stmt_id id)
+{
+    int rc = DB_ERROR;
+    const char *sql = db_statement_sql(id);
+    MYSQL_STMT *stmt = mysql_stmt_init(db->conn);
+
+    if (stmt == NULL) {
+        db_note_error(db, "error", "mysql_stmt_init", mysql_errno(db->conn),
+                      "out of memory");
+        goto out;
+    }
+    if (mysql_stmt_prepare(stmt, sql, strlen(sql)) != 0) {
+        unsigned err = mysql_stmt_errno(stmt);
+        if (db_errno_is_connection_lost(err)) {
+            rc = db_fail_stmt(db, stmt, id);
+        } else {
+            /* Not db_fail(): the statement is unusable, not the data wrong. */
+            db_set_error(db, "statement %d not prepared: (%u) %s: %s", (int)id, err,
+                         mysql_stmt_error(stmt), sql);
+            log_msg(err == ER_NO_SUCH_TABLE ? "warn" : "error", "mysql %s", db->last_error);
+            rc = DB_ERROR;
+        }
+        goto out;
+    }
+    if (mysql_stmt_param_count(stmt) != STATEMENTS[id].nparams) {
+        db_set_error(db, "statement %d has %lu parameters but the table declares %u: %s",
+                     (int)id, mysql_stmt_param_count(stmt), STATEMENTS[id].nparams, sql);
+        log_msg("error", "mysql programming error: %s", db->last_error);
+        rc = DB_ERROR;
+        goto out;
+    }
+    db->stmts[id] = stmt;
+    stmt = NULL;
+    rc = DB_OK;
+out:
+    if (stmt != NULL)
+        mysql_stmt_close(stmt);
+    return rc;
+}
+
+/* Sets one integer connection option when it is configured (non-zero). */
+static void db_set_timeout_option(MYSQL *conn, enum mysql_option option, unsigned seconds)
+{
+    if (seconds > 0)
+        mysql_options(conn, option, &seconds);
+}
+
+/*
+ * Opens the connection: timeouts, utf8mb4, no automatic reconnect, the unix
+ * socket in preference to host and port; then UTC, a strict sql_mode and
+ * autocommit for the session; then every statement of the table.  DB_OK or
+ * DB_UNAVAILABLE (logged; the connection stays closed).
+ */
+static int db_connect(struct db *db)
+{
+    int rc = DB_UNAVAILABLE;
+    my_bool no_reconnect = 0;
+    const struct db_config *cfg = &db->cfg;
+    const char *host = cfg->host[0] != '\0' ? cfg->host : NULL;
+    const char *socket_path = NULL;
+    unsigned port = cfg->port;
+
+    if (cfg->socket[0] != '\0') {
+        socket_path = cfg->socket;
+        host = "localhost"; /* "localhost" makes Connector/C use the socket */
+        port = 0;
+    }
+    db->conn = mysql_init(NULL);
+    if (db->conn == NULL) {
+        db_note_error(db, "error", "mysql_init", 0, "out of memory");
+        goto out;
+    }
+    db_set_timeout_option(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, cfg->connect_timeout);
+    db_set_timeout_option(db->conn, MYSQL_OPT_READ_TIMEOUT, cfg->read_timeout);
+    db_set_timeout_option(db->conn, MYSQL_OPT_WRITE_TIMEOUT, cfg->write_timeout);
+    mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    mysql_options(db->conn, MYSQL_OPT_RECONNECT, &no_reconnect);
+
+    if (mysql_real_connect(db->conn, host, cfg->user, cfg->password,
+                           cfg->name[0] != '\0' ? cfg->name : NULL, port, socket_path, 0) == NULL) {
+        db_note_error(db, "error", socket_path != NULL ? socket_path : (host ? host : "default"),
+                      mysql_errno(db->conn), mysql_error(db->conn));
+        goto out;
+    }
+    if (mysql_query(db->conn, DB_SESSION_SETUP) != 0) {
+        db_note_error(db, "error", "session setup", mysql_errno(db->conn), mysql_error(db->conn));
+        goto out;
+    }
+    if (mysql_autocommit(db->conn, 1) != 0) {
+        db_note_error(db, "error", "autocommit", mysql_errno(db->conn), mysql_error(db->conn));
+        goto out;
+    }
+    for (size_t i = 0; i < STMT_COUNT; i++) {
+        if (db_prepare(db, (enum stmt_id)i) == DB_UNAVAILABLE)
+            goto out; /* the connection broke; db_prepare closed it */
+    }
+    rc = DB_OK;
+out:
+    if (rc != DB_OK)
+        db_disconnect(db);
+    return rc;
+}
+
+/*
+ * Checks that the statement table is complete and in id order; a broken
+ * table is a programming error caught once at startup.  0 or -1.
+ */
+static int db_check_statement_table(void)
+{
+    for (size_t i = 0; i < STMT_COUNT; i++) {
+        if ((size_t)STATEMENTS[i].id != i || STATEMENTS[i].sql == NULL ||
+            STATEMENTS[i].sql[0] == '\0' || STATEMENTS[i].nparams > DB_MAX_PARAMS) {
+            log_msg("error", "statements.c: entry %zu is missing or out of order", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A new, unconnected handle for cfg (copied); NULL when out of memory or when
+ * the statement table is broken. */
+struct db *db_new(const struct db_config *cfg)
+{
+    struct db *db;
+    struct timespec now;
+
+    if (db_check_statement_table() != 0)
+        return NULL;
+    db = calloc(1, sizeof *db);
+    if (db == NULL)
+        return NULL;
+    db->cfg = *cfg;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    db->random_state = (unsigned)now.tv_nsec ^ ((unsigned)getpid() << 16);
+    return db;
+}
+
+/* Closes the connection (an open transaction is rolled back by the server)
+ * and frees the handle. */
+void db_free(struct db *db)
+{
+    if (db == NULL)
+        return;
+    db->in_tx = 0;
+    db_disconnect(db);
+    free(db);
+}
+
+/* Registers the function told about retries and reconnects (metrics). */
+void db_set_observer(struct db *db, void (*on_event)(int kind))
+{
+    db->on_event = on_event;
+}
+
+/*
+ * Connects if not connected.  After a failed attempt, calls within the next
+ * second fail at once, so that a dead server costs each request nothing
+ * instead of a connect timeout.  DB_OK or DB_UNAVAILABLE.
+ */
+int db_ensure(struct db *db)
+{
+    struct timespec now;
+
+    if (db->conn != NULL)
+        return DB_OK;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (db->connect_failed && db_elapsed_ns(&db->connect_failed_at, &now) < DB_FAIL_FAST_NS)
+        return DB_UNAVAILABLE;
+    if (db_connect(db) != DB_OK) {
+        db->connect_failed = 1;
+        clock_gettime(CLOCK_MONOTONIC, &db->connect_failed_at);
+        return DB_UNAVAILABLE;
+    }
+    db->connect_failed = 0;
+    if (db->ever_connected) {
+        log_msg("info", "mysql reconnected");
+        db_emit(db, DB_EVENT_RECONNECT);
+    }
+    db->ever_connected = 1;
+    return DB_OK;
+}
+
+/* Binds params to stmt after checking their count against the table. */
+static int db_bind_params(struct db *db, MYSQL_STMT *stmt, enum stmt_id id,
+                          const struct db_value *params, size_t nparams, MYSQL_BIND *binds,
+                          long long *ints, unsigned long *lengths)
+{
+    if (nparams != STATEMENTS[id].nparams || nparams > DB_MAX_PARAMS) {
+        db_set_error(db, "statement %d called with %zu parameters, declares %u", (int)id,
+                     nparams, STATEMENTS[id].nparams);
+        log_msg("error", "mysql programming error: %s", db->last_error);
+        return DB_ERROR;
+    }
+    if (nparams == 0)
+        return DB_OK;
+    memset(binds, 0, nparams * sizeof *binds);
+    for (size_t i = 0; i < nparams; i++) {
+        switch (params[i].type) {
+        case DBV_INT:
+            ints[i] = params[i].i;
+            binds[i].buffer_type = MYSQL_TYPE_LONGLONG;
+            binds[i].buffer = &ints[i];
+            break;
+        case DBV_STR:
+            if (params[i].len > ULONG_MAX)
+                return DB_ERROR;
+            lengths[i] = (unsigned long)params[i].len;
+            binds[i].buffer_type = MYSQL_TYPE_STRING;
+            /* Connector/C only reads input buffers. */
+            binds[i].buffer = (void *)(uintptr_t)(params[i].s != NULL ? params[i].s : "");
+            binds[i].buffer_length = lengths[i];
+            binds[i].length = &lengths[i];
+            break;
+        case DBV_NULL:
+        default:
+            binds[i].buffer_type = MYSQL_TYPE_NULL;
+            break;
+        }
+    }
+    if (mysql_stmt_bind_param(stmt, binds) != 0)
+        return db_fail_stmt(db, stmt, id);
+    return DB_OK;
+}
+
+/* True for the column types whose text is a whole number. */
+static int db_field_is_integer(enum enum_field_types type)
+{
+    switch (type) {
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_YEAR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * Copies one fetched column into cell: NULL, the text (NUL-terminated, in
+ * the arena; re-fetched at full length when it did not fit the column
+ * buffer), and for integer columns also the value in .i.
+ */
+static int db_store_cell(struct db *db, MYSQL_STMT *stmt, struct arena *a, unsigned column,
+                         const MYSQL_FIELD *field, const char *buffer, unsigned long length,
+                         my_bool is_null, struct db_value *cell)
+{
+    char *text;
+
+    if (is_null) {
+        *cell = (struct db_value){.type = DBV_NULL};
+        return DB_OK;
+    }
+    if (length > DB_COLUMN_BUFFER) {
+        MYSQL_BIND whole;
+        unsigned long whole_length = 0;
+
+        if (length == ULONG_MAX)
+            return DB_ERROR;
+        text = arena_alloc(a, (size_t)length + 1);
+        if (text == NULL)
+            return DB_ERROR;
+        memset(&whole, 0, sizeof whole);
+        whole.buffer_type = MYSQL_TYPE_STRING;
+        whole.buffer = text;
+        whole.buffer_length = length + 1;
+        whole.length = &whole_length;
+        if (mysql_stmt_fetch_column(stmt, &whole, column, 0) != 0) {
+            db_note_error(db, "error", "mysql_stmt_fetch_column", mysql_stmt_errno(stmt),
+                          mysql_stmt_error(stmt));
+            return DB_ERROR;
+        }
+        text[length] = '\0';
+    } else {
+        text = arena_strndup(a, buffer, length);
+        if (text == NULL)
+            return DB_ERROR;
+    }
+    *cell = (struct db_value){.type = DBV_STR, .s = text, .len = length};
+    if (db_field_is_integer(field->type)) {
+        char *end = NULL;
+        errno = 0;
+        long long value = strtoll(text, &end, 10);
+        if (errno != 0 || end == text || *end != '\0') {
+            db_set_error(db, "integer column %s does not fit int64: %s", field->name, text);
+            log_msg("error", "mysql %s", db->last_error);
+            return DB_ERROR;
+        }
+        cell->type = DBV_INT;
+        cell->i = value;
+    }
+    return DB_OK;
+}
+
+/* Fetches every row of an executed SELECT into out, all memory in a.  The
+ * caller frees the statement's result. */
+static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, enum stmt_id id, struct arena *a,
+                         struct db_rows *out)
+{
+    int rc = DB_ERROR;
+    MYSQL_RES *meta = NULL;
+    MYSQL_FIELD *fields;
+    MYSQL_BIND *binds;
+    unsigned long *lengths;
+    my_bool *nulls, *errors;
+    char *buffers;
+    unsigned columns;
+    unsigned long long row_count;
+    size_t row = 0;
+
+    *out = (struct db_rows){0};
+    meta = mysql_stmt_result_metadata(stmt);
+    if (meta == NULL) {
+        if (mysql_stmt_errno(stmt) != 0)
+            rc = db_fail_stmt(db, stmt, id);
+        else
+            rc = DB_OK; /* a statement without a result set: no rows */
+        goto out;
+    }
+    if (mysql_stmt_store_result(stmt) != 0) {
+        rc = db_fail_stmt(db, stmt, id);
+        goto out;
+    }
+    columns = mysql_num_fields(meta);
+    fields = mysql_fetch_fields(meta);
+    row_count = mysql_stmt_num_rows(stmt);
+    if (columns == 0 || row_count == 0) {
+        out->columns = columns;
+        rc = DB_OK;
+        goto out;
+    }
+    if (row_count > SIZE_MAX / columns)
+        goto out;
+    binds = arena_calloc(a, columns, sizeof *binds);
+    lengths = arena_calloc(a, columns, sizeof *lengths);
+    nulls = arena_calloc(a, columns, sizeof *nulls);
+    errors = arena_calloc(a, columns, sizeof *errors);
+    buffers = arena_calloc(a, columns, DB_COLUMN_BUFFER);
+    out->cells = arena_calloc(a, (size_t)row_count * columns, sizeof *out->cells);
+    if (!binds || !lengths || !nulls || !errors || !buffers || !out->cells)
+        goto out;
+    for (unsigned c = 0; c < columns; c++) {
+        binds[c].buffer_type = MYSQL_TYPE_STRING;
+        binds[c].buffer = buffers + (size_t)c * DB_COLUMN_BUFFER;
+        binds[c].buffer_length = DB_COLUMN_BUFFER;
+        binds[c].length = &lengths[c];
+        binds[c].is_null = &nulls[c];
+        binds[c].error = &errors[c];
+    }
+    if (mysql_stmt_bind_result(stmt, binds) != 0) {
+        rc = db_fail_stmt(db, stmt, id);
+        goto out;
+    }
+    out->columns = columns;
+    while (row < row_count) {
+        int fetched = mysql_stmt_fetch(stmt);
+        if (fetched == MYSQL_NO_DATA)
+            break;
+        if (fetched != 0 && fetched != MYSQL_DATA_TRUNCATED) {
+            rc = db_fail_stmt(db, stmt, id);
+            goto out;
+        }
+        for (unsigned c = 0; c < columns; c++) {
+            /* lengths[c] is the full length even when the copy was cut. */
+            if (db_store_cell(db, stmt, a, c, &fields[c], binds[c].buffer, lengths[c], nulls[c],
+                              DB_CELL(out, row, c)) != DB_OK)
+                goto out;
+        }
+        row++;
+    }
+    out->count = row;
+    rc = DB_OK;
+out:
+    if (meta != NULL)
+        mysql_free_result(meta);
+    if (rc != DB_OK)
+        *out = (struct db_rows){0};
+    return rc;
+}
+
+/*
+ * Returns the prepared statement id, preparing it first if an earlier
+ * attempt failed (for instance before its table existed).  NULL with *rc set
+ * when it cannot be prepared.
+ */
+static MYSQL_STMT *db_statement(struct db *db, enum stmt_id id, int *rc)
+{
+    if (db->stmts[id] == NULL) {
+        *rc = db_prepare(db, id);
+        if (*rc != DB_OK)
+            return NULL; /* db_prepare logged why */
+    }
+    *rc = DB_OK;
+    return db->stmts[id];
+}
+
+/*
+ * Runs statement id once: with out != NULL its rows are collected into a;
+ * otherwise any result set is discarded and the affected rows and insert id
+ * reported.
+ */
+static int db_run_once(struct db *db, enum stmt_id id, const struct db_value *params,
+                       size_t nparams, struct arena *a, struct db_rows *out,
+                       uint64_t *affected_rows, uint64_t *insert_id)
+{
+    MYSQL_BIND binds[DB_MAX_PARAMS];
+    long long ints[DB_MAX_PARAMS];
+    unsigned long lengths[DB_MAX_PARAMS];
+    MYSQL_STMT *stmt;
+    int rc;
+
+    if (db->in_tx && db->tx_doomed != 0)
+        return db->tx_doomed;
+    rc = db_ensure(db);
+    if (rc != DB_OK)
+        return rc;
+    stmt = db_statement(db, id, &rc);
+    if (stmt == NULL)
+        return rc;
+    rc = db_bind_params(db, stmt, id, params, nparams, binds, ints, lengths);
+    if (rc != DB_OK)
+        return rc;
+    if (mysql_stmt_execute(stmt) != 0)
+        return db_fail_stmt(db, stmt, id);
+    if (out != NULL) {
+        rc = db_fetch_rows(db, stmt, id, a, out);
+    } else {
+        if (affected_rows != NULL)
+            *affected_rows = mysql_stmt_affected_rows(stmt);
+        if (insert_id != NULL)
+            *insert_id = mysql_stmt_insert_id(stmt);
+        if (mysql_stmt_field_count(stmt) > 0 && mysql_stmt_store_result(stmt) != 0)
+            rc = db_fail_stmt(db, stmt, id);
+    }
+    /* A failure above may have dropped the connection and its statements. */
+    if (db->conn != NULL && db->stmts[id] != NULL)
+        mysql_stmt_free_result(db->stmts[id]);
+    return rc;
+}
+
+/*
+ * Runs statement id, and outside a transaction runs it once more on a new
+ * connection when the old one turned out to be gone (typically closed by
+ * the server's wait_timeout while the worker was idle).  A write whose
+ * connection broke while it was running (2013) is not repeated, since it may
+ * already have been applied; reads always are.
+ */
+static int db_run(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
+                  struct arena *a, struct db_rows *out, uint64_t *affected_rows,
+                  uint64_t *insert_id)
+{
+    int rc;
+    int had_connection = db->conn != NULL;
+
+    db->last_lost_errno = 0;
+    rc = db_run_once(db, id, params, nparams, a, out, affected_rows, insert_id);
+    if (rc != DB_UNAVAILABLE || db->in_tx || !had_connection || db->last_lost_errno == 0)
+        return rc;
+    if (out == NULL && !db_errno_means_not_executed(db->last_lost_errno))
+        return rc;
+    log_msg("info", "mysql connection lost (%u); reconnecting to run the statement again",
+            db->last_lost_errno);
+    db->last_lost_errno = 0;
+    return db_run_once(db, id, params, nparams, a, out, affected_rows, insert_id);
+}
+
+/* Runs a statement without a result set. */
+int db_exec(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
+            uint64_t *affected_rows, uint64_t *insert_id)
+{
+    return db_run(db, id, params, nparams, NULL, NULL, affected_rows, insert_id);
+}
+
+/* Runs a SELECT and collects all its rows into the arena. */
+int db_query(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
+             struct arena *a, struct db_rows *out)
+{
+    return db_run(db, id, params, nparams, a, out, NULL, NULL);
+}
+
+/* Runs a SELECT expected to match at most one row: DB_OK, DB_NOT_FOUND, or
+ * DB_ERROR when it matched several (a bug in the caller's WHERE clause). */
+int db_query_row(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
+                 struct arena *a, struct db_rows *out)
+{
+    int rc = db_query(db, id, params, nparams, a, out);
+
+    if (rc != DB_OK)
+        return rc;
+    if (out->count == 0)
+        return DB_NOT_FOUND;
+    if (out->count > 1) {
+        db_set_error(db, "statement %d returned %zu rows where at most one was expected",
+                     (int)id, out->count);
+        log_msg("error", "mysql %s", db->last_error);
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+/* A round trip with SELECT 1; DB_OK or DB_UNAVAILABLE.  A connection found
+ * dead is replaced once, so a health check reports the server, not an old
+ * socket. */
+int db_ping(struct db *db)
+{
+    return db_run(db, STMT_PING, NULL, 0, NULL, NULL, NULL, NULL) == DB_OK ? DB_OK
+                                                                            : DB_UNAVAILABLE;
+}
+
+/* Sends one transaction-control statement (START TRANSACTION, COMMIT,
+ * ROLLBACK) as plain text. */
+static int db_control(struct db *db, const char *sql)
+{
+    if (db->conn == NULL)
+        return DB_UNAVAILABLE;
+    if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
+        return db_fail_conn(db, sql);
+    return DB_OK;
+}
+
+/* Rolls back the open transaction, if the connection is still there. */
+static void db_rollback(struct db *db)
+{
+    if (db->conn != NULL && db_control(db, "ROLLBACK") != DB_OK)
+        log_msg("warn", "mysql ROLLBACK failed: %s", db->last_error);
+    db->in_tx = 0;
+    db->tx_doomed = 0;
+}
+
+/* Sleeps 1 to 10 ms times attempt, so that two transactions that deadlocked
+ * do not collide again in lockstep. */
+static void db_retry_backoff(struct db *db, unsigned attempt)
+{
+    unsigned ms = (1u + (unsigned)rand_r(&db->random_state) % 10u) * attempt;
+    struct timespec delay = {.tv_sec = ms / 1000u, .tv_nsec = (long)(ms % 1000u) * 1000000L};
+
+    while (nanosleep(&delay, &delay) != 0 && errno == EINTR) {
+    }
+}
+
+/*
+ * Runs body inside START TRANSACTION … COMMIT (see db.h).  Attempts counts
+ * the runs allowed for deadlocks and lock wait timeouts; a connection lost
+ * before COMMIT was sent earns one extra run on a fresh connection.  When the
+ * connection breaks during COMMIT itself the outcome is unknown, so the
+ * transaction is not run again and DB_UNAVAILABLE is returned.
+ */
+int db_tx(struct db *db, int (*body)(struct db *db, void *arg), void *arg)
+{
+    unsigned attempts = db->cfg.tx_attempts != 0 ? db->cfg.tx_attempts : DB_DEFAULT_TX_ATTEMPTS;
+    unsigned attempt = 1;
+    int reconnect_retry_used = 0;
+    int connection_lost;
+    int rc;
+
+    if (db->in_tx) {
+        log_msg("error", "mysql db_tx called inside a transaction");
+        return DB_ERROR;
+    }
+    for (;;) {
+        rc = db_ensure(db);
+        if (rc != DB_OK)
+            return rc;
+        db->last_lost_errno = 0;
+        rc = db_control(db, "START TRANSACTION");
+        connection_lost = rc == DB_UNAVAILABLE && db->last_lost_errno != 0;
+        if (rc == DB_OK) {
+            db->in_tx = 1;
+            db->tx_doomed = 0;
+            rc = body(db, arg);
+            if (db->tx_doomed != 0)
+                rc = db->tx_doomed; /* a body cannot hide a lost attempt */
+            connection_lost = db->tx_doomed == DB_UNAVAILABLE;
+            if (rc == DB_OK) {
+                rc = db_control(db, "COMMIT");
+                if (rc == DB_OK) {
+                    db->in_tx = 0;
+                    return DB_OK;
+                }
+                if (rc == DB_UNAVAILABLE) {
+                    log_msg("error", "mysql connection lost during COMMIT; outcome unknown");
+                    db->in_tx = 0;
+                    db->tx_doomed = 0;
+                    return rc;
+                }
+            }
+            db_rollback(db);
+        }
+        if (rc == DB_RETRYABLE && attempt < attempts) {
+            attempt++;
+        } else if (rc == DB_UNAVAILABLE && connection_lost && !reconnect_retry_used) {
+            reconnect_retry_used = 1;
+        } else {
+            return rc;
+        }
+        log_msg("info", "mysql transaction retried (%s)", db->last_error);
+        db_emit(db, DB_EVENT_RETRY);
+        if (rc == DB_RETRYABLE)
+            db_retry_backoff(db, attempt - 1);
+    }
+}
+
+/* Rolls back a transaction a request left open, so that the next request
+ * does not run inside it. */
+void db_request_end(struct db *db)
+{
+    if (db == NULL || !db->in_tx)
+        return;
+    log_msg("warn", "mysql transaction left open at the end of a request; rolling back");
+    db_rollback(db);
+}
+
+/* The last error text, for log lines only: it may quote SQL and data. */
+const char *db_last_error(const struct db *db)
+{
+    return db->last_error;
+}
+
+/*
+ * Runs a script of several statements (a migration).  The connection is
+ * opened without CLIENT_MULTI_STATEMENTS, so that no application statement
+ * can ever carry a second one; it is switched on only around this call.
+ * Every result is drained; the first failing statement stops the script and
+ * its error is kept for db_last_error().  DB_OK, DB_UNAVAILABLE or DB_ERROR.
+ */
+int db_run_script(struct db *db, const char *sql, size_t len)
+{
+    int rc;
+    int status;
+
+    if (db->in_tx) {
+        log_msg("error", "mysql db_run_script called inside a transaction");
+        return DB_ERROR;
+    }
+    rc = db_ensure(db);
+    if (rc != DB_OK)
+        return rc;
+    if (len > ULONG_MAX)
+        return DB_ERROR;
+    if (mysql_set_server_option(db->conn, MYSQL_OPTION_MULTI_STATEMENTS_ON) != 0)
+        return db_fail_conn(db, "multi statements on") == DB_UNAVAILABLE ? DB_UNAVAILABLE
+                                                                         : DB_ERROR;
+    rc = DB_OK;
+    status = mysql_real_query(db->conn, sql, (unsigned long)len);
+    while (status == 0) {
+        MYSQL_RES *result = mysql_store_result(db->conn);
+        if (result != NULL)
+            mysql_free_result(result);
+        else if (mysql_field_count(db->conn) != 0)
+            break; /* a result that should have been there failed: errno is set */
+        status = mysql_next_result(db->conn); /* 0 more, -1 done, >0 error */
+    }
+    if (status != -1) {
+        rc = db_fail_conn(db, "script") == DB_UNAVAILABLE ? DB_UNAVAILABLE : DB_ERROR;
+    }
+    if (db->conn != NULL &&
+        mysql_set_server_option(db->conn, MYSQL_OPTION_MULTI_STATEMENTS_OFF) != 0) {
+        int off_rc = db_fail_conn(db, "multi statements off");
+        if (rc == DB_OK)
+            rc = off_rc == DB_UNAVAILABLE ? DB_UNAVAILABLE : DB_ERROR;
+    }
+    return rc;
+}
