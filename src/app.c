@@ -10,14 +10,121 @@
  */
 #include "app.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
+#include "auth/password.h"
+#include "auth/principal.h"
+#include "auth/session.h"
 #include "http/json_body.h"
 #include "http/problem.h"
 #include "log.h"
+#include "metrics.h"
 #include "router.h"
 #include "scoreboard.h"
+#include "store/cache.h"
+#include "store/db.h"
+
+static void on_db_event(int kind)
+{
+    if (kind == DB_EVENT_RETRY)
+        metrics_add(METRIC_DB_RETRIES, 1);
+    else if (kind == DB_EVENT_RECONNECT)
+        metrics_add(METRIC_DB_RECONNECTS, 1);
+}
+
+static void on_cache_event(int kind)
+{
+    if (kind == CACHE_EVENT_RECONNECT)
+        metrics_add(METRIC_REDIS_RECONNECTS, 1);
+}
+
+/* Reads a whole (small) key file into a new NUL-terminated buffer. */
+static unsigned char *read_key_file(const char *path, size_t *len)
+{
+    unsigned char *buf = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    buf = malloc(16384 + 1);
+    if (buf) {
+        *len = fread(buf, 1, 16384, f);
+        if (*len == 0 || !feof(f)) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf[*len] = '\0';
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The token settings from the configuration; key files are read here. */
+static int jwt_settings_init(struct app *app, const struct config *cfg)
+{
+    struct jwt_settings *s = &app->jwt;
+    s->issuer = cfg->jwt.issuer;
+    s->audience = cfg->jwt.audience;
+    s->ttl = cfg->jwt.ttl;
+    s->leeway = cfg->jwt.leeway;
+    if (strcmp(cfg->jwt.alg, "HS256") == 0) {
+        s->alg = JWT_SETTING_HS256;
+        s->sign_key = s->verify_key = (const unsigned char *)cfg->jwt.secret;
+        s->sign_key_len = s->verify_key_len = strlen(cfg->jwt.secret);
+        return 0;
+    }
+    s->alg = strcmp(cfg->jwt.alg, "RS256") == 0 ? JWT_SETTING_RS256 : JWT_SETTING_ES256;
+    app->jwt_key_files[0] = read_key_file(cfg->jwt.private_key_file, &s->sign_key_len);
+    app->jwt_key_files[1] = read_key_file(cfg->jwt.public_key_file, &s->verify_key_len);
+    if (!app->jwt_key_files[0] || !app->jwt_key_files[1]) {
+        log_msg("error", "cannot read the JWT key files (%s, %s)", cfg->jwt.private_key_file,
+                cfg->jwt.public_key_file);
+        return -1;
+    }
+    s->sign_key = app->jwt_key_files[0];
+    s->verify_key = app->jwt_key_files[1];
+    return 0;
+}
+
+int app_init(struct app *app, const struct config *cfg, int slot)
+{
+    memset(app, 0, sizeof *app);
+    app->cfg = cfg;
+    app->slot = slot;
+    app->limits = (struct http_limits){
+        .max_body = cfg->max_body,
+        .max_json_depth = cfg->max_json_depth,
+        .max_query_params = 64,
+        .max_headers = 64,
+    };
+    if (password_init() != 0) {
+        log_msg("error", "cannot initialise libsodium");
+        return -1;
+    }
+    if (jwt_settings_init(app, cfg) != 0)
+        return -1;
+    app->db = db_new(&cfg->db);
+    app->cache = cache_new(&cfg->redis);
+    if (!app->db || !app->cache) {
+        log_msg("error", "out of memory at start");
+        return -1;
+    }
+    db_set_observer(app->db, on_db_event);
+    cache_set_observer(app->cache, on_cache_event);
+    return 0;
+}
+
+void app_release(struct app *app)
+{
+    db_free(app->db);
+    cache_free(app->cache);
+    free(app->jwt_key_files[0]);
+    free(app->jwt_key_files[1]);
+    memset(app, 0, sizeof *app);
+}
 
 /* 1 for a loopback peer (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
 static int remote_is_loopback(const char *addr)
@@ -30,6 +137,14 @@ static int remote_is_loopback(const char *addr)
 static void json_decref_cb(void *p)
 {
     json_decref(p);
+}
+
+int app_require_json(struct http_request *req, struct http_response *res)
+{
+    if (req->json)
+        return 0;
+    problem_send(req, res, 400, "malformed_json", "This request needs a JSON object body");
+    return -1;
 }
 
 void app_unavailable(struct http_request *req, struct http_response *res, const char *part)
@@ -117,11 +232,18 @@ void app_handle(struct app *app, struct http_request *req, struct http_response 
         goto done;
     }
     if (route->access & ACCESS_ANY_PRINCIPAL) {
-        /* Token verification arrives with the accounts issue; until then no
-         * principal can be established, so protected routes answer 401. */
-        problem_send(req, res, 401, "unauthenticated", "A valid bearer token is required");
-        http_response_header(res, "WWW-Authenticate", "Bearer");
-        goto done;
+        struct principal *p = arena_alloc(req->arena, sizeof *p);
+        if (!p) {
+            app_internal_error(req, res, "out of memory");
+            goto done;
+        }
+        if (session_authenticate(app, req, res, p) != 0)
+            goto done;
+        req->principal = p;
+        if (!(route->access & (unsigned)p->kind)) {
+            problem_send(req, res, 403, "forbidden", "Your role may not do this");
+            goto done;
+        }
     }
     if (check_body(app, req, res) != 0)
         goto done;

@@ -6,6 +6,7 @@
 #ifndef ORDERAPI_APP_H
 #define ORDERAPI_APP_H
 
+#include "auth/jwt.h"
 #include "config.h"
 #include "http/http.h"
 
@@ -18,12 +19,23 @@ struct app {
     struct cache *cache; /* connects lazily on first use */
     struct http_limits limits;
     int slot;            /* scoreboard slot, -1 without a master */
+    struct jwt_settings jwt;
+    unsigned char *jwt_key_files[2]; /* RS256/ES256: private and public PEM, owned here */
 };
+
+/* Builds the per-process state (connections open lazily); 0 or -1 with a
+ * logged reason. */
+int app_init(struct app *app, const struct config *cfg, int slot);
+void app_release(struct app *app);
 
 /* Runs one request through checks, routing and its handler; always leaves a
  * complete response in res (problem+json on every error). */
 void app_handle(struct app *app, struct http_request *req, struct http_response *res,
                 int read_status);
+
+/* For handlers that need a body: 0 when req->json is set, else answers 400
+ * malformed_json and returns -1. */
+int app_require_json(struct http_request *req, struct http_response *res);
 
 /* 503 dependency_unavailable with Retry-After, naming the part. */
 void app_unavailable(struct http_request *req, struct http_response *res, const char *part);

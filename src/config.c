@@ -65,12 +65,18 @@ static const struct setting SETTINGS[] = {
     {"ORDERAPI_REDIS_URL", SET_REDIS_URL, offsetof(struct config, redis), 0, 0, 0},
     UINT("ORDERAPI_REDIS_CONNECT_TIMEOUT_MS", redis.connect_timeout_ms, 10, 60000),
     UINT("ORDERAPI_REDIS_COMMAND_TIMEOUT_MS", redis.command_timeout_ms, 10, 60000),
+    STR("ORDERAPI_JWT_ALG", jwt.alg),
+    STR("ORDERAPI_JWT_PRIVATE_KEY_FILE", jwt.private_key_file),
+    STR("ORDERAPI_JWT_PUBLIC_KEY_FILE", jwt.public_key_file),
     STR("ORDERAPI_JWT_SECRET", jwt.secret),
     STR("ORDERAPI_JWT_ISSUER", jwt.issuer),
     STR("ORDERAPI_JWT_AUDIENCE", jwt.audience),
     UINT("ORDERAPI_JWT_TTL", jwt.ttl, 60, 30u * 86400u),
-    UINT("ORDERAPI_JWT_LEEWAY", jwt.leeway, 0, 300),
+    UINT("ORDERAPI_JWT_LEEWAY", jwt.leeway, 1, 300),
     BOOL("ORDERAPI_REVOCATION_FAIL_OPEN", jwt.revocation_fail_open),
+    UINT("ORDERAPI_LOGIN_MAX_FAILURES", jwt.login_max_failures, 1, 1000000),
+    UINT("ORDERAPI_LOGIN_MAX_FAILURES_PER_IP", jwt.login_max_failures_per_ip, 1, 1000000),
+    UINT("ORDERAPI_LOGIN_WINDOW", jwt.login_window, 1, 86400),
 };
 #define SETTING_COUNT (sizeof SETTINGS / sizeof SETTINGS[0])
 
@@ -108,8 +114,12 @@ void config_defaults(struct config *cfg)
     cfg->redis.command_timeout_ms = 1000;
     snprintf(cfg->jwt.issuer, sizeof cfg->jwt.issuer, "orderapi");
     snprintf(cfg->jwt.audience, sizeof cfg->jwt.audience, "orderapi");
+    snprintf(cfg->jwt.alg, sizeof cfg->jwt.alg, "HS256");
     cfg->jwt.ttl = 3600;
     cfg->jwt.leeway = 30;
+    cfg->jwt.login_max_failures = 5;
+    cfg->jwt.login_max_failures_per_ip = 50;
+    cfg->jwt.login_window = 900;
 }
 
 /* Parses a whole unsigned decimal within [min, max]. */
@@ -357,11 +367,22 @@ int config_validate(const struct config *cfg, enum config_use use, char *err, si
     if (cfg->db.socket[0] == '\0' && cfg->db.host[0] == '\0')
         return fail(err, errlen, "ORDERAPI_DB_HOST: set it or ORDERAPI_DB_SOCKET");
     if (use == CONFIG_FOR_SERVE) {
-        if (cfg->jwt.secret[0] == '\0')
-            return fail(err, errlen, "ORDERAPI_JWT_SECRET: must be set (at least 32 bytes)");
-        if (strlen(cfg->jwt.secret) < 32)
-            return fail(err, errlen, "ORDERAPI_JWT_SECRET: must be at least 32 bytes, got %zu",
-                        strlen(cfg->jwt.secret));
+        if (strcmp(cfg->jwt.alg, "HS256") == 0) {
+            if (cfg->jwt.secret[0] == '\0')
+                return fail(err, errlen, "ORDERAPI_JWT_SECRET: must be set (at least 32 bytes)");
+            if (strlen(cfg->jwt.secret) < 32)
+                return fail(err, errlen, "ORDERAPI_JWT_SECRET: must be at least 32 bytes, got %zu",
+                            strlen(cfg->jwt.secret));
+        } else if (strcmp(cfg->jwt.alg, "RS256") == 0 || strcmp(cfg->jwt.alg, "ES256") == 0) {
+            if (access(cfg->jwt.private_key_file, R_OK) != 0)
+                return fail(err, errlen, "ORDERAPI_JWT_PRIVATE_KEY_FILE: %s needs a readable PEM private key",
+                            cfg->jwt.alg);
+            if (access(cfg->jwt.public_key_file, R_OK) != 0)
+                return fail(err, errlen, "ORDERAPI_JWT_PUBLIC_KEY_FILE: %s needs a readable PEM public key",
+                            cfg->jwt.alg);
+        } else {
+            return fail(err, errlen, "ORDERAPI_JWT_ALG: must be HS256, RS256 or ES256, got \"%s\"", cfg->jwt.alg);
+        }
     }
     return 0;
 }

@@ -38,12 +38,18 @@ struct redis_config {
 };
 
 struct jwt_config {
+    char alg[8];               /* "HS256" (default), "RS256" or "ES256" */
+    char private_key_file[CONFIG_STR]; /* RS256/ES256: PEM key that signs */
+    char public_key_file[CONFIG_STR];  /* RS256/ES256: PEM key that verifies */
     char secret[CONFIG_STR];
     char issuer[128];
     char audience[128];
     unsigned ttl;              /* seconds */
     unsigned leeway;           /* seconds of clock skew accepted */
     int revocation_fail_open;  /* 1: let requests through when Redis is down */
+    unsigned login_max_failures;        /* per email, within login_window */
+    unsigned login_max_failures_per_ip; /* per client address, within login_window */
+    unsigned login_window;              /* seconds */
 };
 
 struct config {

@@ -4,6 +4,7 @@
  *   orderapi serve [--config F] [--listen A] [--workers N] [--max-requests N] [--pid-file P]
  *   orderapi migrate [--config F] [--dir SQLDIR]
  *   orderapi check-config [--config F]
+ *   orderapi user add|set-password|set-role|delete|list ...   (cli_user.c)
  *   orderapi version
  *
  * Started with no command by a web server: when fd 0 is a listening socket
@@ -20,6 +21,7 @@
 
 #include <mysql.h>
 
+#include "cli_user.h"
 #include "config.h"
 #include "fcgi_io.h"
 #include "log.h"
@@ -37,6 +39,7 @@ static void usage(FILE *out)
             "                      [--max-requests N] [--pid-file PATH]\n"
             "       orderapi migrate [--config FILE] [--dir SQLDIR]\n"
             "       orderapi check-config [--config FILE]\n"
+            "       orderapi user add|set-password|set-role|delete|list ... (orderapi user --help)\n"
             "       orderapi version\n"
             "Settings come from ORDERAPI_* environment variables, then the --config file,\n"
             "then flags; see README.md.\n");
@@ -155,6 +158,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (strcmp(cmd, "user") == 0)
+        return cli_user_main(argc - 1, argv + 1);
     if (parse_options(argc - 1, argv + 1, &o) != 0) {
         usage(stderr);
         return 2;

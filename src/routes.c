@@ -9,6 +9,13 @@
 const struct route ROUTES[] = {
     {HTTP_GET, "/health", handle_health, ACCESS_ANYONE, "GET /health"},
     {HTTP_GET, "/metrics", handle_metrics, ACCESS_LOOPBACK, "GET /metrics"},
+
+    /* Accounts and tokens. */
+    {HTTP_POST, "/api/v1/auth/register", handle_auth_register, ACCESS_ANYONE, "POST /api/v1/auth/register"},
+    {HTTP_POST, "/api/v1/auth/login", handle_auth_login, ACCESS_ANYONE, "POST /api/v1/auth/login"},
+    {HTTP_POST, "/api/v1/auth/logout", handle_auth_logout, ACCESS_ANY_PRINCIPAL, "POST /api/v1/auth/logout"},
+    {HTTP_POST, "/api/v1/auth/logout-all", handle_auth_logout_all, ACCESS_USER, "POST /api/v1/auth/logout-all"},
+    {HTTP_GET, "/api/v1/auth/me", handle_auth_me, ACCESS_USER, "GET /api/v1/auth/me"},
     /* Only answered when ORDERAPI_TEST_ROUTES=1 (the e2e stack); 404 otherwise. */
     {HTTP_POST, "/api/v1/_echo", handle_test_echo, ACCESS_ANYONE, "POST /api/v1/_echo"},
     {HTTP_GET, "/api/v1/_sleep", handle_test_sleep, ACCESS_ANYONE, "GET /api/v1/_sleep"},

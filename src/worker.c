@@ -38,49 +38,6 @@ static void on_stop_signal(int sig)
     worker_stop = 1;
 }
 
-static void on_db_event(int kind)
-{
-    if (kind == DB_EVENT_RETRY)
-        metrics_add(METRIC_DB_RETRIES, 1);
-    else if (kind == DB_EVENT_RECONNECT)
-        metrics_add(METRIC_DB_RECONNECTS, 1);
-}
-
-static void on_cache_event(int kind)
-{
-    if (kind == 2)
-        metrics_add(METRIC_REDIS_RECONNECTS, 1);
-}
-
-/* Builds the per-process application state; connections open lazily. */
-static int app_init(struct app *app, const struct config *cfg, int slot)
-{
-    memset(app, 0, sizeof *app);
-    app->cfg = cfg;
-    app->slot = slot;
-    app->limits = (struct http_limits){
-        .max_body = cfg->max_body,
-        .max_json_depth = cfg->max_json_depth,
-        .max_query_params = 64,
-        .max_headers = 64,
-    };
-    app->db = db_new(&cfg->db);
-    app->cache = cache_new(&cfg->redis);
-    if (!app->db || !app->cache)
-        return -1;
-    db_set_observer(app->db, on_db_event);
-    cache_set_observer(app->cache, on_cache_event);
-    return 0;
-}
-
-static void app_release(struct app *app)
-{
-    db_free(app->db);
-    cache_free(app->cache);
-    app->db = NULL;
-    app->cache = NULL;
-}
-
 /* Reads, answers, writes, logs and counts one request. */
 static void serve_one(struct app *app, struct arena *arena, const struct http_io *io)
 {

@@ -11,6 +11,12 @@
 void handle_health(struct app *app, struct http_request *req, struct http_response *res);
 /* metrics.c */
 void handle_metrics(struct app *app, struct http_request *req, struct http_response *res);
+/* auth.c */
+void handle_auth_register(struct app *app, struct http_request *req, struct http_response *res);
+void handle_auth_login(struct app *app, struct http_request *req, struct http_response *res);
+void handle_auth_logout(struct app *app, struct http_request *req, struct http_response *res);
+void handle_auth_logout_all(struct app *app, struct http_request *req, struct http_response *res);
+void handle_auth_me(struct app *app, struct http_request *req, struct http_response *res);
 /* testing.c (ORDERAPI_TEST_ROUTES=1 only) */
 void handle_test_echo(struct app *app, struct http_request *req, struct http_response *res);
 void handle_test_sleep(struct app *app, struct http_request *req, struct http_response *res);

@@ -22,6 +22,32 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "INSERT INTO schema_migrations(version, name, checksum) VALUES (?, ?, ?)"),
     STATEMENT(STMT_MIGRATE_LOCK, 0, "SELECT GET_LOCK('orderapi_migrate', 30)"),
     STATEMENT(STMT_MIGRATE_UNLOCK, 0, "SELECT RELEASE_LOCK('orderapi_migrate')"),
+
+    /* Accounts. */
+    STATEMENT(STMT_USER_INSERT, 5,
+              "INSERT INTO users(email, full_name, phone, role, password_hash) VALUES (?, ?, ?, ?, ?)"),
+    STATEMENT(STMT_USER_LOGIN, 1,
+              "SELECT id, password_hash, role, tokens_valid_after FROM users WHERE email = ?"),
+    STATEMENT(STMT_USER_PROFILE, 1,
+              "SELECT id, email, full_name, phone, role, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')"
+              " FROM users WHERE id = ?"),
+    STATEMENT(STMT_USER_AUTH_STATE, 1, "SELECT role, tokens_valid_after FROM users WHERE id = ?"),
+    STATEMENT(STMT_USER_LOGOUT_ALL, 2,
+              "UPDATE users SET tokens_valid_after = GREATEST(tokens_valid_after, ?) WHERE id = ?"),
+    STATEMENT(STMT_USER_ID_BY_EMAIL, 1, "SELECT id FROM users WHERE email = ?"),
+    STATEMENT(STMT_USER_SET_PASSWORD, 2, "UPDATE users SET password_hash = ? WHERE email = ?"),
+    STATEMENT(STMT_USER_SET_ROLE, 2, "UPDATE users SET role = ? WHERE email = ?"),
+    STATEMENT(STMT_USER_DELETE, 1, "DELETE FROM users WHERE email = ?"),
+    STATEMENT(STMT_USER_LIST, 0,
+              "SELECT id, email, full_name, role, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')"
+              " FROM users ORDER BY id"),
+
+    /* Token revocation. */
+    STATEMENT(STMT_REVOCATION_INSERT, 3,
+              "INSERT IGNORE INTO token_revocations(jti, user_id, expires_at) VALUES (?, ?, ?)"),
+    STATEMENT(STMT_REVOCATION_EXISTS, 1, "SELECT 1 FROM token_revocations WHERE jti = ?"),
+    STATEMENT(STMT_REVOCATION_ACTIVE, 1, "SELECT jti, expires_at FROM token_revocations WHERE expires_at > ?"),
+    STATEMENT(STMT_REVOCATION_PURGE, 1, "DELETE FROM token_revocations WHERE expires_at < ? LIMIT 1000"),
 };
 
 _Static_assert(sizeof STATEMENTS / sizeof STATEMENTS[0] == STMT_COUNT,

@@ -12,6 +12,24 @@ enum stmt_id {
     STMT_MIGRATION_RECORD,      /* (version, name, checksum) */
     STMT_MIGRATE_LOCK,          /* GET_LOCK('orderapi_migrate', 30): 1, 0 or NULL */
     STMT_MIGRATE_UNLOCK,        /* RELEASE_LOCK('orderapi_migrate') */
+
+    /* Accounts (handlers/auth.c, cli_user.c). */
+    STMT_USER_INSERT,           /* (email, full_name, phone, role, password_hash) */
+    STMT_USER_LOGIN,            /* email -> id, password_hash, role, tokens_valid_after */
+    STMT_USER_PROFILE,          /* id -> id, email, full_name, phone, role, created_at */
+    STMT_USER_AUTH_STATE,       /* id -> role, tokens_valid_after */
+    STMT_USER_LOGOUT_ALL,       /* (cutoff, id) */
+    STMT_USER_ID_BY_EMAIL,      /* email -> id */
+    STMT_USER_SET_PASSWORD,     /* (password_hash, email) */
+    STMT_USER_SET_ROLE,         /* (role, email) */
+    STMT_USER_DELETE,           /* (email) */
+    STMT_USER_LIST,             /* -> id, email, full_name, role, created_at */
+
+    /* Token revocation, the durable copy (auth/revocation.c). */
+    STMT_REVOCATION_INSERT,     /* (jti, user_id, expires_at) */
+    STMT_REVOCATION_EXISTS,     /* jti -> 1 */
+    STMT_REVOCATION_ACTIVE,     /* now -> jti, expires_at */
+    STMT_REVOCATION_PURGE,      /* (now) */
     STMT_COUNT
 };
 

@@ -1,0 +1,252 @@
+/*
+ * revocation.c — the denylist in Redis, with MySQL as its durable copy.
+ */
+#include "auth/revocation.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "arena.h"
+#include "auth/principal.h"
+#include "http/query.h"
+#include "log.h"
+#include "store/cache.h"
+#include "store/db.h"
+
+#define USER_STATE_TTL "60"
+static const char MARKER_KEY[] = "orderapi:revocations:loaded";
+
+static char *revoked_key(struct arena *a, const char *jti)
+{
+    return arena_printf(a, "orderapi:revoked:%s", jti);
+}
+
+static char *user_key(struct arena *a, int64_t user_id)
+{
+    return arena_printf(a, "orderapi:user:%" PRId64, user_id);
+}
+
+/* Runs argv as one Redis command; NULL when Redis is unreachable. */
+static redisReply *redis_run(struct app *app, struct arena *a, int argc, const char **argv)
+{
+    size_t lens[8];
+    for (int i = 0; i < argc && i < 8; i++)
+        lens[i] = strlen(argv[i]);
+    return cache_command(app->cache, a, argc, argv, lens);
+}
+
+void revocation_remember_user(struct app *app, struct arena *a, int64_t user_id, const char *role,
+                              int64_t tokens_valid_after)
+{
+    char *key = user_key(a, user_id);
+    char *value = arena_printf(a, "%s:%" PRId64, role, tokens_valid_after);
+    if (!key || !value)
+        return;
+    const char *argv[] = {"SET", key, value, "EX", USER_STATE_TTL};
+    redis_run(app, a, 5, argv);
+}
+
+void revocation_forget_user(struct app *app, struct arena *a, int64_t user_id)
+{
+    char *key = user_key(a, user_id);
+    if (!key)
+        return;
+    const char *argv[] = {"DEL", key};
+    if (!redis_run(app, a, 2, argv))
+        log_msg("warn", "revocation: could not drop the cached state of user %" PRId64
+                        "; it expires within " USER_STATE_TTL " s", user_id);
+}
+
+/*
+ * Puts every unexpired revocation from MySQL back into Redis, then sets the
+ * marker.  Several workers may do this at once after a Redis restart; the
+ * writes are idempotent.
+ */
+static int reload_denylist(struct app *app, struct arena *a, int64_t now)
+{
+    struct db_rows rows;
+    struct db_value param = DBP_INT(now);
+    int rc = db_query(app->db, STMT_REVOCATION_ACTIVE, &param, 1, a, &rows);
+    if (rc != DB_OK)
+        return rc == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
+    for (size_t r = 0; r < rows.count; r++) {
+        const struct db_value *jti = DB_CELL(&rows, r, 0), *exp = DB_CELL(&rows, r, 1);
+        if (jti->type != DBV_STR || exp->type != DBV_INT || exp->i <= now)
+            continue;
+        char *key = revoked_key(a, jti->s);
+        char *ttl = arena_printf(a, "%" PRId64, exp->i - now);
+        if (!key || !ttl)
+            return TOKEN_ERROR;
+        const char *argv[] = {"SET", key, "1", "EX", ttl};
+        if (!redis_run(app, a, 5, argv))
+            return TOKEN_UNAVAILABLE;
+    }
+    const char *argv[] = {"SET", MARKER_KEY, "1"};
+    if (!redis_run(app, a, 3, argv))
+        return TOKEN_UNAVAILABLE;
+    log_msg("info", "revocation: denylist reloaded from MySQL (%zu tokens)", rows.count);
+    return 0;
+}
+
+/* Reads the user's role and cut-off from MySQL: 0, 1 when not found, or an error verdict. */
+static int user_state_from_db(struct app *app, struct arena *a, int64_t user_id, char *role, size_t role_len,
+                              int64_t *tva)
+{
+    struct db_rows rows;
+    struct db_value param = DBP_INT(user_id);
+    int rc = db_query_row(app->db, STMT_USER_AUTH_STATE, &param, 1, a, &rows);
+    if (rc == DB_NOT_FOUND)
+        return 1;
+    if (rc != DB_OK)
+        return rc == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
+    const struct db_value *r = DB_CELL(&rows, 0, 0), *t = DB_CELL(&rows, 0, 1);
+    if (r->type != DBV_STR || t->type != DBV_INT)
+        return TOKEN_ERROR;
+    snprintf(role, role_len, "%s", r->s);
+    *tva = t->i;
+    return 0;
+}
+
+/* Parses a cached "<role>:<tokens_valid_after>" value. */
+static int user_state_parse(const char *value, char *role, size_t role_len, int64_t *tva)
+{
+    const char *colon = strchr(value, ':');
+    if (!colon || (size_t)(colon - value) >= role_len)
+        return -1;
+    memcpy(role, value, (size_t)(colon - value));
+    role[colon - value] = '\0';
+    return parse_int64(colon + 1, 0, INT64_MAX, tva);
+}
+
+/* Applies the user rules once the user's role and cut-off are known. */
+static int verdict_for_user(const struct principal *p, const char *role, int64_t tva)
+{
+    enum principal_kind kind;
+    if (principal_role_parse(role, &kind) != 0 || kind != p->kind)
+        return TOKEN_ROLE_CHANGED;
+    if (p->issued_at <= tva)
+        return TOKEN_REVOKED;
+    return TOKEN_ACCEPTED;
+}
+
+/* The MySQL-only path: Redis is down and fail-open was chosen. */
+static int check_from_db(struct app *app, struct arena *a, const struct principal *p, const char **unavailable)
+{
+    struct db_rows rows;
+    struct db_value jti = DBP_STR(p->jti);
+    int rc = db_query_row(app->db, STMT_REVOCATION_EXISTS, &jti, 1, a, &rows);
+    if (rc == DB_OK)
+        return TOKEN_REVOKED;
+    if (rc != DB_NOT_FOUND) {
+        *unavailable = "mysql";
+        return rc == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
+    }
+    if (p->kind == PRINCIPAL_GUEST)
+        return TOKEN_ACCEPTED;
+    char role[16];
+    int64_t tva = 0;
+    rc = user_state_from_db(app, a, p->user_id, role, sizeof role, &tva);
+    if (rc == 1)
+        return TOKEN_USER_GONE;
+    if (rc != 0) {
+        *unavailable = "mysql";
+        return rc;
+    }
+    return verdict_for_user(p, role, tva);
+}
+
+int revocation_check(struct app *app, struct arena *a, const struct principal *p, const char **unavailable)
+{
+    *unavailable = NULL;
+    int is_user = p->kind != PRINCIPAL_GUEST;
+    char *k_revoked = revoked_key(a, p->jti);
+    char *k_user = is_user ? user_key(a, p->user_id) : NULL;
+    if (!k_revoked || (is_user && !k_user))
+        return TOKEN_ERROR;
+    const char *argv[4] = {"MGET", k_revoked, MARKER_KEY, k_user};
+    redisReply *reply = redis_run(app, a, is_user ? 4 : 3, argv);
+    if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != (size_t)(is_user ? 3 : 2)) {
+        if (!app->cfg->jwt.revocation_fail_open) {
+            *unavailable = "redis";
+            return TOKEN_UNAVAILABLE;
+        }
+        log_msg("warn", "revocation: Redis unavailable; ORDERAPI_REVOCATION_FAIL_OPEN=1, checking MySQL only");
+        return check_from_db(app, a, p, unavailable);
+    }
+    int revoked = reply->element[0]->type == REDIS_REPLY_STRING;
+    int marker = reply->element[1]->type == REDIS_REPLY_STRING;
+    if (!marker) {
+        /* Redis lost the denylist: put it back, then ask MySQL about this one. */
+        int rc = reload_denylist(app, a, (int64_t)time(NULL));
+        if (rc != 0) {
+            *unavailable = rc == TOKEN_UNAVAILABLE ? "mysql" : NULL;
+            return rc;
+        }
+        struct db_rows rows;
+        struct db_value jti = DBP_STR(p->jti);
+        int q = db_query_row(app->db, STMT_REVOCATION_EXISTS, &jti, 1, a, &rows);
+        if (q == DB_OK)
+            revoked = 1;
+        else if (q != DB_NOT_FOUND) {
+            *unavailable = "mysql";
+            return q == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
+        }
+    }
+    if (revoked)
+        return TOKEN_REVOKED;
+    if (!is_user)
+        return TOKEN_ACCEPTED;
+    char role[16];
+    int64_t tva = 0;
+    redisReply *cached = reply->element[2];
+    if (cached->type != REDIS_REPLY_STRING || user_state_parse(cached->str, role, sizeof role, &tva) != 0) {
+        int rc = user_state_from_db(app, a, p->user_id, role, sizeof role, &tva);
+        if (rc == 1)
+            return TOKEN_USER_GONE;
+        if (rc != 0) {
+            *unavailable = "mysql";
+            return rc;
+        }
+        revocation_remember_user(app, a, p->user_id, role, tva);
+    }
+    return verdict_for_user(p, role, tva);
+}
+
+int revocation_revoke_token(struct app *app, struct arena *a, const struct principal *p)
+{
+    struct db_value params[3] = {
+        DBP_STR(p->jti),
+        p->user_id > 0 ? DBP_INT(p->user_id) : DBP_NULL,
+        DBP_INT(p->expires_at),
+    };
+    int rc = db_exec(app->db, STMT_REVOCATION_INSERT, params, 3, NULL, NULL);
+    if (rc != DB_OK)
+        return rc == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
+    int64_t ttl = p->expires_at - (int64_t)time(NULL) + (int64_t)app->cfg->jwt.leeway;
+    if (ttl < 1)
+        ttl = 1;
+    char *key = revoked_key(a, p->jti);
+    char *ttl_s = arena_printf(a, "%" PRId64, ttl);
+    if (!key || !ttl_s)
+        return TOKEN_ERROR;
+    const char *argv[] = {"SET", key, "1", "EX", ttl_s};
+    /* MySQL has it; a Redis failure here is repaired by the next reload. */
+    if (!redis_run(app, a, 5, argv))
+        return TOKEN_UNAVAILABLE;
+    return 0;
+}
+
+int revocation_revoke_all(struct app *app, struct arena *a, int64_t user_id, int64_t now, int64_t *cutoff)
+{
+    struct db_value params[2] = {DBP_INT(now), DBP_INT(user_id)};
+    int rc = db_exec(app->db, STMT_USER_LOGOUT_ALL, params, 2, NULL, NULL);
+    if (rc != DB_OK)
+        return rc == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
+    *cutoff = now;
+    revocation_forget_user(app, a, user_id);
+    return 0;
+}

@@ -1,0 +1,52 @@
+/*
+ * revocation.h — whether a verified token may still be used.
+ *
+ * Three facts decide it, fetched from Redis in one round trip (MGET):
+ *   orderapi:revoked:<jti>        set by logout, expires with the token
+ *   orderapi:user:<id>            "<role>:<tokens_valid_after>", a 60 s
+ *                                 cache of the user's row (role, and the
+ *                                 logout-everywhere cut-off)
+ *   orderapi:revocations:loaded   present while Redis holds the denylist
+ * MySQL is the durable copy: users.tokens_valid_after and
+ * token_revocations.  When the marker is missing (Redis restarted without
+ * its data, or was flushed) the denylist is put back from MySQL before the
+ * answer is given, so a revoked token stays revoked.
+ */
+#ifndef ORDERAPI_REVOCATION_H
+#define ORDERAPI_REVOCATION_H
+
+#include <stdint.h>
+
+struct app;
+struct arena;
+struct principal;
+
+enum revocation_verdict {
+    TOKEN_ACCEPTED = 0,
+    TOKEN_REVOKED = 1,        /* logged out, or issued before logout-everywhere */
+    TOKEN_USER_GONE = 2,      /* the user no longer exists */
+    TOKEN_ROLE_CHANGED = 3,   /* the user's role is no longer the token's */
+    TOKEN_UNAVAILABLE = -2,   /* Redis (fail-closed) or MySQL unreachable: 503 */
+    TOKEN_ERROR = -1,
+};
+
+/* The verdict for a verified principal; *unavailable names the part when
+ * TOKEN_UNAVAILABLE ("redis" or "mysql"). */
+int revocation_check(struct app *app, struct arena *a, const struct principal *p, const char **unavailable);
+
+/* Revokes one token until it expires (MySQL first, then Redis).  0, or
+ * TOKEN_UNAVAILABLE / TOKEN_ERROR. */
+int revocation_revoke_token(struct app *app, struct arena *a, const struct principal *p);
+
+/* Revokes every token of the user issued up to now; *cutoff is the new
+ * tokens_valid_after.  0, or TOKEN_UNAVAILABLE / TOKEN_ERROR. */
+int revocation_revoke_all(struct app *app, struct arena *a, int64_t user_id, int64_t now, int64_t *cutoff);
+
+/* Drops the cached user row after a role change or deletion (best effort). */
+void revocation_forget_user(struct app *app, struct arena *a, int64_t user_id);
+
+/* Caches the user's state (after a login or a lookup). */
+void revocation_remember_user(struct app *app, struct arena *a, int64_t user_id, const char *role,
+                              int64_t tokens_valid_after);
+
+#endif

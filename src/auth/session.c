@@ -1,0 +1,76 @@
+/*
+ * session.c — bearer token → principal.
+ */
+#include "auth/session.h"
+
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "app.h"
+#include "auth/jwt.h"
+#include "auth/principal.h"
+#include "auth/revocation.h"
+#include "http/http.h"
+#include "http/problem.h"
+
+/* 401 with the RFC 6750 §3 challenge. */
+static void unauthorized(struct http_request *req, struct http_response *res, const char *code, const char *detail)
+{
+    problem_send(req, res, 401, code, detail);
+    http_response_header(res, "WWW-Authenticate",
+                         strcmp(code, "unauthenticated") == 0 && !http_header_get(req, "authorization")
+                             ? "Bearer"
+                             : "Bearer error=\"invalid_token\"");
+}
+
+/* The token after "Bearer " (scheme case-insensitive, RFC 9110 §11.1), or NULL. */
+static const char *bearer_token(const struct http_request *req)
+{
+    const char *h = http_header_get(req, "authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return *h ? h : NULL;
+}
+
+int session_authenticate(struct app *app, struct http_request *req, struct http_response *res,
+                         struct principal *out)
+{
+    const char *token = bearer_token(req);
+    if (!token) {
+        unauthorized(req, res, "unauthenticated", "A valid bearer token is required");
+        return -1;
+    }
+    int64_t now = (int64_t)time(NULL);
+    int v = jwt_verify(&app->jwt, token, now, out);
+    if (v == JWT_ERR_INTERNAL) {
+        app_internal_error(req, res, "jwt_verify: internal error");
+        return -1;
+    }
+    if (v != JWT_OK) {
+        unauthorized(req, res, jwt_result_code(v),
+                     v == JWT_ERR_EXPIRED ? "The token has expired" : "The token is not valid");
+        return -1;
+    }
+    const char *part = NULL;
+    switch (revocation_check(app, req->arena, out, &part)) {
+    case TOKEN_ACCEPTED:
+        return 0;
+    case TOKEN_REVOKED:
+        unauthorized(req, res, "token_revoked", "The token has been revoked");
+        return -1;
+    case TOKEN_USER_GONE:
+    case TOKEN_ROLE_CHANGED:
+        unauthorized(req, res, "token_revoked", "The token no longer matches the account");
+        return -1;
+    case TOKEN_UNAVAILABLE:
+        app_unavailable(req, res, part ? part : "a dependency");
+        return -1;
+    default:
+        app_internal_error(req, res, "revocation_check failed");
+        return -1;
+    }
+}

@@ -1,0 +1,89 @@
+/*
+ * test_fields.c — declared body shapes: unknown, missing, mistyped and
+ * over-long members are all reported together.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "http/fields.h"
+
+static const struct field_spec SPECS[] = {
+    {"email", FIELD_STRING, 1, 0, 10},
+    {"age", FIELD_INTEGER, 0, 0, 0},
+    {"phone", FIELD_STRING, 0, 1, 0},
+    {"price", FIELD_STRING_OR_NUMBER, 0, 0, 0},
+};
+#define NSPECS (sizeof SPECS / sizeof SPECS[0])
+
+static const char *error_code_for(json_t *errors, const char *field)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(errors, i, e) {
+        if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
+            return json_string_value(json_object_get(e, "code"));
+    }
+    return NULL;
+}
+
+static void test_valid_body_adds_nothing(void **state)
+{
+    (void)state;
+    json_t *obj = json_pack("{s:s, s:i, s:n, s:s}", "email", "a@b.co", "age", 3, "phone", "price", "1.50");
+    json_t *errors = json_array();
+    assert_int_equal(fields_check(obj, SPECS, NSPECS, "", errors), 0);
+    assert_int_equal(json_array_size(errors), 0);
+    size_t len = 0;
+    assert_string_equal(fields_string(obj, "email", &len), "a@b.co");
+    assert_int_equal(len, 6);
+    assert_null(fields_string(obj, "age", NULL));
+    json_decref(obj);
+    json_decref(errors);
+}
+
+static void test_every_problem_reported_once(void **state)
+{
+    (void)state;
+    json_t *obj = json_pack("{s:s, s:s, s:b, s:s}", "role", "admin", "age", "3", "price", 1, "email",
+                            "far-too-long@example.com");
+    json_t *errors = json_array();
+    assert_int_equal(fields_check(obj, SPECS, NSPECS, "user.", errors), 4);
+    assert_string_equal(error_code_for(errors, "user.role"), "unknown_field");
+    assert_string_equal(error_code_for(errors, "user.age"), "invalid_type");
+    assert_string_equal(error_code_for(errors, "user.price"), "invalid_type");
+    assert_string_equal(error_code_for(errors, "user.email"), "too_long");
+    json_decref(obj);
+    json_decref(errors);
+}
+
+static void test_missing_required_and_null(void **state)
+{
+    (void)state;
+    json_t *obj = json_pack("{s:n, s:n}", "email", "age");
+    json_t *errors = json_array();
+    assert_int_equal(fields_check(obj, SPECS, NSPECS, "", errors), 2);
+    assert_string_equal(error_code_for(errors, "email"), "invalid_type");
+    assert_string_equal(error_code_for(errors, "age"), "invalid_type");
+    json_decref(obj);
+    obj = json_object();
+    json_array_clear(errors);
+    assert_int_equal(fields_check(obj, SPECS, NSPECS, "", errors), 1);
+    assert_string_equal(error_code_for(errors, "email"), "required");
+    json_decref(obj);
+    json_decref(errors);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_body_adds_nothing),
+        cmocka_unit_test(test_every_problem_reported_once),
+        cmocka_unit_test(test_missing_required_and_null),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
