@@ -1,0 +1,219 @@
+"""Shared fixtures for the end-to-end tests.
+
+The tests run against a live stack (``./stack up`` or the throwaway one of
+``./stack test``).  Everything about it -- URL, sockets, pid files, logs --
+comes from ``$ORDERAPI_STATE_DIR/stack.env`` (default ``<repo>/var``), which
+``./stack up`` writes.
+"""
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+STACK = REPO / "stack"
+TIMEOUT = 5  # seconds; no request of these tests may take longer
+PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code", "request_id"}
+GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def read_stack_env(state_dir):
+    """Parses stack.env (KEY='value' lines written by ./stack) into a dict."""
+    path = Path(state_dir) / "stack.env"
+    if not path.is_file():
+        raise RuntimeError(f"{path} is missing: start the stack with ./stack up first")
+    settings = {}
+    for line in path.read_text().splitlines():
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, value = line.split("=", 1)
+        words = shlex.split(value)
+        settings[name] = words[0] if words else ""
+    return settings
+
+
+class Stack:
+    """The running stack: its settings, and helpers to poke at its processes."""
+
+    def __init__(self, state_dir):
+        self.state_dir = str(Path(state_dir).resolve())
+        self.env = read_stack_env(self.state_dir)
+        self.url = self.env["ORDERAPI_URL"]
+        self.workers_wanted = int(self.env["ORDERAPI_WORKERS"])
+
+    def get(self, path, **kwargs):
+        kwargs.setdefault("timeout", TIMEOUT)
+        return requests.get(self.url + path, **kwargs)
+
+    def request(self, method, path, **kwargs):
+        kwargs.setdefault("timeout", TIMEOUT)
+        return requests.request(method, self.url + path, **kwargs)
+
+    def svc(self, action, service):
+        """Runs ./stack svc ACTION SERVICE against this stack's state dir."""
+        env = dict(os.environ, ORDERAPI_STATE_DIR=self.state_dir)
+        done = subprocess.run([str(STACK), "svc", action, service], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (
+            f"./stack svc {action} {service} failed:\n{done.stdout}\n{done.stderr}")
+
+    def master_pid(self):
+        return int(Path(self.env["ORDERAPI_PID_FILE"]).read_text().strip())
+
+    def worker_pids(self):
+        """The live children of the orderapi master."""
+        return children_of(self.master_pid())
+
+    def wait_for_workers(self, predicate, timeout=15):
+        """Waits until the worker set is complete and satisfies predicate."""
+        def ready():
+            pids = self.worker_pids()
+            return len(pids) == self.workers_wanted and predicate(pids)
+        assert wait_until(ready, timeout), (
+            f"workers {sorted(self.worker_pids())} did not settle within {timeout} s")
+        return self.worker_pids()
+
+    def signal_master(self, signum):
+        os.kill(self.master_pid(), signum)
+
+    def health_status(self):
+        try:
+            return self.get("/health").status_code
+        except requests.RequestException:
+            return None
+
+    def log_size(self):
+        return Path(self.env["ORDERAPI_LOG"]).stat().st_size
+
+    def log_since(self, offset):
+        with open(self.env["ORDERAPI_LOG"], "rb") as log:
+            log.seek(offset)
+            return log.read().decode("utf-8", "replace")
+
+    def fcgi(self, method, uri, body=b"", content_type="application/json",
+             content_length=None, headers=None):
+        """Sends one request straight to orderapi's FastCGI socket (cgi-fcgi
+        from libfcgi-bin), bypassing nginx, with the CGI parameters nginx's
+        fastcgi_params would pass.  Returns (status, headers, body)."""
+        path, _, query = uri.partition("?")
+        params = {
+            "PATH": "/usr/bin:/bin",
+            "REQUEST_METHOD": method,
+            "REQUEST_URI": uri,
+            "DOCUMENT_URI": path,
+            "SCRIPT_NAME": path,
+            "QUERY_STRING": query,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REQUEST_SCHEME": "http",
+            "GATEWAY_INTERFACE": "CGI/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "REMOTE_PORT": "40000",
+            "SERVER_ADDR": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_NAME": "localhost",
+            "HTTP_HOST": "localhost",
+            "CONTENT_LENGTH": str(len(body) if content_length is None else content_length),
+        }
+        if content_type is not None:
+            params["CONTENT_TYPE"] = content_type
+        for name, value in (headers or {}).items():
+            params["HTTP_" + name.upper().replace("-", "_")] = value
+        done = subprocess.run(["cgi-fcgi", "-bind", "-connect", self.env["ORDERAPI_SOCKET"]],
+                              input=body, env=params, capture_output=True, timeout=TIMEOUT)
+        return parse_cgi_response(done.stdout)
+
+
+def parse_cgi_response(raw):
+    """Splits a CGI response into (status, lower-cased headers, body)."""
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    assert sep, f"no header/body separator in the FastCGI response: {raw[:300]!r}"
+    headers = {}
+    for line in head.decode("latin-1").split("\r\n"):
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    status = int(headers.get("status", "200").split()[0])
+    return status, headers, body
+
+
+def children_of(parent):
+    """Pids of the live (non-zombie) processes whose parent is `parent`."""
+    pids = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent and fields[0] not in ("Z", "X"):
+            pids.add(int(entry))
+    return pids
+
+
+def wait_until(predicate, timeout, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        if predicate():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+
+
+def media_type(content_type):
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def check_problem(status, headers, body, want_status, want_code=None):
+    """Asserts an RFC 9457 problem of the contract's shape; returns it parsed.
+    headers are looked up case-insensitively (requests' or lower-cased)."""
+    assert status == want_status, f"status {status}, want {want_status}: {body[:300]!r}"
+    assert media_type(headers.get("content-type")) == "application/problem+json"
+    problem = json.loads(body)
+    assert isinstance(problem, dict)
+    missing = PROBLEM_MEMBERS - problem.keys()
+    assert not missing, f"problem lacks {sorted(missing)}: {problem}"
+    assert problem["status"] == want_status and type(problem["status"]) is int
+    for member in ("type", "title", "code", "request_id"):
+        assert isinstance(problem[member], str) and problem[member], member
+    assert isinstance(problem["detail"], str)
+    if want_code is not None:
+        assert problem["code"] == want_code
+    request_id = headers.get("x-request-id")
+    assert request_id, "no X-Request-Id header"
+    assert problem["request_id"] == request_id
+    return problem
+
+
+def check_problem_response(response, want_status, want_code=None):
+    return check_problem(response.status_code, response.headers, response.content,
+                         want_status, want_code)
+
+
+@pytest.fixture(scope="session")
+def stack():
+    state_dir = os.environ.get("ORDERAPI_STATE_DIR", str(REPO / "var"))
+    running = Stack(state_dir)
+    assert running.health_status() == 200, (
+        f"{running.url}/health is not 200: is the stack up? (./stack status)")
+    return running
+
+
+@pytest.fixture
+def healthy_afterwards(stack):
+    """Leaves every service running and /health at 200 after the test."""
+    yield
+    for service in ("mariadb", "redis", "orderapi", "nginx"):
+        stack.svc("start", service)
+    def all_healthy():
+        return all(stack.health_status() == 200 for _ in range(4 * stack.workers_wanted))
+    assert wait_until(all_healthy, 20), "stack not healthy after the test"
+

@@ -1,0 +1,161 @@
+"""The pre-fork master: worker respawn, SIGHUP reload, rejected reloads."""
+
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from conftest import TIMEOUT, wait_until
+
+
+class Load:
+    """Sends GET /health back to back from a thread and records every failure."""
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.sent = 0
+        self.failures = []
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        session = requests.Session()
+        while not self.stop_event.is_set():
+            try:
+                response = session.get(self.stack.url + "/health", timeout=TIMEOUT)
+                if response.status_code != 200:
+                    self.failures.append(f"{response.status_code} {response.text[:200]}")
+            except requests.RequestException as error:
+                self.failures.append(repr(error))
+            self.sent += 1
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_event.set()
+        self.thread.join(timeout=2 * TIMEOUT)
+
+
+def log_messages(text):
+    """The "msg" of every JSON log line in text."""
+    messages = []
+    for line in text.splitlines():
+        try:
+            messages.append(json.loads(line).get("msg", ""))
+        except ValueError:
+            continue
+    return messages
+
+
+def test_killed_worker_is_replaced(stack):
+    master = stack.master_pid()
+    workers = stack.wait_for_workers(lambda pids: True)
+    victim = min(workers)
+    os.kill(victim, signal.SIGKILL)
+    replaced = stack.wait_for_workers(lambda pids: victim not in pids, timeout=5)
+    assert len(replaced - workers) == 1
+    assert stack.master_pid() == master
+    statuses = [stack.get("/health").status_code for _ in range(50)]
+    assert statuses == [200] * 50
+
+
+def test_sighup_replaces_every_worker_without_failed_requests(stack):
+    master = stack.master_pid()
+    old = stack.wait_for_workers(lambda pids: True)
+    with Load(stack) as load:
+        time.sleep(0.5)
+        stack.signal_master(signal.SIGHUP)
+        stack.wait_for_workers(lambda pids: not (pids & old), timeout=15)
+        time.sleep(0.5)
+    assert load.failures == []
+    assert load.sent > 20
+    assert stack.master_pid() == master
+
+
+def test_invalid_config_on_sighup_is_rejected(stack):
+    config = Path(stack.env["ORDERAPI_CONFIG"])
+    original = config.read_text()
+    master = stack.master_pid()
+    workers = stack.wait_for_workers(lambda pids: True)
+    log_offset = stack.log_size()
+    try:
+        config.write_text(original + "ORDERAPI_WORKERS=0\n")
+        stack.signal_master(signal.SIGHUP)
+        assert wait_until(lambda: "reload rejected" in stack.log_since(log_offset), 5), (
+            "no 'reload rejected' in the log:\n" + stack.log_since(log_offset)[-2000:])
+        time.sleep(0.5)
+        assert stack.worker_pids() == workers
+        assert stack.master_pid() == master
+        assert stack.get("/health").status_code == 200
+    finally:
+        config.write_text(original)
+        stack.signal_master(signal.SIGHUP)
+    # The restored configuration is accepted: every worker is replaced.
+    stack.wait_for_workers(lambda pids: not (pids & workers), timeout=15)
+    assert stack.get("/health").status_code == 200
+
+
+class SlowRequest:
+    """GET /api/v1/_sleep?ms=N in a thread; .result is the response or the error."""
+
+    def __init__(self, stack, ms):
+        self.result = None
+        self.thread = threading.Thread(target=self.run, args=(stack, ms), daemon=True)
+        self.thread.start()
+
+    def run(self, stack, ms):
+        try:
+            self.result = stack.get(f"/api/v1/_sleep?ms={ms}", timeout=ms / 1000 + TIMEOUT)
+        except requests.RequestException as error:
+            self.result = error
+
+    def wait(self):
+        self.thread.join(timeout=30)
+        return self.result
+
+
+def test_crashed_worker_is_logged_with_its_route(stack):
+    workers = stack.wait_for_workers(lambda pids: True)
+    log_offset = stack.log_size()
+    slow = SlowRequest(stack, 3000)
+    time.sleep(0.5)
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    result = slow.wait()
+    assert not (isinstance(result, requests.Response) and result.status_code == 200)
+    stack.wait_for_workers(lambda pids: not (pids & workers), timeout=10)
+    messages = log_messages(stack.log_since(log_offset))
+    assert any('while running route "GET /api/v1/_sleep"' in message for message in messages), messages
+    assert stack.get("/health").status_code == 200
+
+
+def test_sighup_lets_a_slow_request_finish(stack):
+    old = stack.wait_for_workers(lambda pids: True)
+    slow = SlowRequest(stack, 1500)
+    time.sleep(0.3)
+    stack.signal_master(signal.SIGHUP)
+    result = slow.wait()
+    assert isinstance(result, requests.Response), result
+    assert result.status_code == 200, result.text
+    assert result.json() == {"slept_ms": 1500}
+    stack.wait_for_workers(lambda pids: not (pids & old), timeout=15)
+
+
+def test_sigterm_drains_then_exits(stack, healthy_afterwards):
+    master = stack.master_pid()
+    log_offset = stack.log_size()
+    slow = SlowRequest(stack, 1500)
+    time.sleep(0.3)
+    os.kill(master, signal.SIGTERM)
+    result = slow.wait()
+    assert isinstance(result, requests.Response), result
+    assert result.status_code == 200, result.text
+    assert wait_until(lambda: not Path(f"/proc/{master}").exists()
+                      or Path(f"/proc/{master}/stat").read_text().split(")")[-1].split()[0] == "Z", 10)
+    assert "master: stopped" in log_messages(stack.log_since(log_offset))
