@@ -16,6 +16,15 @@ const struct route ROUTES[] = {
     {HTTP_POST, "/api/v1/auth/logout", handle_auth_logout, ACCESS_ANY_PRINCIPAL, "POST /api/v1/auth/logout"},
     {HTTP_POST, "/api/v1/auth/logout-all", handle_auth_logout_all, ACCESS_USER, "POST /api/v1/auth/logout-all"},
     {HTTP_GET, "/api/v1/auth/me", handle_auth_me, ACCESS_USER, "GET /api/v1/auth/me"},
+    /* Catalog and stock. */
+    {HTTP_GET, "/api/v1/products", handle_product_list, ACCESS_ANYONE, "GET /api/v1/products"},
+    {HTTP_POST, "/api/v1/products", handle_product_create, ACCESS_ADMIN, "POST /api/v1/products"},
+    {HTTP_GET, "/api/v1/products/{id}", handle_product_get, ACCESS_ANYONE, "GET /api/v1/products/{id}"},
+    {HTTP_PATCH, "/api/v1/products/{id}", handle_product_update, ACCESS_ADMIN, "PATCH /api/v1/products/{id}"},
+    {HTTP_POST, "/api/v1/products/{id}/stock-adjustments", handle_stock_adjustment, ACCESS_ADMIN,
+     "POST /api/v1/products/{id}/stock-adjustments"},
+    {HTTP_GET, "/api/v1/admin/stock/health", handle_stock_health, ACCESS_ADMIN, "GET /api/v1/admin/stock/health"},
+
     /* Only answered when ORDERAPI_TEST_ROUTES=1 (the e2e stack); 404 otherwise. */
     {HTTP_POST, "/api/v1/_echo", handle_test_echo, ACCESS_ANYONE, "POST /api/v1/_echo"},
     {HTTP_GET, "/api/v1/_sleep", handle_test_sleep, ACCESS_ANYONE, "GET /api/v1/_sleep"},

@@ -21,26 +21,10 @@
 #include "auth/revocation.h"
 #include "domain/validation.h"
 #include "handlers/handlers.h"
+#include "handlers/respond.h"
 #include "http/fields.h"
 #include "http/problem.h"
 #include "store/db.h"
-
-/* Answers a storage failure: 503 when the server is unreachable, else 500. */
-static void storage_failure(struct app *app, struct http_request *req, struct http_response *res, int rc,
-                            const char *what)
-{
-    if (rc == DB_UNAVAILABLE)
-        app_unavailable(req, res, "mysql");
-    else
-        app_internal_error(req, res, arena_printf(req->arena, "%s: %s", what, db_last_error(app->db)));
-}
-
-static void respond_json(struct http_request *req, struct http_response *res, int status, json_t *body)
-{
-    if (!body || http_respond_json(res, req->arena, status, body) != 0)
-        app_internal_error(req, res, "out of memory");
-    json_decref(body);
-}
 
 /* The public view of a user row (id, email, full_name, phone, role, created_at). */
 static json_t *user_json(const struct db_rows *rows)
@@ -105,14 +89,14 @@ void handle_auth_register(struct app *app, struct http_request *req, struct http
         return;
     }
     if (rc != DB_OK) {
-        storage_failure(app, req, res, rc, "register");
+        respond_storage_failure(app, req, res, rc, "register");
         return;
     }
     struct db_rows rows;
     struct db_value pid = DBP_INT(id);
     rc = db_query_row(app->db, STMT_USER_PROFILE, &pid, 1, req->arena, &rows);
     if (rc != DB_OK) {
-        storage_failure(app, req, res, rc, "register: read back");
+        respond_storage_failure(app, req, res, rc, "register: read back");
         return;
     }
     respond_json(req, res, 201, user_json(&rows));
@@ -165,7 +149,7 @@ void handle_auth_login(struct app *app, struct http_request *req, struct http_re
     struct db_value param = DBP_STR(normalized);
     int rc = db_query_row(app->db, STMT_USER_LOGIN, &param, 1, req->arena, &rows);
     if (rc != DB_OK && rc != DB_NOT_FOUND) {
-        storage_failure(app, req, res, rc, "login");
+        respond_storage_failure(app, req, res, rc, "login");
         return;
     }
     /* An unknown email is verified against a dummy hash: the same cost. */
@@ -241,7 +225,7 @@ void handle_auth_me(struct app *app, struct http_request *req, struct http_respo
         return;
     }
     if (rc != DB_OK) {
-        storage_failure(app, req, res, rc, "me");
+        respond_storage_failure(app, req, res, rc, "me");
         return;
     }
     respond_json(req, res, 200, user_json(&rows));

@@ -17,6 +17,14 @@ void handle_auth_login(struct app *app, struct http_request *req, struct http_re
 void handle_auth_logout(struct app *app, struct http_request *req, struct http_response *res);
 void handle_auth_logout_all(struct app *app, struct http_request *req, struct http_response *res);
 void handle_auth_me(struct app *app, struct http_request *req, struct http_response *res);
+/* products.c */
+void handle_product_list(struct app *app, struct http_request *req, struct http_response *res);
+void handle_product_get(struct app *app, struct http_request *req, struct http_response *res);
+void handle_product_create(struct app *app, struct http_request *req, struct http_response *res);
+void handle_product_update(struct app *app, struct http_request *req, struct http_response *res);
+void handle_stock_adjustment(struct app *app, struct http_request *req, struct http_response *res);
+/* stock.c */
+void handle_stock_health(struct app *app, struct http_request *req, struct http_response *res);
 /* testing.c (ORDERAPI_TEST_ROUTES=1 only) */
 void handle_test_echo(struct app *app, struct http_request *req, struct http_response *res);
 void handle_test_sleep(struct app *app, struct http_request *req, struct http_response *res);

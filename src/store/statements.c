@@ -10,6 +10,13 @@
  */
 #include "store/statements.h"
 
+/* The columns of a product, in the order handlers/products.c reads them. */
+#define PRODUCT_COLUMNS                                                                                  \
+    "id, sku, name, description, price, tax_rate, stock, active,"                                       \
+    " DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
+#define PRODUCT_FILTER                                                                                   \
+    " WHERE (? IS NULL OR active = ?) AND (? IS NULL OR name LIKE ? OR sku LIKE ?)"
+
 #define STATEMENT(id_, nparams_, sql_) [id_] = {.id = (id_), .sql = (sql_), .nparams = (nparams_)}
 
 const struct stmt_def STATEMENTS[STMT_COUNT] = {
@@ -48,6 +55,32 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
     STATEMENT(STMT_REVOCATION_EXISTS, 1, "SELECT 1 FROM token_revocations WHERE jti = ?"),
     STATEMENT(STMT_REVOCATION_ACTIVE, 1, "SELECT jti, expires_at FROM token_revocations WHERE expires_at > ?"),
     STATEMENT(STMT_REVOCATION_PURGE, 1, "DELETE FROM token_revocations WHERE expires_at < ? LIMIT 1000"),
+
+    /* Catalog and stock ledger. */
+    STATEMENT(STMT_PRODUCT_INSERT, 7,
+              "INSERT INTO products(sku, name, description, price, tax_rate, stock, active)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?)"),
+    STATEMENT(STMT_PRODUCT_GET, 1, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?"),
+    STATEMENT(STMT_PRODUCT_GET_LOCKED, 1, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ? FOR UPDATE"),
+    STATEMENT(STMT_PRODUCT_UPDATE, 7,
+              "UPDATE products SET sku = ?, name = ?, description = ?, price = ?, tax_rate = ?, active = ?"
+              " WHERE id = ?"),
+    STATEMENT(STMT_PRODUCT_LIST, 7,
+              "SELECT " PRODUCT_COLUMNS " FROM products" PRODUCT_FILTER " ORDER BY id LIMIT ? OFFSET ?"),
+    STATEMENT(STMT_PRODUCT_COUNT, 5, "SELECT COUNT(*) FROM products" PRODUCT_FILTER),
+    STATEMENT(STMT_STOCK_ADJUST, 4,
+              "UPDATE products SET stock = stock + ? WHERE id = ? AND stock + ? >= 0 AND stock + ? <= 2147483647"),
+    STATEMENT(STMT_STOCK_MOVEMENT_INSERT, 6,
+              "INSERT INTO stock_movements(product_id, delta, reason, order_id, note, created_by)"
+              " VALUES (?, ?, ?, ?, ?, ?)"),
+    STATEMENT(STMT_STOCK_LOW, 1,
+              "SELECT id, sku, name, stock FROM products WHERE active = 1 AND stock <= ? ORDER BY stock, id LIMIT 1000"),
+    STATEMENT(STMT_STOCK_MISMATCH, 0,
+              "SELECT p.id, p.sku, p.name, p.stock, CAST(COALESCE(SUM(m.delta), 0) AS SIGNED)"
+              " FROM products p LEFT JOIN stock_movements m ON m.product_id = p.id"
+              " GROUP BY p.id, p.sku, p.name, p.stock"
+              " HAVING p.stock <> CAST(COALESCE(SUM(m.delta), 0) AS SIGNED) ORDER BY p.id LIMIT 1000"),
+    STATEMENT(STMT_PRODUCT_COUNT_ALL, 0, "SELECT COUNT(*) FROM products"),
 };
 
 _Static_assert(sizeof STATEMENTS / sizeof STATEMENTS[0] == STMT_COUNT,

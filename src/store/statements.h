@@ -30,6 +30,19 @@ enum stmt_id {
     STMT_REVOCATION_EXISTS,     /* jti -> 1 */
     STMT_REVOCATION_ACTIVE,     /* now -> jti, expires_at */
     STMT_REVOCATION_PURGE,      /* (now) */
+
+    /* Catalog and stock ledger (handlers/products.c, handlers/stock.c). */
+    STMT_PRODUCT_INSERT,        /* (sku, name, description, price, tax_rate, stock, active) */
+    STMT_PRODUCT_GET,           /* id -> PRODUCT_COLUMNS */
+    STMT_PRODUCT_GET_LOCKED,    /* id -> PRODUCT_COLUMNS, FOR UPDATE */
+    STMT_PRODUCT_UPDATE,        /* (sku, name, description, price, tax_rate, active, id) */
+    STMT_PRODUCT_LIST,          /* (active, active, q, qlike, qlike, limit, offset) -> PRODUCT_COLUMNS */
+    STMT_PRODUCT_COUNT,         /* (active, active, q, qlike, qlike) -> count */
+    STMT_STOCK_ADJUST,          /* (delta, id, delta, delta): guarded stock + delta */
+    STMT_STOCK_MOVEMENT_INSERT, /* (product_id, delta, reason, order_id, note, created_by) */
+    STMT_STOCK_LOW,             /* threshold -> id, sku, name, stock */
+    STMT_STOCK_MISMATCH,        /* -> id, sku, name, stock, ledger_sum */
+    STMT_PRODUCT_COUNT_ALL,     /* -> count */
     STMT_COUNT
 };
 

@@ -1,0 +1,44 @@
+/*
+ * respond.c — shared ways to finish a response.
+ */
+#include "handlers/respond.h"
+
+#include "app.h"
+#include "arena.h"
+#include "store/db.h"
+#include "store/list_cache.h"
+
+void respond_json(struct http_request *req, struct http_response *res, int status, json_t *body)
+{
+    if (!body || http_respond_json(res, req->arena, status, body) != 0)
+        app_internal_error(req, res, "out of memory while writing a response");
+    json_decref(body);
+}
+
+void respond_storage_failure(struct app *app, struct http_request *req, struct http_response *res, int rc,
+                             const char *what)
+{
+    if (rc == DB_UNAVAILABLE)
+        app_unavailable(req, res, "mysql");
+    else
+        app_internal_error(req, res, arena_printf(req->arena, "%s: %s", what, db_last_error(app->db)));
+}
+
+void respond_cached(struct http_response *res, const char *body, size_t len)
+{
+    res->status = 200;
+    res->content_type = "application/json";
+    res->body = body;
+    res->body_len = len;
+    http_response_header(res, "X-Cache", "HIT");
+}
+
+void respond_json_cacheable(struct app *app, struct http_request *req, struct http_response *res, json_t *body,
+                            const struct list_cache_entry *entry, unsigned ttl)
+{
+    respond_json(req, res, 200, body);
+    if (res->status != 200)
+        return;
+    http_response_header(res, "X-Cache", "MISS");
+    list_cache_put(app, req->arena, entry, res->body, res->body_len, ttl);
+}

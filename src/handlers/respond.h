@@ -1,0 +1,29 @@
+/*
+ * respond.h — the few ways a handler finishes a response, shared by every
+ * handler so that status codes for storage failures and cache headers are
+ * the same everywhere.
+ */
+#ifndef ORDERAPI_RESPOND_H
+#define ORDERAPI_RESPOND_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct app;
+struct http_request;
+struct http_response;
+struct list_cache_entry;
+
+/* Serialises body (stolen) as the response; 500 if body is NULL. */
+void respond_json(struct http_request *req, struct http_response *res, int status, json_t *body);
+/* 503 when MySQL is unreachable (rc == DB_UNAVAILABLE), else 500 with what
+ * and the server's error in the log only. */
+void respond_storage_failure(struct app *app, struct http_request *req, struct http_response *res, int rc,
+                             const char *what);
+/* 200 with a cached JSON body and X-Cache: HIT. */
+void respond_cached(struct http_response *res, const char *body, size_t len);
+/* 200 with body (stolen) and X-Cache: MISS; stores it under entry's key. */
+void respond_json_cacheable(struct app *app, struct http_request *req, struct http_response *res, json_t *body,
+                            const struct list_cache_entry *entry, unsigned ttl);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * list_cache.c — generation-keyed response cache in Redis.
+ */
+#include "store/list_cache.h"
+
+#include <string.h>
+
+#include "app.h"
+#include "arena.h"
+#include "log.h"
+#include "metrics.h"
+#include "store/cache.h"
+
+/* KEYS[1] = generation key; ARGV[1] = entry key prefix, ARGV[2] = variant.
+ * Returns {generation, entry or false}. */
+static const char LOOKUP_SCRIPT[] =
+    "local g = redis.call('GET', KEYS[1]) or '0' "
+    "return {g, redis.call('GET', ARGV[1] .. g .. ':' .. ARGV[2])}";
+
+int list_cache_get(struct app *app, struct arena *a, const char *scope, const char *variant,
+                   struct list_cache_entry *e)
+{
+    memset(e, 0, sizeof *e);
+    char *gen_key = arena_printf(a, "orderapi:gen:%s", scope);
+    char *prefix = arena_printf(a, "orderapi:cache:%s:", scope);
+    if (!gen_key || !prefix)
+        return -1;
+    const char *argv[] = {"EVAL", LOOKUP_SCRIPT, "1", gen_key, prefix, variant};
+    size_t lens[] = {4, sizeof LOOKUP_SCRIPT - 1, 1, strlen(gen_key), strlen(prefix), strlen(variant)};
+    redisReply *r = cache_command(app->cache, a, 6, argv, lens);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING) {
+        if (r && r->type == REDIS_REPLY_ERROR)
+            log_msg("warn", "list cache: %s", r->str);
+        return -1;
+    }
+    e->key = arena_printf(a, "%s%s:%s", prefix, r->element[0]->str, variant);
+    if (r->element[1]->type == REDIS_REPLY_STRING) {
+        e->body = r->element[1]->str;
+        e->body_len = r->element[1]->len;
+        metrics_add(METRIC_CACHE_HITS, 1);
+        return 1;
+    }
+    metrics_add(METRIC_CACHE_MISSES, 1);
+    return 0;
+}
+
+void list_cache_put(struct app *app, struct arena *a, const struct list_cache_entry *e, const char *body,
+                    size_t len, unsigned ttl)
+{
+    if (!e->key)
+        return;
+    char *ttl_s = arena_printf(a, "%u", ttl);
+    if (!ttl_s)
+        return;
+    const char *argv[] = {"SET", e->key, body, "EX", ttl_s};
+    size_t lens[] = {3, strlen(e->key), len, 2, strlen(ttl_s)};
+    cache_command(app->cache, a, 5, argv, lens);
+}
+
+void list_cache_bump(struct app *app, struct arena *a, const char *const *scopes, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        char *gen_key = arena_printf(a, "orderapi:gen:%s", scopes[i]);
+        if (!gen_key)
+            return;
+        const char *argv[] = {"INCR", gen_key};
+        size_t lens[] = {4, strlen(gen_key)};
+        redisReply *r = cache_command(app->cache, a, 2, argv, lens);
+        if (!r || r->type != REDIS_REPLY_INTEGER)
+            log_msg("warn", "list cache: could not bump %s; entries go stale within their TTL", gen_key);
+    }
+}
