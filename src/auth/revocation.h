@@ -38,8 +38,8 @@ int revocation_check(struct app *app, struct arena *a, const struct principal *p
  * TOKEN_UNAVAILABLE / TOKEN_ERROR. */
 int revocation_revoke_token(struct app *app, struct arena *a, const struct principal *p);
 
-/* Revokes every token of the user issued up to now; *cutoff is the new
- * tokens_valid_after.  0, or TOKEN_UNAVAILABLE / TOKEN_ERROR. */
+/* Revokes every token of the user issued up to now, including one a login
+ * dated a second ahead (the cut-off moves to max(previous + 1, now)).  0, or TOKEN_UNAVAILABLE / TOKEN_ERROR. */
 int revocation_revoke_all(struct app *app, struct arena *a, int64_t user_id, int64_t now, int64_t *cutoff);
 
 /* Drops the cached user row after a role change or deletion (best effort). */

@@ -112,6 +112,7 @@ static const struct field_spec LOGIN_FIELDS[] = {
 static void bad_credentials(struct http_request *req, struct http_response *res)
 {
     problem_send(req, res, 401, "invalid_credentials", "The email or password is not correct");
+    http_response_header(res, "WWW-Authenticate", "Bearer");
 }
 
 void handle_auth_login(struct app *app, struct http_request *req, struct http_response *res)

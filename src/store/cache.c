@@ -211,15 +211,22 @@ redisReply *cache_command(struct cache *c, struct arena *a, int argc, const char
                           const size_t *argvlen)
 {
     redisReply *reply;
+    /* A connection that was already open may have died while idle (Redis
+     * restarted): then the command is tried once more on a new one, so the
+     * first request after a restart does not fail. */
+    int was_open = c->ctx != NULL;
 
-    if (cache_ensure(c) != 0)
-        return NULL;
-    reply = redisCommandArgv(c->ctx, argc, argv, argvlen);
-    if (reply == NULL || c->ctx->err != 0) {
+    for (int attempt = 0;; attempt++) {
+        if (cache_ensure(c) != 0)
+            return NULL;
+        reply = redisCommandArgv(c->ctx, argc, argv, argvlen);
+        if (reply != NULL && c->ctx->err == 0)
+            break;
         if (reply != NULL)
             freeReplyObject(reply);
         cache_drop(c, argc > 0 ? argv[0] : "command");
-        return NULL;
+        if (!was_open || attempt > 0)
+            return NULL;
     }
     if (arena_defer(a, cache_reply_release, reply) != 0)
         return NULL; /* arena_defer already freed it */

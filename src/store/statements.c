@@ -17,6 +17,18 @@
 #define PRODUCT_FILTER                                                                                   \
     " WHERE (? IS NULL OR active = ?) AND (? IS NULL OR name LIKE ? OR sku LIKE ?)"
 
+/* The columns of an order, in the order store/order_store.c reads them. */
+#define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
+#define ORDER_COLUMNS                                                                                    \
+    "id, order_number, user_id, guest_phone, status, payment_status, payment_method, transaction_ref,"   \
+    " priority, customer_name, customer_email, customer_phone, shipping_address, item_count,"           \
+    " total_quantity, subtotal, tax_amount, shipping_amount, discount_amount, total_amount, currency,"  \
+    " notes, version, " TS("created_at") ", " TS("updated_at") ", " TS("confirmed_at") ", "               \
+    TS("shipped_at") ", " TS("delivered_at") ", " TS("completed_at") ", " TS("cancelled_at") ","          \
+    " DATE_FORMAT(created_at, '%Y-%m-%d'), UNIX_TIMESTAMP(created_at)"
+#define ORDER_ITEM_COLUMNS                                                                               \
+    "id, product_id, sku, product_name, unit_price, quantity, subtotal, tax_amount, total_amount, notes, tax_rate"
+
 #define STATEMENT(id_, nparams_, sql_) [id_] = {.id = (id_), .sql = (sql_), .nparams = (nparams_)}
 
 const struct stmt_def STATEMENTS[STMT_COUNT] = {
@@ -40,7 +52,7 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               " FROM users WHERE id = ?"),
     STATEMENT(STMT_USER_AUTH_STATE, 1, "SELECT role, tokens_valid_after FROM users WHERE id = ?"),
     STATEMENT(STMT_USER_LOGOUT_ALL, 2,
-              "UPDATE users SET tokens_valid_after = GREATEST(tokens_valid_after, ?) WHERE id = ?"),
+              "UPDATE users SET tokens_valid_after = GREATEST(tokens_valid_after + 1, ?) WHERE id = ?"),
     STATEMENT(STMT_USER_ID_BY_EMAIL, 1, "SELECT id FROM users WHERE email = ?"),
     STATEMENT(STMT_USER_SET_PASSWORD, 2, "UPDATE users SET password_hash = ? WHERE email = ?"),
     STATEMENT(STMT_USER_SET_ROLE, 2, "UPDATE users SET role = ? WHERE email = ?"),
@@ -81,7 +93,97 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               " GROUP BY p.id, p.sku, p.name, p.stock"
               " HAVING p.stock <> CAST(COALESCE(SUM(m.delta), 0) AS SIGNED) ORDER BY p.id LIMIT 1000"),
     STATEMENT(STMT_PRODUCT_COUNT_ALL, 0, "SELECT COUNT(*) FROM products"),
+
+    /* Orders. */
+    STATEMENT(STMT_ORDER_SEQUENCE_NEXT, 1,
+              "INSERT INTO order_number_sequences(day, last_value) VALUES (?, LAST_INSERT_ID(1))"
+              " ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + 1)"),
+    STATEMENT(STMT_ORDER_INSERT, 17,
+              "INSERT INTO orders(order_number, user_id, guest_phone, payment_method, customer_name,"
+              " customer_email, customer_phone, shipping_address, item_count, total_quantity, subtotal,"
+              " tax_amount, shipping_amount, discount_amount, total_amount, notes, priority)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+    STATEMENT(STMT_ORDER_GET, 1, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?"),
+    STATEMENT(STMT_ORDER_GET_USER, 2, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND user_id = ?"),
+    STATEMENT(STMT_ORDER_GET_GUEST, 2,
+              "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND guest_phone = ? AND user_id IS NULL"),
+    STATEMENT(STMT_ORDER_GET_LOCKED, 1, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? FOR UPDATE"),
+    STATEMENT(STMT_ORDER_GET_USER_LOCKED, 2,
+              "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND user_id = ? FOR UPDATE"),
+    STATEMENT(STMT_ORDER_GET_GUEST_LOCKED, 2,
+              "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND guest_phone = ? AND user_id IS NULL FOR UPDATE"),
+    STATEMENT(STMT_ORDER_ITEMS, 1, "SELECT " ORDER_ITEM_COLUMNS " FROM order_items WHERE order_id = ? ORDER BY id"),
+    STATEMENT(STMT_ORDER_HISTORY_INSERT, 6,
+              "INSERT INTO order_history(order_id, kind, from_status, to_status, changed_by, note)"
+              " VALUES (?, ?, ?, ?, ?, ?)"),
+    STATEMENT(STMT_ORDER_HISTORY, 1,
+              "SELECT from_status, to_status, kind, changed_by, note, " TS("created_at")
+              " FROM order_history WHERE order_id = ? ORDER BY id"),
+    STATEMENT(STMT_OUTBOX_INSERT, 3, "INSERT INTO outbox_events(type, order_id, payload) VALUES (?, ?, ?)"),
+    STATEMENT(STMT_ORDER_STATS_ADD, 6,
+              "INSERT INTO order_stats_daily(day, status, payment_status, shard, orders, revenue)"
+              " VALUES (?, ?, ?, ?, ?, ?)"
+              " ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders), revenue = revenue + VALUES(revenue)"),
+    STATEMENT(STMT_PRODUCT_SALES_ADD, 5,
+              "INSERT INTO product_sales_daily(day, product_id, shard, quantity, revenue) VALUES (?, ?, ?, ?, ?)"
+              " ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity), revenue = revenue + VALUES(revenue)"),
+    STATEMENT(STMT_IDEMPOTENCY_CLAIM, 4,
+              "INSERT INTO idempotency_keys(principal, idem_key, request_hash, state, expires_at)"
+              " VALUES (?, ?, ?, 'in_progress', ?)"),
+    STATEMENT(STMT_IDEMPOTENCY_GET, 2,
+              "SELECT request_hash, state, response_status, response_body, response_location, expires_at,"
+              " TIMESTAMPDIFF(SECOND, created_at, CURRENT_TIMESTAMP(6))"
+              " FROM idempotency_keys WHERE principal = ? AND idem_key = ?"),
+    STATEMENT(STMT_IDEMPOTENCY_FINISH, 5,
+              "UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?,"
+              " response_location = ? WHERE principal = ? AND idem_key = ?"),
+    STATEMENT(STMT_IDEMPOTENCY_RETAKE, 4,
+              "UPDATE idempotency_keys SET request_hash = ?, state = 'in_progress', response_status = NULL,"
+              " response_body = NULL, response_location = NULL, expires_at = ?, created_at = CURRENT_TIMESTAMP(6)"
+              " WHERE principal = ? AND idem_key = ?"),
+    STATEMENT(STMT_IDEMPOTENCY_RELEASE, 2, "DELETE FROM idempotency_keys WHERE principal = ? AND idem_key = ?"),
+    STATEMENT(STMT_ORDER_SET_STATUS, 3,
+              "UPDATE orders SET status = ?, version = version + 1, updated_at = CURRENT_TIMESTAMP(6),"
+              " confirmed_at = IF(status = 'confirmed', CURRENT_TIMESTAMP(6), confirmed_at),"
+              " shipped_at = IF(status = 'shipped', CURRENT_TIMESTAMP(6), shipped_at),"
+              " delivered_at = IF(status = 'delivered', CURRENT_TIMESTAMP(6), delivered_at),"
+              " completed_at = IF(status = 'completed', CURRENT_TIMESTAMP(6), completed_at),"
+              " cancelled_at = IF(status = 'cancelled', CURRENT_TIMESTAMP(6), cancelled_at)"
+              " WHERE id = ? AND status = ?"),
+    STATEMENT(STMT_ORDER_SET_PAYMENT, 4,
+              "UPDATE orders SET payment_status = ?, payment_method = COALESCE(?, payment_method),"
+              " transaction_ref = COALESCE(?, transaction_ref), version = version + 1,"
+              " updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"),
+    STATEMENT(STMT_ORDER_UPDATE_FIELDS, 9,
+              "UPDATE orders SET shipping_address = ?, notes = ?, customer_name = ?, customer_email = ?,"
+              " customer_phone = ?, priority = ?, discount_amount = ?, total_amount = ?,"
+              " version = version + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"),
+    STATEMENT(STMT_ORDER_RESTOCK_ITEMS, 2,
+              "INSERT INTO stock_movements(product_id, delta, reason, order_id, note, created_by)"
+              " SELECT product_id, quantity, 'cancel', order_id, 'order cancelled', ? FROM order_items"
+              " WHERE order_id = ?"),
+    STATEMENT(STMT_ORDER_RESTOCK_PRODUCTS, 1,
+              "UPDATE products p JOIN order_items i ON i.product_id = p.id SET p.stock = p.stock + i.quantity"
+              " WHERE i.order_id = ?"),
+    STATEMENT(STMT_PRODUCT_SALES_REMOVE, 1,
+              "INSERT INTO product_sales_daily(day, product_id, shard, quantity, revenue)"
+              " SELECT DATE(o.created_at), i.product_id, o.id % 8, -i.quantity, -i.total_amount"
+              " FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.order_id = ?"
+              " ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity), revenue = revenue + VALUES(revenue)"),
+    STATEMENT(STMT_STATS_BUCKETS, 2,
+              "SELECT status, payment_status, CAST(SUM(orders) AS SIGNED), CAST(SUM(revenue) AS SIGNED)"
+              " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY status, payment_status"),
+    STATEMENT(STMT_STATS_DAILY, 2,
+              "SELECT DATE_FORMAT(day, '%Y-%m-%d'), CAST(SUM(orders) AS SIGNED),"
+              " CAST(SUM(IF(status IN ('cancelled', 'refunded'), 0, revenue)) AS SIGNED)"
+              " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY day HAVING SUM(orders) > 0 ORDER BY day"),
+    STATEMENT(STMT_STATS_TOP_PRODUCTS, 2,
+              "SELECT s.product_id, p.name, CAST(SUM(s.quantity) AS SIGNED) AS units, CAST(SUM(s.revenue) AS SIGNED)"
+              " FROM product_sales_daily s JOIN products p ON p.id = s.product_id WHERE s.day BETWEEN ? AND ?"
+              " GROUP BY s.product_id, p.name HAVING units > 0 ORDER BY units DESC, s.product_id LIMIT 10"),
 };
+
+const char ORDER_COLUMNS_SQL[] = ORDER_COLUMNS;
 
 _Static_assert(sizeof STATEMENTS / sizeof STATEMENTS[0] == STMT_COUNT,
                "STATEMENTS must have one entry per enum stmt_id");

@@ -217,3 +217,72 @@ def healthy_afterwards(stack):
         return all(stack.health_status() == 200 for _ in range(4 * stack.workers_wanted))
     assert wait_until(all_healthy, 20), "stack not healthy after the test"
 
+
+
+# ---------------------------------------------------------------- accounts
+# Helpers for tests that need users and tokens (tests/e2e/test_auth.py,
+# test_tokens.py, and any later test that acts as a customer or an admin).
+
+import uuid  # noqa: E402  (kept with the helpers that use it)
+
+ORDERAPI_BIN = REPO / "src" / "orderapi"
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def unique_email(prefix="user"):
+    """An address no other test (or earlier run) has used."""
+    return f"{prefix}-{uuid.uuid4().hex}@example.com"
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def redis_cli(stack, *args):
+    """Runs one redis-cli command against the stack's Redis socket; its stdout."""
+    done = subprocess.run(["redis-cli", "-s", stack.env["ORDERAPI_REDIS_SOCKET"], *args],
+                          capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode == 0, f"redis-cli {args} failed: {done.stdout}{done.stderr}"
+    return done.stdout
+
+
+def clear_login_counters(stack, *emails):
+    """Drops the login-failure counters of these emails and of every client
+    address, so a test that provoked failures leaves no 429 behind."""
+    keys = [f"orderapi:rl:login:email:{email.lower()}" for email in emails]
+    keys += redis_cli(stack, "--scan", "--pattern", "orderapi:rl:login:addr:*").split()
+    if keys:
+        redis_cli(stack, "DEL", *keys)
+
+
+def register_user(stack, email=None, password=TEST_PASSWORD, full_name="Test User", **extra):
+    """Registers a customer; returns (email, password, user body)."""
+    email = email or unique_email()
+    body = {"email": email, "password": password, "full_name": full_name, **extra}
+    response = stack.request("POST", "/api/v1/auth/register", json=body)
+    assert response.status_code == 201, response.text
+    return email, password, response.json()
+
+
+def login(stack, email, password=TEST_PASSWORD):
+    """Logs in; returns the access token."""
+    response = stack.request("POST", "/api/v1/auth/login",
+                             json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def user_cli(stack, *args, password=None):
+    """Runs `orderapi user ARGS --config <the stack's>`; returns the CompletedProcess."""
+    return subprocess.run([str(ORDERAPI_BIN), "user", *args, "--config", stack.env["ORDERAPI_CONFIG"]],
+                          input=None if password is None else password + "\n",
+                          capture_output=True, text=True, timeout=30)
+
+
+def create_admin(stack, email=None, password=TEST_PASSWORD):
+    """Creates an admin with the CLI (the only way to get one); returns (email, password)."""
+    email = email or unique_email("admin")
+    done = user_cli(stack, "add", "--email", email, "--role", "admin", "--password-stdin",
+                    password=password)
+    assert done.returncode == 0, f"orderapi user add failed: {done.stdout}{done.stderr}"
+    return email, password
