@@ -19,13 +19,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "domain/money.h"
 #include "http/query.h"
 
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/local/share/orderapi"
 #endif
 
-enum setting_kind { SET_STR, SET_UINT, SET_ULONG, SET_SIZE, SET_BOOL, SET_REDIS_URL };
+enum setting_kind { SET_STR, SET_UINT, SET_ULONG, SET_SIZE, SET_BOOL, SET_REDIS_URL, SET_MONEY };
 
 struct setting {
     const char *name;
@@ -52,6 +53,10 @@ static const struct setting SETTINGS[] = {
     STR("ORDERAPI_PID_FILE", pid_file),
     BOOL("ORDERAPI_ALLOW_PUBLIC_LISTEN", allow_public_listen),
     BOOL("ORDERAPI_TEST_ROUTES", test_routes),
+    {"ORDERAPI_SHIPPING_FLAT", SET_MONEY, offsetof(struct config, shipping_flat), 0, 0, 0},
+    {"ORDERAPI_FREE_SHIPPING_OVER", SET_MONEY, offsetof(struct config, free_shipping_over), 0, 0, 0},
+    UINT("ORDERAPI_LOW_STOCK_THRESHOLD", low_stock_threshold, 0, 1000000),
+    UINT("ORDERAPI_LIST_CACHE_TTL", list_cache_ttl, 1, 86400),
     STR("ORDERAPI_DB_HOST", db.host),
     UINT("ORDERAPI_DB_PORT", db.port, 1, 65535),
     STR("ORDERAPI_DB_SOCKET", db.socket),
@@ -103,6 +108,10 @@ void config_defaults(struct config *cfg)
     snprintf(cfg->sql_dir, sizeof cfg->sql_dir, "%s/sql", PKGDATADIR);
     snprintf(cfg->db.host, sizeof cfg->db.host, "127.0.0.1");
     cfg->db.port = 3306;
+    cfg->shipping_flat = 500;
+    cfg->free_shipping_over = 10000;
+    cfg->low_stock_threshold = 5;
+    cfg->list_cache_ttl = 60;
     snprintf(cfg->db.name, sizeof cfg->db.name, "orderapi");
     snprintf(cfg->db.user, sizeof cfg->db.user, "orderapi");
     cfg->db.connect_timeout = 2;
@@ -229,6 +238,13 @@ int config_set(struct config *cfg, const char *name, const char *value, char *er
         else
             return fail(err, errlen, "%s: must be 1 or 0, got \"%.40s\"", name, value);
         return 0;
+    case SET_MONEY: {
+        int64_t cents;
+        if (money_parse_string(value, strlen(value), &cents) != MONEY_OK)
+            return fail(err, errlen, "%s: must be an amount such as 5.00, got \"%.40s\"", name, value);
+        *(long long *)(void *)field = cents;
+        return 0;
+    }
     case SET_REDIS_URL:
         if (config_parse_redis_url(&cfg->redis, value) != 0)
             return fail(err, errlen,

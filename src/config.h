@@ -65,6 +65,10 @@ struct config {
     struct redis_config redis;
     struct jwt_config jwt;
     char pid_file[CONFIG_STR];
+    long long shipping_flat;       /* cents, ORDERAPI_SHIPPING_FLAT ("5.00") */
+    long long free_shipping_over;  /* cents, ORDERAPI_FREE_SHIPPING_OVER ("100.00"); 0 = never free */
+    unsigned low_stock_threshold;  /* stock.low fires when stock falls below this */
+    unsigned list_cache_ttl;       /* seconds a cached list or stats response lives */
     int allow_public_listen;   /* 1: a wildcard listen address is allowed */
     int test_routes;           /* 1: serve the routes the e2e tests need */
 };

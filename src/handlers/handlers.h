@@ -25,6 +25,23 @@ void handle_product_update(struct app *app, struct http_request *req, struct htt
 void handle_stock_adjustment(struct app *app, struct http_request *req, struct http_response *res);
 /* stock.c */
 void handle_stock_health(struct app *app, struct http_request *req, struct http_response *res);
+/* order_create.c */
+void handle_order_create(struct app *app, struct http_request *req, struct http_response *res);
+/* order_read.c */
+void handle_order_list(struct app *app, struct http_request *req, struct http_response *res);
+void handle_my_orders(struct app *app, struct http_request *req, struct http_response *res);
+void handle_order_get(struct app *app, struct http_request *req, struct http_response *res);
+void handle_order_status_options(struct app *app, struct http_request *req, struct http_response *res);
+/* order_stats.c */
+void handle_order_stats(struct app *app, struct http_request *req, struct http_response *res);
+/* order_lifecycle.c */
+void handle_order_update(struct app *app, struct http_request *req, struct http_response *res);
+void handle_order_set_status(struct app *app, struct http_request *req, struct http_response *res);
+void handle_order_set_payment(struct app *app, struct http_request *req, struct http_response *res);
+void handle_order_cancel(struct app *app, struct http_request *req, struct http_response *res);
+void handle_order_delete(struct app *app, struct http_request *req, struct http_response *res);
+void handle_order_history(struct app *app, struct http_request *req, struct http_response *res);
+void handle_order_statistics(struct app *app, struct http_request *req, struct http_response *res);
 /* testing.c (ORDERAPI_TEST_ROUTES=1 only) */
 void handle_test_echo(struct app *app, struct http_request *req, struct http_response *res);
 void handle_test_sleep(struct app *app, struct http_request *req, struct http_response *res);

@@ -40,13 +40,15 @@
 #include "log.h"
 
 /* At most this many bound parameters per statement. */
-#define DB_MAX_PARAMS 64
+#define DB_MAX_PARAMS 1200
 /* Bytes per result column fetched directly; longer values are fetched again
  * into a buffer of their own size. */
 #define DB_COLUMN_BUFFER 256
 /* After a failed connect, further attempts within this long fail at once. */
 #define DB_FAIL_FAST_NS 1000000000LL
 #define DB_DEFAULT_TX_ATTEMPTS 3
+/* Composed statements kept prepared per connection. */
+#define DB_COMPOSED_SLOTS 48
 
 #ifndef ER_CONNECTION_KILLED
 #define ER_CONNECTION_KILLED 1927
@@ -75,6 +77,15 @@ struct db {
     unsigned random_state;             /* for the retry backoff */
     char last_error[512];
     void (*on_event)(int kind);
+    /* Statements composed at run time from fixed fragments (db_query_sql),
+     * prepared once per connection and kept by their text. */
+    struct {
+        char *sql;
+        MYSQL_STMT *stmt;
+        unsigned nparams;
+        uint64_t used; /* for replacing the least recently used */
+    } composed[DB_COMPOSED_SLOTS];
+    uint64_t composed_clock;
 };
 
 /* The statement's name for logs: its SQL, which is never user data. */
@@ -156,6 +167,12 @@ static void db_disconnect(struct db *db)
             db->stmts[i] = NULL;
         }
     }
+    for (size_t i = 0; i < DB_COMPOSED_SLOTS; i++) {
+        if (db->composed[i].stmt != NULL) {
+            mysql_stmt_close(db->composed[i].stmt);
+            db->composed[i].stmt = NULL;
+        }
+    }
     if (db->conn != NULL) {
         mysql_close(db->conn);
         db->conn = NULL;
@@ -206,9 +223,9 @@ static int db_fail(struct db *db, const char *what, unsigned err, const char *ms
 }
 
 /* db_fail() with the error of a statement handle. */
-static int db_fail_stmt(struct db *db, MYSQL_STMT *stmt, enum stmt_id id)
+static int db_fail_stmt(struct db *db, MYSQL_STMT *stmt, const char *sql)
 {
-    return db_fail(db, db_statement_sql(id), mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+    return db_fail(db, sql, mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
 }
 
 /* db_fail() with the error of the connection. */
@@ -239,7 +256,7 @@ static int db_prepare(struct db *db, enum stmt_id id)
     if (mysql_stmt_prepare(stmt, sql, strlen(sql)) != 0) {
         unsigned err = mysql_stmt_errno(stmt);
         if (db_errno_is_connection_lost(err)) {
-            rc = db_fail_stmt(db, stmt, id);
+            rc = db_fail_stmt(db, stmt, sql);
         } else {
             /* Not db_fail(): the statement is unusable, not the data wrong. */
             db_set_error(db, "statement %d not prepared: (%u) %s: %s", (int)id, err,
@@ -370,6 +387,8 @@ void db_free(struct db *db)
         return;
     db->in_tx = 0;
     db_disconnect(db);
+    for (size_t i = 0; i < DB_COMPOSED_SLOTS; i++)
+        free(db->composed[i].sql);
     free(db);
 }
 
@@ -408,13 +427,12 @@ int db_ensure(struct db *db)
 }
 
 /* Binds params to stmt after checking their count against the table. */
-static int db_bind_params(struct db *db, MYSQL_STMT *stmt, enum stmt_id id,
+static int db_bind_params(struct db *db, MYSQL_STMT *stmt, const char *sql, unsigned declared,
                           const struct db_value *params, size_t nparams, MYSQL_BIND *binds,
                           long long *ints, unsigned long *lengths)
 {
-    if (nparams != STATEMENTS[id].nparams || nparams > DB_MAX_PARAMS) {
-        db_set_error(db, "statement %d called with %zu parameters, declares %u", (int)id,
-                     nparams, STATEMENTS[id].nparams);
+    if (nparams != declared || nparams > DB_MAX_PARAMS) {
+        db_set_error(db, "statement called with %zu parameters, declares %u: %s", nparams, declared, sql);
         log_msg("error", "mysql programming error: %s", db->last_error);
         return DB_ERROR;
     }
@@ -445,7 +463,7 @@ static int db_bind_params(struct db *db, MYSQL_STMT *stmt, enum stmt_id id,
         }
     }
     if (mysql_stmt_bind_param(stmt, binds) != 0)
-        return db_fail_stmt(db, stmt, id);
+        return db_fail_stmt(db, stmt, sql);
     return DB_OK;
 }
 
@@ -523,7 +541,7 @@ static int db_store_cell(struct db *db, MYSQL_STMT *stmt, struct arena *a, unsig
 
 /* Fetches every row of an executed SELECT into out, all memory in a.  The
  * caller frees the statement's result. */
-static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, enum stmt_id id, struct arena *a,
+static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, const char *sql, struct arena *a,
                          struct db_rows *out)
 {
     int rc = DB_ERROR;
@@ -541,13 +559,13 @@ static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, enum stmt_id id, struc
     meta = mysql_stmt_result_metadata(stmt);
     if (meta == NULL) {
         if (mysql_stmt_errno(stmt) != 0)
-            rc = db_fail_stmt(db, stmt, id);
+            rc = db_fail_stmt(db, stmt, sql);
         else
             rc = DB_OK; /* a statement without a result set: no rows */
         goto out;
     }
     if (mysql_stmt_store_result(stmt) != 0) {
-        rc = db_fail_stmt(db, stmt, id);
+        rc = db_fail_stmt(db, stmt, sql);
         goto out;
     }
     columns = mysql_num_fields(meta);
@@ -577,7 +595,7 @@ static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, enum stmt_id id, struc
         binds[c].error = &errors[c];
     }
     if (mysql_stmt_bind_result(stmt, binds) != 0) {
-        rc = db_fail_stmt(db, stmt, id);
+        rc = db_fail_stmt(db, stmt, sql);
         goto out;
     }
     out->columns = columns;
@@ -586,7 +604,7 @@ static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, enum stmt_id id, struc
         if (fetched == MYSQL_NO_DATA)
             break;
         if (fetched != 0 && fetched != MYSQL_DATA_TRUNCATED) {
-            rc = db_fail_stmt(db, stmt, id);
+            rc = db_fail_stmt(db, stmt, sql);
             goto out;
         }
         for (unsigned c = 0; c < columns; c++) {
@@ -624,11 +642,70 @@ static MYSQL_STMT *db_statement(struct db *db, enum stmt_id id, int *rc)
 }
 
 /*
+ * Returns the prepared statement for a composed SQL text, preparing it (and
+ * checking its parameter count) on first use on this connection; the least
+ * recently used one is closed when every slot is taken.  NULL with *rc set.
+ */
+static MYSQL_STMT *db_composed(struct db *db, const char *sql, unsigned nparams, int *rc)
+{
+    size_t victim = 0;
+    for (size_t i = 0; i < DB_COMPOSED_SLOTS; i++) {
+        if (db->composed[i].sql != NULL && strcmp(db->composed[i].sql, sql) == 0 &&
+            db->composed[i].stmt != NULL) {
+            db->composed[i].used = ++db->composed_clock;
+            *rc = DB_OK;
+            return db->composed[i].stmt;
+        }
+        if (db->composed[i].used < db->composed[victim].used)
+            victim = i;
+    }
+    free(db->composed[victim].sql);
+    if (db->composed[victim].stmt != NULL)
+        mysql_stmt_close(db->composed[victim].stmt);
+    memset(&db->composed[victim], 0, sizeof db->composed[victim]);
+    MYSQL_STMT *stmt = mysql_stmt_init(db->conn);
+    *rc = DB_ERROR;
+    if (stmt == NULL)
+        return NULL;
+    if (mysql_stmt_prepare(stmt, sql, strlen(sql)) != 0) {
+        *rc = db_fail_stmt(db, stmt, sql);
+        if (*rc != DB_UNAVAILABLE)
+            *rc = DB_ERROR;
+        mysql_stmt_close(stmt);
+        return NULL;
+    }
+    if (mysql_stmt_param_count(stmt) != nparams) {
+        db_set_error(db, "composed statement has %lu parameters, caller says %u: %s",
+                     mysql_stmt_param_count(stmt), nparams, sql);
+        log_msg("error", "mysql programming error: %s", db->last_error);
+        mysql_stmt_close(stmt);
+        return NULL;
+    }
+    db->composed[victim].sql = strdup(sql);
+    if (db->composed[victim].sql == NULL) {
+        mysql_stmt_close(stmt);
+        return NULL;
+    }
+    db->composed[victim].stmt = stmt;
+    db->composed[victim].nparams = nparams;
+    db->composed[victim].used = ++db->composed_clock;
+    *rc = DB_OK;
+    return stmt;
+}
+
+/* Which statement to run: one of the table (sql == NULL) or a composed text. */
+struct db_target {
+    enum stmt_id id;
+    const char *sql;
+    unsigned nparams;
+};
+
+/*
  * Runs statement id once: with out != NULL its rows are collected into a;
  * otherwise any result set is discarded and the affected rows and insert id
  * reported.
  */
-static int db_run_once(struct db *db, enum stmt_id id, const struct db_value *params,
+static int db_run_once(struct db *db, struct db_target t, const struct db_value *params,
                        size_t nparams, struct arena *a, struct db_rows *out,
                        uint64_t *affected_rows, uint64_t *insert_id)
 {
@@ -643,27 +720,29 @@ static int db_run_once(struct db *db, enum stmt_id id, const struct db_value *pa
     rc = db_ensure(db);
     if (rc != DB_OK)
         return rc;
-    stmt = db_statement(db, id, &rc);
+    const char *sql = t.sql != NULL ? t.sql : db_statement_sql(t.id);
+    unsigned declared = t.sql != NULL ? t.nparams : STATEMENTS[t.id].nparams;
+    stmt = t.sql != NULL ? db_composed(db, t.sql, t.nparams, &rc) : db_statement(db, t.id, &rc);
     if (stmt == NULL)
         return rc;
-    rc = db_bind_params(db, stmt, id, params, nparams, binds, ints, lengths);
+    rc = db_bind_params(db, stmt, sql, declared, params, nparams, binds, ints, lengths);
     if (rc != DB_OK)
         return rc;
     if (mysql_stmt_execute(stmt) != 0)
-        return db_fail_stmt(db, stmt, id);
+        return db_fail_stmt(db, stmt, sql);
     if (out != NULL) {
-        rc = db_fetch_rows(db, stmt, id, a, out);
+        rc = db_fetch_rows(db, stmt, sql, a, out);
     } else {
         if (affected_rows != NULL)
             *affected_rows = mysql_stmt_affected_rows(stmt);
         if (insert_id != NULL)
             *insert_id = mysql_stmt_insert_id(stmt);
         if (mysql_stmt_field_count(stmt) > 0 && mysql_stmt_store_result(stmt) != 0)
-            rc = db_fail_stmt(db, stmt, id);
+            rc = db_fail_stmt(db, stmt, sql);
     }
     /* A failure above may have dropped the connection and its statements. */
-    if (db->conn != NULL && db->stmts[id] != NULL)
-        mysql_stmt_free_result(db->stmts[id]);
+    if (db->conn != NULL && (t.sql != NULL || db->stmts[t.id] != NULL))
+        mysql_stmt_free_result(stmt);
     return rc;
 }
 
@@ -674,7 +753,7 @@ static int db_run_once(struct db *db, enum stmt_id id, const struct db_value *pa
  * connection broke while it was running (2013) is not repeated, since it may
  * already have been applied; reads always are.
  */
-static int db_run(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
+static int db_run(struct db *db, struct db_target t, const struct db_value *params, size_t nparams,
                   struct arena *a, struct db_rows *out, uint64_t *affected_rows,
                   uint64_t *insert_id)
 {
@@ -682,7 +761,7 @@ static int db_run(struct db *db, enum stmt_id id, const struct db_value *params,
     int had_connection = db->conn != NULL;
 
     db->last_lost_errno = 0;
-    rc = db_run_once(db, id, params, nparams, a, out, affected_rows, insert_id);
+    rc = db_run_once(db, t, params, nparams, a, out, affected_rows, insert_id);
     if (rc != DB_UNAVAILABLE || db->in_tx || !had_connection || db->last_lost_errno == 0)
         return rc;
     if (out == NULL && !db_errno_means_not_executed(db->last_lost_errno))
@@ -690,21 +769,21 @@ static int db_run(struct db *db, enum stmt_id id, const struct db_value *params,
     log_msg("info", "mysql connection lost (%u); reconnecting to run the statement again",
             db->last_lost_errno);
     db->last_lost_errno = 0;
-    return db_run_once(db, id, params, nparams, a, out, affected_rows, insert_id);
+    return db_run_once(db, t, params, nparams, a, out, affected_rows, insert_id);
 }
 
 /* Runs a statement without a result set. */
 int db_exec(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
             uint64_t *affected_rows, uint64_t *insert_id)
 {
-    return db_run(db, id, params, nparams, NULL, NULL, affected_rows, insert_id);
+    return db_run(db, (struct db_target){.id = id}, params, nparams, NULL, NULL, affected_rows, insert_id);
 }
 
 /* Runs a SELECT and collects all its rows into the arena. */
 int db_query(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
              struct arena *a, struct db_rows *out)
 {
-    return db_run(db, id, params, nparams, a, out, NULL, NULL);
+    return db_run(db, (struct db_target){.id = id}, params, nparams, a, out, NULL, NULL);
 }
 
 /* Runs a SELECT expected to match at most one row: DB_OK, DB_NOT_FOUND, or
@@ -727,12 +806,28 @@ int db_query_row(struct db *db, enum stmt_id id, const struct db_value *params, 
     return DB_OK;
 }
 
+/* Runs a SELECT whose text was composed from fixed fragments (never from
+ * client data: every value is a bound parameter). */
+int db_query_sql(struct db *db, const char *sql, unsigned nparams, const struct db_value *params,
+                 struct arena *a, struct db_rows *out)
+{
+    return db_run(db, (struct db_target){.sql = sql, .nparams = nparams}, params, nparams, a, out, NULL, NULL);
+}
+
+/* Runs a composed statement without a result set (multi-row inserts). */
+int db_exec_sql(struct db *db, const char *sql, unsigned nparams, const struct db_value *params,
+                uint64_t *affected_rows, uint64_t *insert_id)
+{
+    return db_run(db, (struct db_target){.sql = sql, .nparams = nparams}, params, nparams, NULL, NULL,
+                  affected_rows, insert_id);
+}
+
 /* A round trip with SELECT 1; DB_OK or DB_UNAVAILABLE.  A connection found
  * dead is replaced once, so a health check reports the server, not an old
  * socket. */
 int db_ping(struct db *db)
 {
-    return db_run(db, STMT_PING, NULL, 0, NULL, NULL, NULL, NULL) == DB_OK ? DB_OK
+    return db_run(db, (struct db_target){.id = STMT_PING}, NULL, 0, NULL, NULL, NULL, NULL) == DB_OK ? DB_OK
                                                                             : DB_UNAVAILABLE;
 }
 

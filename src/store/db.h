@@ -74,6 +74,18 @@ int db_query_row(struct db *db, enum stmt_id id, const struct db_value *params, 
                  struct arena *a, struct db_rows *out);
 
 /*
+ * Runs a SELECT composed at run time (a list with optional filters, so that
+ * each shape of query gets its own index-friendly text).  The text must be
+ * built only from fixed fragments in the code; every value is a parameter.
+ * Each distinct text is prepared once per connection (a small LRU).
+ */
+int db_query_sql(struct db *db, const char *sql, unsigned nparams, const struct db_value *params,
+                 struct arena *a, struct db_rows *out);
+/* The same for a composed statement without a result set (multi-row INSERT). */
+int db_exec_sql(struct db *db, const char *sql, unsigned nparams, const struct db_value *params,
+                uint64_t *affected_rows, uint64_t *insert_id);
+
+/*
  * Runs body(db, arg) inside START TRANSACTION … COMMIT.  body returns DB_OK to
  * commit, or an error to roll back and have it returned.  DB_RETRYABLE (from
  * any call inside body, or from COMMIT) rolls back explicitly and runs body

@@ -43,6 +43,37 @@ enum stmt_id {
     STMT_STOCK_LOW,             /* threshold -> id, sku, name, stock */
     STMT_STOCK_MISMATCH,        /* -> id, sku, name, stock, ledger_sum */
     STMT_PRODUCT_COUNT_ALL,     /* -> count */
+
+    /* Orders (handlers/order_*.c, store/order_store.c). */
+    STMT_ORDER_SEQUENCE_NEXT,   /* (day): the day's next number, in mysql_insert_id */
+    STMT_ORDER_INSERT,          /* 17 columns, see statements.c */
+    STMT_ORDER_GET,             /* id -> ORDER_COLUMNS (admin) */
+    STMT_ORDER_GET_USER,        /* (id, user_id) -> ORDER_COLUMNS */
+    STMT_ORDER_GET_GUEST,       /* (id, phone) -> ORDER_COLUMNS */
+    STMT_ORDER_GET_LOCKED,      /* id -> ORDER_COLUMNS FOR UPDATE (admin) */
+    STMT_ORDER_GET_USER_LOCKED, /* (id, user_id) FOR UPDATE */
+    STMT_ORDER_GET_GUEST_LOCKED,/* (id, phone) FOR UPDATE */
+    STMT_ORDER_ITEMS,           /* order_id -> ORDER_ITEM_COLUMNS */
+    STMT_ORDER_HISTORY_INSERT,  /* (order_id, kind, from, to, changed_by, note) */
+    STMT_ORDER_HISTORY,         /* order_id -> from, to, kind, changed_by, note, created_at */
+    STMT_OUTBOX_INSERT,         /* (type, order_id, payload) */
+    STMT_ORDER_STATS_ADD,       /* (day, status, payment_status, shard, orders, revenue) */
+    STMT_PRODUCT_SALES_ADD,     /* (day, product_id, shard, quantity, revenue) */
+    STMT_IDEMPOTENCY_CLAIM,     /* (principal, key, hash, expires_at) */
+    STMT_IDEMPOTENCY_GET,       /* (principal, key) -> hash, state, status, body, location, expires_at, age_s */
+    STMT_IDEMPOTENCY_FINISH,    /* (status, body, location, principal, key) */
+    STMT_IDEMPOTENCY_RETAKE,    /* (hash, expires_at, principal, key): stale or expired row taken over */
+    STMT_IDEMPOTENCY_RELEASE,   /* (principal, key): forget a key whose request failed with 5xx */
+    STMT_ORDER_SET_STATUS,      /* (status, ts column handled by CASE) (status, status..., id) */
+    STMT_ORDER_SET_PAYMENT,     /* (payment_status, payment_method, transaction_ref, id) */
+    STMT_ORDER_UPDATE_FIELDS,   /* (shipping_address, notes, customer_name, customer_email, customer_phone,
+                                    priority, discount_amount, total_amount, id) */
+    STMT_ORDER_RESTOCK_ITEMS,   /* (order_id, changed_by): ledger rows reason 'cancel', once per product */
+    STMT_ORDER_RESTOCK_PRODUCTS,/* (order_id): stock += the order's quantities */
+    STMT_PRODUCT_SALES_REMOVE,  /* (order_id): subtract the order's items from product_sales_daily */
+    STMT_STATS_BUCKETS,         /* (from_day, to_day) -> status, payment_status, orders, revenue */
+    STMT_STATS_DAILY,           /* (from_day, to_day) -> day, orders, revenue (counting orders) */
+    STMT_STATS_TOP_PRODUCTS,    /* (from_day, to_day) -> product_id, name, quantity, revenue */
     STMT_COUNT
 };
 
@@ -53,5 +84,9 @@ struct stmt_def {
 };
 
 extern const struct stmt_def STATEMENTS[STMT_COUNT];
+
+/* The order columns (handlers/order_common.h, enum order_column), for the
+ * list queries that are composed at run time. */
+extern const char ORDER_COLUMNS_SQL[];
 
 #endif
