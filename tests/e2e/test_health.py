@@ -5,7 +5,9 @@ import socket
 
 from conftest import GENERATED_ID, check_problem, media_type
 
-SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.eE+-]+|\+Inf|NaN)$')
+# Label values may hold '}' ("GET /api/v1/orders/{id}"), so they are matched
+# as quoted strings with escapes.
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})? (-?[0-9.eE+-]+|\+Inf|NaN)$')
 
 
 def test_health_is_ok(stack):
