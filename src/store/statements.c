@@ -169,7 +169,9 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "INSERT INTO product_sales_daily(day, product_id, shard, quantity, revenue)"
               " SELECT DATE(o.created_at), i.product_id, o.id % 8, -i.quantity, -i.total_amount"
               " FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.order_id = ?"
-              " ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity), revenue = revenue + VALUES(revenue)"),
+              /* Qualified: order_items has a quantity column too (error 1052 otherwise). */
+              " ON DUPLICATE KEY UPDATE product_sales_daily.quantity = product_sales_daily.quantity + VALUES(quantity),"
+              " product_sales_daily.revenue = product_sales_daily.revenue + VALUES(revenue)"),
     STATEMENT(STMT_STATS_BUCKETS, 2,
               "SELECT status, payment_status, CAST(SUM(orders) AS SIGNED), CAST(SUM(revenue) AS SIGNED)"
               " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY status, payment_status"),
