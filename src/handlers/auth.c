@@ -45,14 +45,9 @@ static const struct field_spec REGISTER_FIELDS[] = {
 
 void handle_auth_register(struct app *app, struct http_request *req, struct http_response *res)
 {
-    if (app_require_json(req, res) != 0)
+    json_t *errors = respond_body_errors(req, res, REGISTER_FIELDS, sizeof REGISTER_FIELDS / sizeof REGISTER_FIELDS[0]);
+    if (!errors)
         return;
-    json_t *errors = json_array();
-    if (!errors) {
-        app_internal_error(req, res, "out of memory");
-        return;
-    }
-    fields_check(req->json, REGISTER_FIELDS, sizeof REGISTER_FIELDS / sizeof REGISTER_FIELDS[0], "", errors);
     size_t email_len = 0, password_len = 0, name_len = 0;
     const char *email = fields_string(req->json, "email", &email_len);
     const char *password = fields_string(req->json, "password", &password_len);
@@ -117,14 +112,10 @@ static void bad_credentials(struct http_request *req, struct http_response *res)
 
 void handle_auth_login(struct app *app, struct http_request *req, struct http_response *res)
 {
-    if (app_require_json(req, res) != 0)
+    json_t *errors = respond_body_errors(req, res, LOGIN_FIELDS, sizeof LOGIN_FIELDS / sizeof LOGIN_FIELDS[0]);
+    if (!errors)
         return;
-    json_t *errors = json_array();
-    if (!errors) {
-        app_internal_error(req, res, "out of memory");
-        return;
-    }
-    if (fields_check(req->json, LOGIN_FIELDS, sizeof LOGIN_FIELDS / sizeof LOGIN_FIELDS[0], "", errors) > 0) {
+    if (json_array_size(errors) > 0) {
         problem_validation(req, res, errors);
         return;
     }

@@ -253,6 +253,18 @@ char *order_address_text(struct arena *a, const json_t *addr, json_t *errors)
     return copy;
 }
 
+static const char *const PAYMENT_METHODS[] = {"card", "cash", "bank_transfer", "wallet", "cash_on_delivery", "other",
+                                              NULL};
+
+void order_check_payment_method(const char *method, json_t *errors)
+{
+    for (const char *const *m = PAYMENT_METHODS; *m; m++)
+        if (strcmp(*m, method) == 0)
+            return;
+    problem_add_error(errors, "payment_method", "invalid_payment_method",
+                      "One of card, cash, bank_transfer, wallet, cash_on_delivery, other");
+}
+
 int64_t principal_actor(const struct principal *p)
 {
     return p->kind == PRINCIPAL_GUEST ? 0 : p->user_id;

@@ -58,6 +58,9 @@ void order_caches_bump(struct app *app, struct arena *a, const struct db_rows *r
  * is invalid (or out of memory).  Shared by POST and PATCH /orders. */
 char *order_address_text(struct arena *a, const json_t *addr, json_t *errors);
 
+/* Appends an error unless method is one of the accepted payment methods. */
+void order_check_payment_method(const char *method, json_t *errors);
+
 /* The caller's id for the changed_by columns (NULL for guests → 0). */
 int64_t principal_actor(const struct principal *p);
 

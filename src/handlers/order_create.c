@@ -51,8 +51,6 @@ static const struct field_spec ITEM_FIELDS[] = {
     {"quantity", FIELD_INTEGER, 1, 0, 0},
     {"notes", FIELD_STRING, 0, 1, ITEM_NOTES_MAX},
 };
-static const char *const PAYMENT_METHODS[] = {"card", "cash", "bank_transfer", "wallet", "cash_on_delivery", "other",
-                                              NULL};
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Everything the transaction needs, prepared before it starts. */
@@ -425,20 +423,19 @@ static void utc_today(char day[11], int *y, int *m, int *d)
 
 void handle_order_create(struct app *app, struct http_request *req, struct http_response *res)
 {
-    if (app_require_json(req, res) != 0)
-        return;
     struct order_create c = {.who = req->principal, .arena = req->arena};
-    json_t *errors = json_array();
+    json_t *errors = respond_body_errors(req, res, ORDER_FIELDS, COUNT(ORDER_FIELDS));
+    if (!errors)
+        return;
     c.problem_errors = json_array();
     c.stock_issues = json_array();
-    if (!errors || !c.problem_errors || !c.stock_issues) {
+    if (!c.problem_errors || !c.stock_issues) {
         json_decref(errors);
         json_decref(c.problem_errors);
         json_decref(c.stock_issues);
         app_internal_error(req, res, "out of memory");
         return;
     }
-    fields_check(req->json, ORDER_FIELDS, COUNT(ORDER_FIELDS), "", errors);
     json_t *items = json_object_get(req->json, "items");
     if (json_is_array(items))
         read_items(items, &c, errors);
@@ -457,14 +454,8 @@ void handle_order_create(struct app *app, struct http_request *req, struct http_
     if (c.customer_phone && validate_phone(c.customer_phone))
         problem_add_error(errors, "customer_phone", "invalid_phone", "An E.164 number such as +14155550123");
     c.payment_method = fields_string(req->json, "payment_method", NULL);
-    if (c.payment_method) {
-        int known = 0;
-        for (const char *const *m = PAYMENT_METHODS; *m; m++)
-            known |= strcmp(*m, c.payment_method) == 0;
-        if (!known)
-            problem_add_error(errors, "payment_method", "invalid_payment_method",
-                              "One of card, cash, bank_transfer, wallet, cash_on_delivery, other");
-    }
+    if (c.payment_method)
+        order_check_payment_method(c.payment_method, errors);
     c.notes = fields_string(req->json, "notes", &len);
     if (c.notes && validate_description(c.notes, len))
         problem_add_error(errors, "notes", "invalid_characters", "Printable text only");

@@ -58,8 +58,6 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The payment methods POST /orders accepts (handlers/order_create.c). */
-static const char *const PAYMENT_METHODS[] = {"card", "cash", "bank_transfer", "wallet", "cash_on_delivery", "other",
-                                              NULL};
 
 /* Request bodies, declared (http/fields.h). */
 static const struct field_spec STATUS_FIELDS[] = {
@@ -628,14 +626,8 @@ void handle_order_set_payment(struct app *app, struct http_request *req, struct 
         problem_add_error(errors, "payment_status", "invalid_payment_status",
                           "One of pending, paid, failed, refunded");
     c.payment_method = fields_string(req->json, "payment_method", NULL);
-    if (c.payment_method) {
-        int known = 0;
-        for (const char *const *m = PAYMENT_METHODS; *m; m++)
-            known |= strcmp(*m, c.payment_method) == 0;
-        if (!known)
-            problem_add_error(errors, "payment_method", "invalid_payment_method",
-                              "One of card, cash, bank_transfer, wallet, cash_on_delivery, other");
-    }
+    if (c.payment_method)
+        order_check_payment_method(c.payment_method, errors);
     size_t len = 0;
     c.transaction_ref = fields_string(req->json, "transaction_ref", &len);
     if (c.transaction_ref) {

@@ -164,15 +164,9 @@ static int product_create_tx(struct db *db, void *arg)
 
 void handle_product_create(struct app *app, struct http_request *req, struct http_response *res)
 {
-    if (app_require_json(req, res) != 0)
+    json_t *errors = respond_body_errors(req, res, PRODUCT_CREATE_FIELDS, sizeof PRODUCT_CREATE_FIELDS / sizeof PRODUCT_CREATE_FIELDS[0]);
+    if (!errors)
         return;
-    json_t *errors = json_array();
-    if (!errors) {
-        app_internal_error(req, res, "out of memory");
-        return;
-    }
-    fields_check(req->json, PRODUCT_CREATE_FIELDS, sizeof PRODUCT_CREATE_FIELDS / sizeof PRODUCT_CREATE_FIELDS[0],
-                 "", errors);
     struct product_input in;
     product_input_read(req->json, &in, errors);
     if (json_array_size(errors) > 0) {
@@ -334,15 +328,9 @@ static int stock_adjust_tx(struct db *db, void *arg)
 
 void handle_stock_adjustment(struct app *app, struct http_request *req, struct http_response *res)
 {
-    if (app_require_json(req, res) != 0)
+    json_t *errors = respond_body_errors(req, res, STOCK_ADJUSTMENT_FIELDS, sizeof STOCK_ADJUSTMENT_FIELDS / sizeof STOCK_ADJUSTMENT_FIELDS[0]);
+    if (!errors)
         return;
-    json_t *errors = json_array();
-    if (!errors) {
-        app_internal_error(req, res, "out of memory");
-        return;
-    }
-    fields_check(req->json, STOCK_ADJUSTMENT_FIELDS,
-                 sizeof STOCK_ADJUSTMENT_FIELDS / sizeof STOCK_ADJUSTMENT_FIELDS[0], "", errors);
     struct stock_adjust_tx t = {.id = req->path_ids[0], .by = req->principal->user_id, .arena = req->arena};
     json_t *delta = json_object_get(req->json, "delta");
     const char *why;

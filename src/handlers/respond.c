@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "http/fields.h"
 #include "store/db.h"
 #include "store/list_cache.h"
 
@@ -22,6 +23,20 @@ void respond_storage_failure(struct app *app, struct http_request *req, struct h
         app_unavailable(req, res, "mysql");
     else
         app_internal_error(req, res, arena_printf(req->arena, "%s: %s", what, db_last_error(app->db)));
+}
+
+json_t *respond_body_errors(struct http_request *req, struct http_response *res, const struct field_spec *specs,
+                            size_t count)
+{
+    if (app_require_json(req, res) != 0)
+        return NULL;
+    json_t *errors = json_array();
+    if (!errors) {
+        app_internal_error(req, res, "out of memory");
+        return NULL;
+    }
+    fields_check(req->json, specs, count, "", errors);
+    return errors;
 }
 
 void respond_cached(struct http_response *res, const char *body, size_t len)

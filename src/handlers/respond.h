@@ -13,6 +13,7 @@ struct app;
 struct http_request;
 struct http_response;
 struct list_cache_entry;
+struct field_spec;
 
 /* Serialises body (stolen) as the response; 500 if body is NULL. */
 void respond_json(struct http_request *req, struct http_response *res, int status, json_t *body);
@@ -20,6 +21,13 @@ void respond_json(struct http_request *req, struct http_response *res, int statu
  * and the server's error in the log only. */
 void respond_storage_failure(struct app *app, struct http_request *req, struct http_response *res, int rc,
                              const char *what);
+/* Starts reading a JSON body: answers 400 when there is none, else checks
+ * it against specs (unknown, missing and mistyped members) and returns the
+ * errors array the handler goes on filling (owned by the caller; NULL when
+ * the request was already answered). */
+json_t *respond_body_errors(struct http_request *req, struct http_response *res, const struct field_spec *specs,
+                            size_t count);
+
 /* 200 with a cached JSON body and X-Cache: HIT. */
 void respond_cached(struct http_response *res, const char *body, size_t len);
 /* 200 with body (stolen) and X-Cache: MISS; stores it under entry's key. */
