@@ -57,6 +57,8 @@ static const struct setting SETTINGS[] = {
     {"ORDERAPI_FREE_SHIPPING_OVER", SET_MONEY, offsetof(struct config, free_shipping_over), 0, 0, 0},
     UINT("ORDERAPI_LOW_STOCK_THRESHOLD", low_stock_threshold, 0, 1000000),
     UINT("ORDERAPI_LIST_CACHE_TTL", list_cache_ttl, 1, 86400),
+    ULONG("ORDERAPI_EVENTS_MAXLEN", events_maxlen, 1000, 1000000000),
+    BOOL("ORDERAPI_RELAY", relay),
     STR("ORDERAPI_DB_HOST", db.host),
     UINT("ORDERAPI_DB_PORT", db.port, 1, 65535),
     STR("ORDERAPI_DB_SOCKET", db.socket),
@@ -112,6 +114,8 @@ void config_defaults(struct config *cfg)
     cfg->free_shipping_over = 10000;
     cfg->low_stock_threshold = 5;
     cfg->list_cache_ttl = 60;
+    cfg->events_maxlen = 100000;
+    cfg->relay = 1;
     snprintf(cfg->db.name, sizeof cfg->db.name, "orderapi");
     snprintf(cfg->db.user, sizeof cfg->db.user, "orderapi");
     cfg->db.connect_timeout = 2;

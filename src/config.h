@@ -69,6 +69,8 @@ struct config {
     long long free_shipping_over;  /* cents, ORDERAPI_FREE_SHIPPING_OVER ("100.00"); 0 = never free */
     unsigned low_stock_threshold;  /* stock.low fires when stock falls below this */
     unsigned list_cache_ttl;       /* seconds a cached list or stats response lives */
+    unsigned long events_maxlen;   /* XADD MAXLEN ~ for orderapi:events */
+    int relay;                     /* 1: the master runs the event relay */
     int allow_public_listen;   /* 1: a wildcard listen address is allowed */
     int test_routes;           /* 1: serve the routes the e2e tests need */
 };

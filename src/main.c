@@ -4,6 +4,7 @@
  *   orderapi serve [--config F] [--listen A] [--workers N] [--max-requests N] [--pid-file P]
  *   orderapi migrate [--config F] [--dir SQLDIR]
  *   orderapi check-config [--config F]
+ *   orderapi relay --once      publish pending events (ORDERAPI_CONFIG names the file)
  *   orderapi user add|set-password|set-role|delete|list ...   (cli_user.c)
  *   orderapi version
  *
@@ -23,6 +24,7 @@
 
 #include "cli_user.h"
 #include "config.h"
+#include "events/relay.h"
 #include "fcgi_io.h"
 #include "log.h"
 #include "master.h"
@@ -39,6 +41,7 @@ static void usage(FILE *out)
             "                      [--max-requests N] [--pid-file PATH]\n"
             "       orderapi migrate [--config FILE] [--dir SQLDIR]\n"
             "       orderapi check-config [--config FILE]\n"
+            "       orderapi relay --once   (settings from the environment and ORDERAPI_CONFIG)\n"
             "       orderapi user add|set-password|set-role|delete|list ... (orderapi user --help)\n"
             "       orderapi version\n"
             "Settings come from ORDERAPI_* environment variables, then the --config file,\n"
@@ -173,6 +176,18 @@ int main(int argc, char **argv)
         if (load_config(&cfg, &o, CONFIG_FOR_ADMIN) != 0)
             return 1;
         return cmd_migrate(&cfg);
+    }
+    if (strcmp(cmd, "relay") == 0) {
+        /* `orderapi relay --once` (for cron where no master runs): the
+         * only form; the master runs the long-lived relay itself. */
+        if (argc != 3 || strcmp(argv[2], "--once") != 0) {
+            fprintf(stderr, "usage: orderapi relay --once\n");
+            return 2;
+        }
+        struct options none = {0};
+        if (load_config(&cfg, &none, CONFIG_FOR_ADMIN) != 0)
+            return 1;
+        return relay_once(&cfg);
     }
     if (strcmp(cmd, "check-config") == 0) {
         if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)

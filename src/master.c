@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "events/relay.h"
 #include "fcgi_io.h"
 #include "log.h"
 #include "metrics.h"
@@ -41,10 +42,13 @@
 #define CRASH_LOOP_COUNT 5           /* ... this many means a crash loop */
 #define BACKOFF_MAX_US 30000000ULL
 
+enum child_kind { CHILD_WORKER = 0, CHILD_RELAY };
+
 struct child {
     pid_t pid;
     unsigned generation;
     int slot;
+    enum child_kind kind;
 };
 
 static volatile sig_atomic_t got_chld, got_hup, got_term;
@@ -73,11 +77,11 @@ struct pool {
     uint64_t respawn_after_us;  /* no respawn before this time (backoff) */
 };
 
-static size_t count_generation(const struct pool *p, unsigned generation)
+static size_t count_generation(const struct pool *p, unsigned generation, enum child_kind kind)
 {
     size_t n = 0;
     for (size_t i = 0; i < MAX_CHILDREN; i++)
-        if (p->children[i].pid > 0 && p->children[i].generation == generation)
+        if (p->children[i].pid > 0 && p->children[i].generation == generation && p->children[i].kind == kind)
             n++;
     return n;
 }
@@ -91,8 +95,8 @@ static size_t count_children(const struct pool *p)
     return n;
 }
 
-/* Forks one worker of the current generation. */
-static int spawn_worker(struct pool *p)
+/* Forks one child of the current generation: a worker or the relay. */
+static int spawn_child(struct pool *p, enum child_kind kind)
 {
     size_t idx = MAX_CHILDREN;
     for (size_t i = 0; i < MAX_CHILDREN; i++)
@@ -116,10 +120,14 @@ static int spawn_worker(struct pool *p)
         sigemptyset(&none);
         signal(SIGCHLD, SIG_DFL);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        if (kind == CHILD_RELAY) {
+            close(p->listen_fd);
+            _exit(relay_run(&p->cfg, slot));
+        }
         _exit(worker_run(p->listen_fd, &p->cfg, slot, p->self));
     }
     scoreboard_set_pid(slot, pid);
-    p->children[idx] = (struct child){.pid = pid, .generation = p->generation, .slot = slot};
+    p->children[idx] = (struct child){.pid = pid, .generation = p->generation, .slot = slot, .kind = kind};
     return 0;
 }
 
@@ -131,9 +139,17 @@ static void fill_pool(struct pool *p)
         return;
     if (monotonic_us() < p->respawn_after_us)
         return;
-    while (count_generation(p, p->generation) < p->cfg.workers)
-        if (spawn_worker(p) != 0)
+    while (count_generation(p, p->generation, CHILD_WORKER) < p->cfg.workers)
+        if (spawn_child(p, CHILD_WORKER) != 0)
             break;
+    /* One relay at a time: a new one starts once the old one has gone. */
+    if (p->cfg.relay && count_generation(p, p->generation, CHILD_RELAY) == 0) {
+        int relay_alive = 0;
+        for (size_t i = 0; i < MAX_CHILDREN; i++)
+            relay_alive |= p->children[i].pid > 0 && p->children[i].kind == CHILD_RELAY;
+        if (!relay_alive)
+            spawn_child(p, CHILD_RELAY);
+    }
 }
 
 static void signal_generation(struct pool *p, int sig, int all, unsigned generation)
@@ -194,7 +210,9 @@ static void reap(struct pool *p)
             snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(status));
         else
             snprintf(why, sizeof why, "exited with status %d", WEXITSTATUS(status));
-        if (s.route != SCOREBOARD_IDLE && s.route >= 0 && (size_t)s.route < ROUTE_COUNT)
+        if (c.kind == CHILD_RELAY)
+            log_msg("error", "master: event relay %d %s; restarting it", (int)pid, why);
+        else if (s.route != SCOREBOARD_IDLE && s.route >= 0 && (size_t)s.route < ROUTE_COUNT)
             log_msg("error", "master: worker %d %s while running route \"%s\" for %llu ms", (int)pid, why,
                     ROUTES[s.route].name, (unsigned long long)((monotonic_us() - s.started_us) / 1000));
         else
@@ -315,7 +333,8 @@ int master_run(struct config *cfg, const struct config_override *overrides, size
         /* Sleep until a signal; wake every 100 ms while a crash-loop
          * backoff holds respawns back, to respawn when it ends. */
         struct timespec tick = {0, 100 * 1000000};
-        int short_of_workers = count_generation(p, p->generation) < p->cfg.workers;
+        int short_of_workers = count_generation(p, p->generation, CHILD_WORKER) < p->cfg.workers ||
+                               (p->cfg.relay && count_generation(p, p->generation, CHILD_RELAY) == 0);
         ppoll(NULL, 0, short_of_workers ? &tick : NULL, &waiting);
         if (got_chld) {
             got_chld = 0;

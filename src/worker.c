@@ -68,6 +68,7 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
     if (master_pid > 0) {
         /* Die with the master: PDEATHSIG asks for a drain, and the check
          * after it closes the race with a master that is already gone. */
+        prctl(PR_SET_NAME, "orderapi-worker");
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != master_pid)
             return 0;

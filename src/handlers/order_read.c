@@ -60,6 +60,8 @@ void handle_order_status_options(struct app *app, struct http_request *req, stru
     respond_json(req, res, 200, order_status_options_json());
 }
 
+#define TIMESTAMP_MAX_EPOCH 2147483647LL
+
 /* A growing SQL text and its parameters, composed from fixed fragments. */
 struct query_builder {
     struct arena *a;
@@ -158,11 +160,15 @@ static void qb_where(struct query_builder *q, const struct principal *p, const s
         qb_text(q, " AND customer_phone = ?");
         qb_param(q, DBP_STR(f->customer_phone));
     }
-    if (f->created_from != INT64_MIN) {
+    /* TIMESTAMP columns end in 2038: a bound past that is open above, or
+     * (for a lower bound) matches nothing. */
+    if (f->created_from != INT64_MIN && f->created_from > TIMESTAMP_MAX_EPOCH) {
+        qb_text(q, " AND 1 = 0");
+    } else if (f->created_from != INT64_MIN) {
         qb_text(q, " AND created_at >= FROM_UNIXTIME(?)");
         qb_param(q, DBP_INT(f->created_from));
     }
-    if (f->created_before != INT64_MAX) {
+    if (f->created_before != INT64_MAX && f->created_before <= TIMESTAMP_MAX_EPOCH) {
         qb_text(q, " AND created_at < FROM_UNIXTIME(?)");
         qb_param(q, DBP_INT(f->created_before));
     }

@@ -20,6 +20,7 @@
 #include "domain/catalog.h"
 #include "domain/money.h"
 #include "handlers/handlers.h"
+#include "handlers/order_common.h"
 #include "handlers/respond.h"
 #include "http/fields.h"
 #include "http/listing.h"
@@ -184,7 +185,7 @@ void handle_product_create(struct app *app, struct http_request *req, struct htt
         respond_storage_failure(app, req, res, rc, "product create");
         return;
     }
-    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1);
+    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1, 0);
     struct db_rows rows;
     rc = product_load(app, req->arena, STMT_PRODUCT_GET, (int64_t)t.id, &rows);
     if (rc != DB_OK) {
@@ -280,7 +281,7 @@ void handle_product_update(struct app *app, struct http_request *req, struct htt
         respond_storage_failure(app, req, res, rc, "product update");
         return;
     }
-    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1);
+    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1, 0);
     respond_json(req, res, 200, product_json(&t.rows, 0));
 }
 
@@ -291,6 +292,8 @@ static const struct field_spec STOCK_ADJUSTMENT_FIELDS[] = {
 
 struct stock_adjust_tx {
     int64_t id, delta, by;
+    int64_t low_stock_threshold;
+    int stock_low; /* a stock.low event was written */
     const char *reason;
     size_t reason_len;
     struct arena *arena;
@@ -323,7 +326,18 @@ static int stock_adjust_tx(struct db *db, void *arg)
     rc = db_exec(db, STMT_STOCK_MOVEMENT_INSERT, m, 6, NULL, NULL);
     if (rc != DB_OK)
         return rc;
-    return db_query_row(db, STMT_PRODUCT_GET, &idp, 1, t->arena, &t->rows);
+    rc = db_query_row(db, STMT_PRODUCT_GET, &idp, 1, t->arena, &t->rows);
+    if (rc != DB_OK)
+        return rc;
+    /* stock.low once, when this change takes the stock below the threshold. */
+    int64_t after = DB_CELL(&t->rows, 0, 6)->i, before = after - t->delta;
+    t->stock_low = before >= t->low_stock_threshold && after < t->low_stock_threshold;
+    if (!t->stock_low)
+        return DB_OK;
+    return order_event_add(db, "stock.low", 0,
+                           json_pack("{s:I, s:s, s:I, s:I}", "product_id", (json_int_t)t->id, "sku",
+                                     DB_CELL(&t->rows, 0, 1)->s, "stock", (json_int_t)after, "threshold",
+                                     (json_int_t)t->low_stock_threshold));
 }
 
 void handle_stock_adjustment(struct app *app, struct http_request *req, struct http_response *res)
@@ -331,7 +345,8 @@ void handle_stock_adjustment(struct app *app, struct http_request *req, struct h
     json_t *errors = respond_body_errors(req, res, STOCK_ADJUSTMENT_FIELDS, sizeof STOCK_ADJUSTMENT_FIELDS / sizeof STOCK_ADJUSTMENT_FIELDS[0]);
     if (!errors)
         return;
-    struct stock_adjust_tx t = {.id = req->path_ids[0], .by = req->principal->user_id, .arena = req->arena};
+    struct stock_adjust_tx t = {.id = req->path_ids[0], .by = req->principal->user_id, .arena = req->arena,
+                                .low_stock_threshold = app->cfg->low_stock_threshold};
     json_t *delta = json_object_get(req->json, "delta");
     const char *why;
     if (json_is_integer(delta)) {
@@ -375,7 +390,7 @@ void handle_stock_adjustment(struct app *app, struct http_request *req, struct h
         respond_storage_failure(app, req, res, rc, "stock adjustment");
         return;
     }
-    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1);
+    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1, t.stock_low);
     respond_json(req, res, 200, product_json(&t.rows, 0));
 }
 

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "events/relay.h"
 #include "log.h"
 #include "metrics.h"
 #include "store/cache.h"
@@ -57,16 +58,45 @@ void list_cache_put(struct app *app, struct arena *a, const struct list_cache_en
     cache_command(app->cache, a, 5, argv, lens);
 }
 
-void list_cache_bump(struct app *app, struct arena *a, const char *const *scopes, size_t count)
+void list_cache_bump(struct app *app, struct arena *a, const char *const *scopes, size_t count,
+                     int wake_relay)
 {
+    /* One round trip: every INCR, and the relay's wake-up (kept to a single
+     * element, so it cannot grow while the relay is away). */
+    enum { MAX_SCOPES = 8 };
+    if (count > MAX_SCOPES)
+        count = MAX_SCOPES;
+    int argcs[MAX_SCOPES + 2];
+    const char **argvs[MAX_SCOPES + 2];
+    const size_t *lens[MAX_SCOPES + 2];
+    redisReply *replies[MAX_SCOPES + 2];
+    static const char *wake[] = {"LPUSH", RELAY_WAKE_KEY, "1"};
+    static const char *trim[] = {"LTRIM", RELAY_WAKE_KEY, "0", "0"};
+    static const size_t wake_lens[] = {5, sizeof RELAY_WAKE_KEY - 1, 1};
+    static const size_t trim_lens[] = {5, sizeof RELAY_WAKE_KEY - 1, 1, 1};
+    size_t n = 0;
     for (size_t i = 0; i < count; i++) {
+        const char **argv = arena_calloc(a, 2, sizeof *argv);
+        size_t *l = arena_calloc(a, 2, sizeof *l);
         char *gen_key = arena_printf(a, "orderapi:gen:%s", scopes[i]);
-        if (!gen_key)
+        if (!argv || !l || !gen_key)
             return;
-        const char *argv[] = {"INCR", gen_key};
-        size_t lens[] = {4, strlen(gen_key)};
-        redisReply *r = cache_command(app->cache, a, 2, argv, lens);
-        if (!r || r->type != REDIS_REPLY_INTEGER)
-            log_msg("warn", "list cache: could not bump %s; entries go stale within their TTL", gen_key);
+        argv[0] = "INCR";
+        argv[1] = gen_key;
+        l[0] = 4;
+        l[1] = strlen(gen_key);
+        argcs[n] = 2;
+        argvs[n] = argv;
+        lens[n++] = l;
     }
+    if (wake_relay) {
+        argcs[n] = 3;
+        argvs[n] = wake;
+        lens[n++] = wake_lens;
+        argcs[n] = 4;
+        argvs[n] = trim;
+        lens[n++] = trim_lens;
+    }
+    if (cache_pipeline(app->cache, a, n, argcs, argvs, lens, replies) != 0)
+        log_msg("warn", "list cache: could not bump %zu scopes; entries go stale within their TTL", count);
 }

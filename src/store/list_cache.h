@@ -33,7 +33,9 @@ int list_cache_get(struct app *app, struct arena *a, const char *scope, const ch
 void list_cache_put(struct app *app, struct arena *a, const struct list_cache_entry *e, const char *body,
                     size_t len, unsigned ttl);
 /* Makes every cached response of the given scopes stale (best effort; a
- * failure is logged, and entries expire with their TTL). */
-void list_cache_bump(struct app *app, struct arena *a, const char *const *scopes, size_t count);
+ * failure is logged, and entries expire with their TTL), in one round trip;
+ * with wake_relay, also wakes the event relay (the write made events). */
+void list_cache_bump(struct app *app, struct arena *a, const char *const *scopes, size_t count,
+                     int wake_relay);
 
 #endif

@@ -183,6 +183,12 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "SELECT s.product_id, p.name, CAST(SUM(s.quantity) AS SIGNED) AS units, CAST(SUM(s.revenue) AS SIGNED)"
               " FROM product_sales_daily s JOIN products p ON p.id = s.product_id WHERE s.day BETWEEN ? AND ?"
               " GROUP BY s.product_id, p.name HAVING units > 0 ORDER BY units DESC, s.product_id LIMIT 10"),
+
+    /* Event relay and housekeeping. */
+    STATEMENT(STMT_OUTBOX_PENDING, 1,
+              "SELECT id, type, order_id, payload, " TS("created_at")
+              " FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ?"),
+    STATEMENT(STMT_IDEMPOTENCY_PURGE, 1, "DELETE FROM idempotency_keys WHERE expires_at < ? LIMIT 1000"),
 };
 
 const char ORDER_COLUMNS_SQL[] = ORDER_COLUMNS;

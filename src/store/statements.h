@@ -74,6 +74,10 @@ enum stmt_id {
     STMT_STATS_BUCKETS,         /* (from_day, to_day) -> status, payment_status, orders, revenue */
     STMT_STATS_DAILY,           /* (from_day, to_day) -> day, orders, revenue (counting orders) */
     STMT_STATS_TOP_PRODUCTS,    /* (from_day, to_day) -> product_id, name, quantity, revenue */
+
+    /* The event relay and housekeeping (events/relay.c). */
+    STMT_OUTBOX_PENDING,        /* (limit) -> id, type, order_id, payload, created_at */
+    STMT_IDEMPOTENCY_PURGE,     /* (now): expired keys, a batch at a time */
     STMT_COUNT
 };
 

@@ -68,8 +68,13 @@ class Stack:
         return int(Path(self.env["ORDERAPI_PID_FILE"]).read_text().strip())
 
     def worker_pids(self):
-        """The live children of the orderapi master."""
-        return children_of(self.master_pid())
+        """The live workers of the orderapi master (its children but the relay)."""
+        return {pid for pid in children_of(self.master_pid()) if process_name(pid) != "orderapi-relay"}
+
+    def relay_pid(self):
+        """The event relay's pid, or None."""
+        pids = [pid for pid in children_of(self.master_pid()) if process_name(pid) == "orderapi-relay"]
+        return pids[0] if pids else None
 
     def wait_for_workers(self, predicate, timeout=15):
         """Waits until the worker set is complete and satisfies predicate."""
@@ -140,6 +145,15 @@ def parse_cgi_response(raw):
         headers[name.strip().lower()] = value.strip()
     status = int(headers.get("status", "200").split()[0])
     return status, headers, body
+
+
+def process_name(pid):
+    """The process's comm name ("" once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/comm") as comm:
+            return comm.read().strip()
+    except OSError:
+        return ""
 
 
 def children_of(parent):
@@ -286,3 +300,88 @@ def create_admin(stack, email=None, password=TEST_PASSWORD):
                     password=password)
     assert done.returncode == 0, f"orderapi user add failed: {done.stdout}{done.stderr}"
     return email, password
+
+
+# ---------------------------------------------------------------- orders
+# Helpers for tests/e2e/test_orders.py and test_order_lifecycle.py: products
+# made by an admin, fresh customers, orders, and the stock ledger.
+
+ORDERS_PATH = "/api/v1/orders"
+PRODUCTS_PATH = "/api/v1/products"
+STOCK_HEALTH_PATH = "/api/v1/admin/stock/health"
+
+
+def demo_admin_token(stack):
+    """A token of the demo admin the stack creates (admin@example.com)."""
+    return login(stack, stack.env.get("ORDERAPI_ADMIN_EMAIL", "admin@example.com"),
+                 stack.env["ORDERAPI_ADMIN_PASSWORD"])
+
+
+def api(stack, method, path, token=None, **kwargs):
+    """One request, with the bearer token when given."""
+    headers = dict(kwargs.pop("headers", None) or {})
+    if token is not None:
+        headers.update(bearer(token))
+    return stack.request(method, path, headers=headers, **kwargs)
+
+
+def new_customer(stack):
+    """Registers and logs in a fresh customer; returns (token, user body)."""
+    email, password, user = register_user(stack)
+    return login(stack, email, password), user
+
+
+def make_product(stack, admin_token, **fields):
+    """Creates a product through POST /products (201 expected); its body.
+    SKU and name carry a fresh uuid."""
+    word = uuid.uuid4().hex[:20]
+    body = {"sku": f"ORD-T-{word}", "name": f"Order test product {word}", "price": "10.00", **fields}
+    response = api(stack, "POST", PRODUCTS_PATH, admin_token, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def product_stock(stack, product_id):
+    response = stack.get(f"{PRODUCTS_PATH}/{product_id}")
+    assert response.status_code == 200, response.text
+    return response.json()["stock"]
+
+
+def place_order(stack, token, items, headers=None, **fields):
+    """POST /orders with items given as [(product_id, quantity), …] or dicts;
+    returns the response (no status asserted)."""
+    lines = [it if isinstance(it, dict) else {"product_id": it[0], "quantity": it[1]} for it in items]
+    return api(stack, "POST", ORDERS_PATH, token, json={"items": lines, **fields}, headers=headers)
+
+
+def create_order(stack, token, items, **fields):
+    """place_order that must answer 201; returns the order body."""
+    response = place_order(stack, token, items, **fields)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def stock_ledger(stack, product_id):
+    """(row count, sum of deltas) of the product's stock ledger, straight from MariaDB."""
+    env = stack.env
+    done = subprocess.run(
+        ["mariadb", "--protocol=socket", "-S", env["ORDERAPI_DB_SOCKET"], "-u", env["ORDERAPI_DB_USER"],
+         f"-p{env['ORDERAPI_DB_PASSWORD']}", "-N", "-B", env["ORDERAPI_DB_NAME"], "-e",
+         "SELECT COUNT(*), COALESCE(SUM(delta), 0) FROM stock_movements"
+         f" WHERE product_id = {int(product_id)}"],
+        capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    count, total = done.stdout.split()
+    return int(count), int(total)
+
+
+def assert_stock_consistent(stack, admin_token, *product_ids):
+    """GET /admin/stock/health reports no ledger mismatch, and for each
+    product the ledger's sum equals its stock."""
+    response = api(stack, "GET", STOCK_HEALTH_PATH, admin_token)
+    assert response.status_code == 200, response.text
+    health = response.json()
+    assert health["consistent"] is True, health["ledger_mismatches"]
+    assert health["ledger_mismatches"] == []
+    for product_id in product_ids:
+        assert stock_ledger(stack, product_id)[1] == product_stock(stack, product_id), product_id

@@ -1,0 +1,194 @@
+/*
+ * relay.c — outbox → Redis stream; see relay.h.
+ */
+#include "events/relay.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "arena.h"
+#include "config.h"
+#include "log.h"
+#include "store/cache.h"
+#include "store/db.h"
+
+#define RELAY_BATCH 500
+#define HOUSEKEEPING_EVERY_S 60
+
+static volatile sig_atomic_t relay_stop;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    relay_stop = 1;
+}
+
+void relay_wake(struct app *app, struct arena *a)
+{
+    const char *argv[] = {"LPUSH", RELAY_WAKE_KEY, "1"};
+    size_t lens[] = {5, sizeof RELAY_WAKE_KEY - 1, 1};
+    cache_command(app->cache, a, 3, argv, lens);
+}
+
+/*
+ * Publishes one batch of pending events.  Returns the number published (0:
+ * nothing pending), or -1 when MySQL or Redis failed (nothing is marked
+ * then, so the batch is sent again later).
+ */
+static long relay_batch(struct app *app, struct arena *a)
+{
+    struct db_rows rows;
+    struct db_value limit = DBP_INT(RELAY_BATCH);
+    if (db_query(app->db, STMT_OUTBOX_PENDING, &limit, 1, a, &rows) != DB_OK)
+        return -1;
+    if (rows.count == 0)
+        return 0;
+    char *maxlen = arena_printf(a, "%lu", app->cfg->events_maxlen);
+    int *argcs = arena_calloc(a, rows.count, sizeof *argcs);
+    const char ***argvs = arena_calloc(a, rows.count, sizeof *argvs);
+    const size_t **lens = arena_calloc(a, rows.count, sizeof *lens);
+    redisReply **replies = arena_calloc(a, rows.count, sizeof *replies);
+    if (!maxlen || !argcs || !argvs || !lens || !replies)
+        return -1;
+    for (size_t r = 0; r < rows.count; r++) {
+        const char **argv = arena_calloc(a, 16, sizeof *argv);
+        size_t *l = arena_calloc(a, 16, sizeof *l);
+        if (!argv || !l)
+            return -1;
+        const struct db_value *order = DB_CELL(&rows, r, 2);
+        const char *fields[16] = {"XADD", RELAY_STREAM_KEY, "MAXLEN", "~", maxlen, "*",
+                                  "id", DB_CELL(&rows, r, 0)->s, "type", DB_CELL(&rows, r, 1)->s,
+                                  "order_id", order->type == DBV_NULL ? "" : order->s,
+                                  "payload", DB_CELL(&rows, r, 3)->s, "created_at", DB_CELL(&rows, r, 4)->s};
+        for (int i = 0; i < 16; i++) {
+            argv[i] = fields[i];
+            l[i] = strlen(fields[i]);
+        }
+        argcs[r] = 16;
+        argvs[r] = argv;
+        lens[r] = l;
+    }
+    if (cache_pipeline(app->cache, a, rows.count, argcs, argvs, lens, replies) != 0)
+        return -1;
+    for (size_t r = 0; r < rows.count; r++)
+        if (!replies[r] || replies[r]->type != REDIS_REPLY_STRING) {
+            log_msg("error", "relay: XADD of event %s failed: %s", DB_CELL(&rows, r, 0)->s,
+                    replies[r] && replies[r]->type == REDIS_REPLY_ERROR ? replies[r]->str : "no reply");
+            return -1;
+        }
+    /* Mark exactly the rows sent: an id below them that was not yet
+     * committed when they were read is left for the next batch. */
+    char *sql = arena_alloc(a, 96 + rows.count * 3);
+    struct db_value *ids = arena_calloc(a, rows.count, sizeof *ids);
+    if (!sql || !ids)
+        return -1;
+    char *p = sql + sprintf(sql, "UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(6) WHERE id IN (");
+    for (size_t r = 0; r < rows.count; r++) {
+        p += sprintf(p, r ? ",?" : "?");
+        ids[r] = DBP_INT(DB_CELL(&rows, r, 0)->i);
+    }
+    strcpy(p, ")");
+    if (db_exec_sql(app->db, sql, (unsigned)rows.count, ids, NULL, NULL) != DB_OK)
+        return -1;
+    return (long)rows.count;
+}
+
+/* Publishes until nothing is pending; -1 on failure. */
+static int relay_drain(struct app *app, struct arena *a)
+{
+    for (;;) {
+        long n = relay_batch(app, a);
+        arena_reset(a);
+        if (n < 0)
+            return -1;
+        if (n < RELAY_BATCH)
+            return 0;
+    }
+}
+
+/* Deletes expired idempotency keys and token revocations, a batch a minute. */
+static void housekeeping(struct app *app)
+{
+    struct db_value now = DBP_INT((int64_t)time(NULL));
+    db_exec(app->db, STMT_IDEMPOTENCY_PURGE, &now, 1, NULL, NULL);
+    db_exec(app->db, STMT_REVOCATION_PURGE, &now, 1, NULL, NULL);
+}
+
+/* Waits for a wake-up (or a second). */
+static void relay_sleep(struct app *app, struct arena *a)
+{
+    const char *argv[] = {"BLPOP", RELAY_WAKE_KEY, "1"};
+    size_t lens[] = {5, sizeof RELAY_WAKE_KEY - 1, 1};
+    redisReply *r = cache_command(app->cache, a, 3, argv, lens);
+    if (!r) {
+        sleep(1); /* Redis is down: try again in a second */
+        return;
+    }
+    /* Several commits may have pushed: one drain serves them all. */
+    const char *del[] = {"DEL", RELAY_WAKE_KEY};
+    size_t del_lens[] = {3, sizeof RELAY_WAKE_KEY - 1};
+    cache_command(app->cache, a, 2, del, del_lens);
+}
+
+int relay_run(const struct config *cfg, int slot)
+{
+    pid_t master = getppid();
+    prctl(PR_SET_NAME, "orderapi-relay");
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != master)
+        return 0;
+    struct sigaction sa = {.sa_handler = on_stop};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    /* BLPOP waits up to a second: the command timeout must be longer. */
+    struct config relay_cfg = *cfg;
+    if (relay_cfg.redis.command_timeout_ms < 3000)
+        relay_cfg.redis.command_timeout_ms = 3000;
+    struct app app;
+    struct arena *a = arena_new();
+    if (!a || app_init(&app, &relay_cfg, slot) != 0)
+        return 1;
+    log_msg("info", "relay: publishing the outbox to %s", RELAY_STREAM_KEY);
+    time_t last_housekeeping = 0;
+    while (!relay_stop) {
+        if (relay_drain(&app, a) != 0) {
+            arena_reset(a);
+            sleep(1);
+            continue;
+        }
+        if (time(NULL) - last_housekeeping >= HOUSEKEEPING_EVERY_S) {
+            housekeeping(&app);
+            last_housekeeping = time(NULL);
+        }
+        relay_sleep(&app, a);
+        arena_reset(a);
+    }
+    app_release(&app);
+    arena_free(a);
+    return 0;
+}
+
+int relay_once(const struct config *cfg)
+{
+    struct app app;
+    struct arena *a = arena_new();
+    int rc = 1;
+    if (!a || app_init(&app, cfg, -1) != 0)
+        goto out;
+    rc = relay_drain(&app, a) == 0 ? 0 : 1;
+    if (rc == 0)
+        housekeeping(&app);
+    app_release(&app);
+out:
+    arena_free(a);
+    return rc;
+}
