@@ -28,7 +28,6 @@
 #include "store/db.h"
 #include "store/list_cache.h"
 
-#define PRODUCT_LIST_TTL 60
 static const char *const PRODUCT_SCOPE[] = {"products"};
 
 /* A product row (PRODUCT_COLUMNS order) as the contract's JSON. */
@@ -463,5 +462,5 @@ void handle_product_list(struct app *app, struct http_request *req, struct http_
     for (size_t r = 0; data && r < rows.count; r++)
         json_array_append_new(data, product_json(&rows, r));
     json_t *body = pagination_envelope(data, &page, DB_CELL(&count, 0, 0)->i);
-    respond_json_cacheable(app, req, res, body, &entry, PRODUCT_LIST_TTL);
+    respond_json_cacheable(app, req, res, body, &entry, app->cfg->list_cache_ttl);
 }

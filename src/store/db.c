@@ -199,6 +199,10 @@ static int db_fail(struct db *db, const char *what, unsigned err, const char *ms
     switch (err) {
     case ER_LOCK_DEADLOCK:     /* 1213 */
     case ER_LOCK_WAIT_TIMEOUT: /* 1205 */
+    /* 1467: InnoDB reports a deadlock or timeout while taking the table's
+     * AUTO-INC lock (an INSERT … SELECT under innodb_autoinc_lock_mode=1)
+     * as "failed to read auto-increment value"; it is the same condition. */
+    case ER_AUTOINC_READ_FAILED:
         status = DB_RETRYABLE;
         db_note_error(db, "warn", what, err, msg);
         if (db->in_tx)
