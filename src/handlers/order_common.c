@@ -211,7 +211,7 @@ static const struct field_spec ADDRESS_FIELDS[] = {
     {"full_name", FIELD_STRING, 1, 0, ADDRESS_FIELD_MAX}, {"line1", FIELD_STRING, 1, 0, ADDRESS_FIELD_MAX},
     {"line2", FIELD_STRING, 0, 1, ADDRESS_FIELD_MAX},     {"city", FIELD_STRING, 1, 0, ADDRESS_FIELD_MAX},
     {"state", FIELD_STRING, 0, 1, ADDRESS_FIELD_MAX},     {"postal_code", FIELD_STRING, 1, 0, 32},
-    {"country", FIELD_STRING, 1, 0, 2},
+    {"country", FIELD_STRING, 1, 0, 0}, /* the ISO check below decides */
 };
 #define ADDRESS_FIELD_COUNT (sizeof ADDRESS_FIELDS / sizeof ADDRESS_FIELDS[0])
 
