@@ -26,6 +26,7 @@
 #include "scoreboard.h"
 #include "store/cache.h"
 #include "store/db.h"
+#include "store/list_cache.h"
 
 static void on_db_event(int kind)
 {
@@ -237,9 +238,24 @@ void app_handle(struct app *app, struct http_request *req, struct http_response 
             app_internal_error(req, res, "out of memory");
             goto done;
         }
-        if (session_authenticate(app, req, res, p) != 0)
+        if (session_verify_token(app, req, res, p) != 0)
             goto done;
         req->principal = p;
+        /* A cache lookup the handler will make rides along with the
+         * revocation check: one Redis round trip for both. */
+        struct list_cache_prefetch *pf = NULL;
+        if (route->prefetch && (route->access & (unsigned)p->kind)) {
+            pf = arena_alloc(req->arena, sizeof *pf);
+            if (pf && route->prefetch(app, req, pf) != 1)
+                pf = NULL;
+            if (pf)
+                pf->result = 2;
+        }
+        if (session_check_revocation(app, req, res, p, pf) != 0) {
+            req->principal = NULL;
+            goto done;
+        }
+        req->prefetch = pf;
         if (!(route->access & (unsigned)p->kind)) {
             problem_send(req, res, 403, "forbidden", "Your role may not do this");
             goto done;

@@ -19,6 +19,13 @@ struct app;
 
 typedef void (*route_handler)(struct app *app, struct http_request *req, struct http_response *res);
 
+struct list_cache_prefetch;
+/* Names the cache lookup a route's handler will make (scope and variant in
+ * the request's arena), so that it can travel with the token check in one
+ * Redis round trip.  1 when filled, 0 when the request has none to make
+ * (for instance a query the handler will refuse). */
+typedef int (*route_prefetch)(struct app *app, struct http_request *req, struct list_cache_prefetch *pf);
+
 /* Who may call a route: a set of principal kinds, or anyone. */
 enum route_access {
     ACCESS_ANYONE = 0,          /* no token needed */
@@ -36,6 +43,7 @@ struct route {
     route_handler handler;
     unsigned access;       /* enum route_access bits */
     const char *name;      /* for logs and metrics: "GET /api/v1/orders/{id}" */
+    route_prefetch prefetch; /* optional */
 };
 
 enum route_result {

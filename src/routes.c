@@ -6,50 +6,48 @@
 
 #include "handlers/handlers.h"
 
+/* Each route's name, for logs and metrics, is its method and pattern. */
+#define ROUTE(method, pattern, handler, access) {HTTP_##method, pattern, handler, access, #method " " pattern, NULL}
+#define ROUTE_PREFETCH(method, pattern, handler, access, prefetch)                                       \
+    {HTTP_##method, pattern, handler, access, #method " " pattern, prefetch}
+
 const struct route ROUTES[] = {
-    {HTTP_GET, "/health", handle_health, ACCESS_ANYONE, "GET /health"},
-    {HTTP_GET, "/metrics", handle_metrics, ACCESS_LOOPBACK, "GET /metrics"},
+    ROUTE(GET, "/health", handle_health, ACCESS_ANYONE),
+    ROUTE(GET, "/metrics", handle_metrics, ACCESS_LOOPBACK),
 
     /* Accounts and tokens. */
-    {HTTP_POST, "/api/v1/auth/register", handle_auth_register, ACCESS_ANYONE, "POST /api/v1/auth/register"},
-    {HTTP_POST, "/api/v1/auth/login", handle_auth_login, ACCESS_ANYONE, "POST /api/v1/auth/login"},
-    {HTTP_POST, "/api/v1/auth/logout", handle_auth_logout, ACCESS_ANY_PRINCIPAL, "POST /api/v1/auth/logout"},
-    {HTTP_POST, "/api/v1/auth/logout-all", handle_auth_logout_all, ACCESS_USER, "POST /api/v1/auth/logout-all"},
-    {HTTP_GET, "/api/v1/auth/me", handle_auth_me, ACCESS_USER, "GET /api/v1/auth/me"},
+    ROUTE(POST, "/api/v1/auth/register", handle_auth_register, ACCESS_ANYONE),
+    ROUTE(POST, "/api/v1/auth/login", handle_auth_login, ACCESS_ANYONE),
+    ROUTE(POST, "/api/v1/auth/logout", handle_auth_logout, ACCESS_ANY_PRINCIPAL),
+    ROUTE(POST, "/api/v1/auth/logout-all", handle_auth_logout_all, ACCESS_USER),
+    ROUTE(GET, "/api/v1/auth/me", handle_auth_me, ACCESS_USER),
     /* Catalog and stock. */
-    {HTTP_GET, "/api/v1/products", handle_product_list, ACCESS_ANYONE, "GET /api/v1/products"},
-    {HTTP_POST, "/api/v1/products", handle_product_create, ACCESS_ADMIN, "POST /api/v1/products"},
-    {HTTP_GET, "/api/v1/products/{id}", handle_product_get, ACCESS_ANYONE, "GET /api/v1/products/{id}"},
-    {HTTP_PATCH, "/api/v1/products/{id}", handle_product_update, ACCESS_ADMIN, "PATCH /api/v1/products/{id}"},
-    {HTTP_POST, "/api/v1/products/{id}/stock-adjustments", handle_stock_adjustment, ACCESS_ADMIN,
-     "POST /api/v1/products/{id}/stock-adjustments"},
-    {HTTP_GET, "/api/v1/admin/stock/health", handle_stock_health, ACCESS_ADMIN, "GET /api/v1/admin/stock/health"},
+    ROUTE(GET, "/api/v1/products", handle_product_list, ACCESS_ANYONE),
+    ROUTE(POST, "/api/v1/products", handle_product_create, ACCESS_ADMIN),
+    ROUTE(GET, "/api/v1/products/{id}", handle_product_get, ACCESS_ANYONE),
+    ROUTE(PATCH, "/api/v1/products/{id}", handle_product_update, ACCESS_ADMIN),
+    ROUTE(POST, "/api/v1/products/{id}/stock-adjustments", handle_stock_adjustment, ACCESS_ADMIN),
+    ROUTE(GET, "/api/v1/admin/stock/health", handle_stock_health, ACCESS_ADMIN),
 
     /* Orders.  Literal segments (stats, my-orders, status-options) win over {id}. */
-    {HTTP_POST, "/api/v1/orders", handle_order_create, ACCESS_ANY_PRINCIPAL, "POST /api/v1/orders"},
-    {HTTP_GET, "/api/v1/orders", handle_order_list, ACCESS_ANY_PRINCIPAL, "GET /api/v1/orders"},
-    {HTTP_GET, "/api/v1/orders/my-orders", handle_my_orders, ACCESS_CUSTOMER, "GET /api/v1/orders/my-orders"},
-    {HTTP_GET, "/api/v1/orders/stats", handle_order_stats, ACCESS_ADMIN, "GET /api/v1/orders/stats"},
-    {HTTP_GET, "/api/v1/orders/status-options", handle_order_status_options, ACCESS_ANYONE,
-     "GET /api/v1/orders/status-options"},
-    {HTTP_GET, "/api/v1/orders/{id}", handle_order_get, ACCESS_ANY_PRINCIPAL, "GET /api/v1/orders/{id}"},
-    {HTTP_PATCH, "/api/v1/orders/{id}", handle_order_update, ACCESS_ANY_PRINCIPAL, "PATCH /api/v1/orders/{id}"},
-    {HTTP_DELETE, "/api/v1/orders/{id}", handle_order_delete, ACCESS_ANY_PRINCIPAL, "DELETE /api/v1/orders/{id}"},
-    {HTTP_PUT, "/api/v1/orders/{id}/status", handle_order_set_status, ACCESS_ADMIN, "PUT /api/v1/orders/{id}/status"},
-    {HTTP_PATCH, "/api/v1/orders/{id}/status", handle_order_set_status, ACCESS_ADMIN,
-     "PATCH /api/v1/orders/{id}/status"},
-    {HTTP_PATCH, "/api/v1/orders/{id}/payment", handle_order_set_payment, ACCESS_ADMIN,
-     "PATCH /api/v1/orders/{id}/payment"},
-    {HTTP_POST, "/api/v1/orders/{id}/cancel", handle_order_cancel, ACCESS_ANY_PRINCIPAL,
-     "POST /api/v1/orders/{id}/cancel"},
-    {HTTP_GET, "/api/v1/orders/{id}/history", handle_order_history, ACCESS_ANY_PRINCIPAL,
-     "GET /api/v1/orders/{id}/history"},
-    {HTTP_GET, "/api/v1/orders/{id}/statistics", handle_order_statistics, ACCESS_ANY_PRINCIPAL,
-     "GET /api/v1/orders/{id}/statistics"},
+    ROUTE(POST, "/api/v1/orders", handle_order_create, ACCESS_ANY_PRINCIPAL),
+    ROUTE_PREFETCH(GET, "/api/v1/orders", handle_order_list, ACCESS_ANY_PRINCIPAL, prefetch_order_list),
+    ROUTE_PREFETCH(GET, "/api/v1/orders/my-orders", handle_my_orders, ACCESS_CUSTOMER, prefetch_my_orders),
+    ROUTE_PREFETCH(GET, "/api/v1/orders/stats", handle_order_stats, ACCESS_ADMIN, prefetch_order_stats),
+    ROUTE(GET, "/api/v1/orders/status-options", handle_order_status_options, ACCESS_ANYONE),
+    ROUTE(GET, "/api/v1/orders/{id}", handle_order_get, ACCESS_ANY_PRINCIPAL),
+    ROUTE(PATCH, "/api/v1/orders/{id}", handle_order_update, ACCESS_ANY_PRINCIPAL),
+    ROUTE(DELETE, "/api/v1/orders/{id}", handle_order_delete, ACCESS_ANY_PRINCIPAL),
+    ROUTE(PUT, "/api/v1/orders/{id}/status", handle_order_set_status, ACCESS_ADMIN),
+    ROUTE(PATCH, "/api/v1/orders/{id}/status", handle_order_set_status, ACCESS_ADMIN),
+    ROUTE(PATCH, "/api/v1/orders/{id}/payment", handle_order_set_payment, ACCESS_ADMIN),
+    ROUTE(POST, "/api/v1/orders/{id}/cancel", handle_order_cancel, ACCESS_ANY_PRINCIPAL),
+    ROUTE(GET, "/api/v1/orders/{id}/history", handle_order_history, ACCESS_ANY_PRINCIPAL),
+    ROUTE(GET, "/api/v1/orders/{id}/statistics", handle_order_statistics, ACCESS_ANY_PRINCIPAL),
 
     /* Only answered when ORDERAPI_TEST_ROUTES=1 (the e2e stack); 404 otherwise. */
-    {HTTP_POST, "/api/v1/_echo", handle_test_echo, ACCESS_ANYONE, "POST /api/v1/_echo"},
-    {HTTP_GET, "/api/v1/_sleep", handle_test_sleep, ACCESS_ANYONE, "GET /api/v1/_sleep"},
+    ROUTE(POST, "/api/v1/_echo", handle_test_echo, ACCESS_ANYONE),
+    ROUTE(GET, "/api/v1/_sleep", handle_test_sleep, ACCESS_ANYONE),
 };
 
 const size_t ROUTE_COUNT = sizeof ROUTES / sizeof ROUTES[0];

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "store/cache.h"
 #include "store/db.h"
+#include "store/list_cache.h"
 
 #define USER_STATE_TTL "60"
 static const char MARKER_KEY[] = "orderapi:revocations:loaded";
@@ -159,7 +160,8 @@ static int check_from_db(struct app *app, struct arena *a, const struct principa
     return verdict_for_user(p, role, tva);
 }
 
-int revocation_check(struct app *app, struct arena *a, const struct principal *p, const char **unavailable)
+int revocation_check(struct app *app, struct arena *a, const struct principal *p, struct list_cache_prefetch *pf,
+                     const char **unavailable)
 {
     *unavailable = NULL;
     int is_user = p->kind != PRINCIPAL_GUEST;
@@ -168,7 +170,24 @@ int revocation_check(struct app *app, struct arena *a, const struct principal *p
     if (!k_revoked || (is_user && !k_user))
         return TOKEN_ERROR;
     const char *argv[4] = {"MGET", k_revoked, MARKER_KEY, k_user};
-    redisReply *reply = redis_run(app, a, is_user ? 4 : 3, argv);
+    redisReply *reply = NULL;
+    const char *lookup[6];
+    size_t lookup_lens[6];
+    if (pf && list_cache_lookup_command(a, pf->scope, pf->variant, lookup, lookup_lens) == 0) {
+        size_t lens[4];
+        for (int i = 0; i < (is_user ? 4 : 3); i++)
+            lens[i] = strlen(argv[i]);
+        const int argcs[2] = {is_user ? 4 : 3, 6};
+        const char **argvs[2] = {argv, lookup};
+        const size_t *lensv[2] = {lens, lookup_lens};
+        redisReply *replies[2];
+        if (cache_pipeline(app->cache, a, 2, argcs, argvs, lensv, replies) == 0) {
+            reply = replies[0];
+            pf->result = list_cache_lookup_reply(a, pf->scope, pf->variant, replies[1], &pf->entry);
+        }
+    } else {
+        reply = redis_run(app, a, is_user ? 4 : 3, argv);
+    }
     if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != (size_t)(is_user ? 3 : 2)) {
         if (!app->cfg->jwt.revocation_fail_open) {
             *unavailable = "redis";

@@ -20,6 +20,7 @@
 struct app;
 struct arena;
 struct principal;
+struct list_cache_prefetch;
 
 enum revocation_verdict {
     TOKEN_ACCEPTED = 0,
@@ -31,8 +32,10 @@ enum revocation_verdict {
 };
 
 /* The verdict for a verified principal; *unavailable names the part when
- * TOKEN_UNAVAILABLE ("redis" or "mysql"). */
-int revocation_check(struct app *app, struct arena *a, const struct principal *p, const char **unavailable);
+ * TOKEN_UNAVAILABLE ("redis" or "mysql").  A cache lookup the handler will
+ * need (pf, may be NULL) is sent in the same round trip. */
+int revocation_check(struct app *app, struct arena *a, const struct principal *p, struct list_cache_prefetch *pf,
+                     const char **unavailable);
 
 /* Revokes one token until it expires (MySQL first, then Redis).  0, or
  * TOKEN_UNAVAILABLE / TOKEN_ERROR. */

@@ -11,6 +11,7 @@
 #include "auth/jwt.h"
 #include "auth/principal.h"
 #include "auth/revocation.h"
+#include "auth/token_cache.h"
 #include "http/http.h"
 #include "http/problem.h"
 
@@ -36,7 +37,7 @@ static const char *bearer_token(const struct http_request *req)
     return *h ? h : NULL;
 }
 
-int session_authenticate(struct app *app, struct http_request *req, struct http_response *res,
+int session_verify_token(struct app *app, struct http_request *req, struct http_response *res,
                          struct principal *out)
 {
     const char *token = bearer_token(req);
@@ -45,7 +46,10 @@ int session_authenticate(struct app *app, struct http_request *req, struct http_
         return -1;
     }
     int64_t now = (int64_t)time(NULL);
-    int v = jwt_verify(&app->jwt, token, now, out);
+    int v = token_cache_lookup(token, now, app->jwt.leeway, out);
+    if (v == JWT_OK)
+        return 0;
+    v = jwt_verify(&app->jwt, token, now, out);
     if (v == JWT_ERR_INTERNAL) {
         app_internal_error(req, res, "jwt_verify: internal error");
         return -1;
@@ -55,8 +59,15 @@ int session_authenticate(struct app *app, struct http_request *req, struct http_
                      v == JWT_ERR_EXPIRED ? "The token has expired" : "The token is not valid");
         return -1;
     }
+    token_cache_store(token, out);
+    return 0;
+}
+
+int session_check_revocation(struct app *app, struct http_request *req, struct http_response *res,
+                             const struct principal *p, struct list_cache_prefetch *pf)
+{
     const char *part = NULL;
-    switch (revocation_check(app, req->arena, out, &part)) {
+    switch (revocation_check(app, req->arena, p, pf, &part)) {
     case TOKEN_ACCEPTED:
         return 0;
     case TOKEN_REVOKED:
@@ -73,4 +84,12 @@ int session_authenticate(struct app *app, struct http_request *req, struct http_
         app_internal_error(req, res, "revocation_check failed");
         return -1;
     }
+}
+
+int session_authenticate(struct app *app, struct http_request *req, struct http_response *res,
+                         struct principal *out)
+{
+    if (session_verify_token(app, req, res, out) != 0)
+        return -1;
+    return session_check_revocation(app, req, res, out, NULL);
 }

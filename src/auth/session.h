@@ -8,6 +8,7 @@ struct app;
 struct http_request;
 struct http_response;
 struct principal;
+struct list_cache_prefetch;
 
 /*
  * Authenticates req (Authorization: Bearer, RFC 6750 §2.1): verifies the
@@ -18,5 +19,13 @@ struct principal;
  */
 int session_authenticate(struct app *app, struct http_request *req, struct http_response *res,
                          struct principal *out);
+
+/* The two halves of session_authenticate, for callers that want to send a
+ * cache lookup with the revocation check: verify the token locally, then
+ * ask the revocation list (with pf, which may be NULL). */
+int session_verify_token(struct app *app, struct http_request *req, struct http_response *res,
+                         struct principal *out);
+int session_check_revocation(struct app *app, struct http_request *req, struct http_response *res,
+                             const struct principal *p, struct list_cache_prefetch *pf);
 
 #endif

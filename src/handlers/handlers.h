@@ -32,8 +32,11 @@ void handle_order_list(struct app *app, struct http_request *req, struct http_re
 void handle_my_orders(struct app *app, struct http_request *req, struct http_response *res);
 void handle_order_get(struct app *app, struct http_request *req, struct http_response *res);
 void handle_order_status_options(struct app *app, struct http_request *req, struct http_response *res);
+int prefetch_order_list(struct app *app, struct http_request *req, struct list_cache_prefetch *pf);
+int prefetch_my_orders(struct app *app, struct http_request *req, struct list_cache_prefetch *pf);
 /* order_stats.c */
 void handle_order_stats(struct app *app, struct http_request *req, struct http_response *res);
+int prefetch_order_stats(struct app *app, struct http_request *req, struct list_cache_prefetch *pf);
 /* order_lifecycle.c */
 void handle_order_update(struct app *app, struct http_request *req, struct http_response *res);
 void handle_order_set_status(struct app *app, struct http_request *req, struct http_response *res);

@@ -253,6 +253,74 @@ char *order_address_text(struct arena *a, const json_t *addr, json_t *errors)
     return copy;
 }
 
+int order_restock(struct db *db, struct arena *a, const struct db_rows *items, int64_t order_id, int64_t actor)
+{
+    size_t n = items->count;
+    if (n == 0)
+        return DB_OK;
+    /* Items are stored in ascending product order; keep it for the locks. */
+    char *ids = arena_alloc(a, n * 2 + 1), *cases = arena_alloc(a, n * 16 + 1), *groups = arena_alloc(a, n * 22 + 1);
+    struct db_value *lock = arena_calloc(a, n, sizeof *lock);
+    struct db_value *ledger = arena_calloc(a, n * 5, sizeof *ledger);
+    struct db_value *update = arena_calloc(a, n * 3, sizeof *update);
+    if (!ids || !cases || !groups || !lock || !ledger || !update)
+        return DB_ERROR;
+    char *ip = ids, *cp = cases, *gp = groups;
+    for (size_t i = 0; i < n; i++) {
+        int64_t product = DB_CELL(items, i, 1)->i, quantity = DB_CELL(items, i, 5)->i;
+        ip += sprintf(ip, i ? ",?" : "?");
+        cp += sprintf(cp, " WHEN ? THEN ?");
+        gp += sprintf(gp, i ? ",(?,?,'cancel',?,?)" : "(?,?,'cancel',?,?)");
+        lock[i] = DBP_INT(product);
+        update[2 * i] = DBP_INT(product);
+        update[2 * i + 1] = DBP_INT(quantity);
+        update[2 * n + i] = DBP_INT(product);
+        struct db_value *m = &ledger[i * 4];
+        m[0] = DBP_INT(product);
+        m[1] = DBP_INT(quantity);
+        m[2] = DBP_INT(order_id);
+        m[3] = actor > 0 ? DBP_INT(actor) : DBP_NULL;
+    }
+    struct db_rows locked;
+    char *sql = arena_printf(a, "SELECT id FROM products WHERE id IN (%s) ORDER BY id FOR UPDATE", ids);
+    int rc = sql ? db_query_sql(db, sql, (unsigned)n, lock, a, &locked) : DB_ERROR;
+    if (rc != DB_OK)
+        return rc;
+    sql = arena_printf(a, "INSERT INTO stock_movements(product_id, delta, reason, order_id, created_by) VALUES %s",
+                       groups);
+    rc = sql ? db_exec_sql(db, sql, (unsigned)(n * 4), ledger, NULL, NULL) : DB_ERROR;
+    if (rc != DB_OK)
+        return rc;
+    sql = arena_printf(a, "UPDATE products SET stock = stock + CASE id%s END WHERE id IN (%s)", cases, ids);
+    return sql ? db_exec_sql(db, sql, (unsigned)(n * 3), update, NULL, NULL) : DB_ERROR;
+}
+
+int order_sales_remove(struct db *db, struct arena *a, const struct db_rows *order, const struct db_rows *items)
+{
+    size_t n = items->count;
+    if (n == 0)
+        return DB_OK;
+    char *groups = arena_alloc(a, n * 12 + 1);
+    struct db_value *v = arena_calloc(a, n * 5, sizeof *v);
+    if (!groups || !v)
+        return DB_ERROR;
+    char *gp = groups;
+    for (size_t i = 0; i < n; i++) {
+        gp += sprintf(gp, i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)");
+        v[i * 5] = DBP_STR(DB_CELL(order, 0, OC_DAY)->s);
+        v[i * 5 + 1] = DBP_INT(DB_CELL(items, i, 1)->i);
+        v[i * 5 + 2] = DBP_INT(DB_CELL(order, 0, OC_ID)->i % 8);
+        v[i * 5 + 3] = DBP_INT(-DB_CELL(items, i, 5)->i);
+        v[i * 5 + 4] = DBP_INT(-DB_CELL(items, i, 8)->i);
+    }
+    char *sql = arena_printf(a,
+                             "INSERT INTO product_sales_daily(day, product_id, shard, quantity, revenue) VALUES %s"
+                             " ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity),"
+                             " revenue = revenue + VALUES(revenue)",
+                             groups);
+    return sql ? db_exec_sql(db, sql, (unsigned)(n * 5), v, NULL, NULL) : DB_ERROR;
+}
+
 static const char *const PAYMENT_METHODS[] = {"card", "cash", "bank_transfer", "wallet", "cash_on_delivery", "other",
                                               NULL};
 

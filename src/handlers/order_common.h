@@ -58,6 +58,20 @@ void order_caches_bump(struct app *app, struct arena *a, const struct db_rows *r
  * is invalid (or out of memory).  Shared by POST and PATCH /orders. */
 char *order_address_text(struct arena *a, const json_t *addr, json_t *errors);
 
+/*
+ * Puts a cancelled order's items back into stock, exactly once: locks the
+ * products in ascending id order (the order an order creation locks them
+ * in, so the two never deadlock on products), writes one 'cancel' ledger row
+ * per item — the ledger's unique key makes a second restock of the same
+ * order a DB_DUPLICATE — and adds the quantities back.  items are the
+ * order's rows from order_items_load (they never change).
+ */
+int order_restock(struct db *db, struct arena *a, const struct db_rows *items, int64_t order_id, int64_t actor);
+
+/* Takes an order's items out of the per-product sales aggregates (it no
+ * longer counts toward revenue), from the rows in hand: no locking read. */
+int order_sales_remove(struct db *db, struct arena *a, const struct db_rows *order, const struct db_rows *items);
+
 /* Appends an error unless method is one of the accepted payment methods. */
 void order_check_payment_method(const char *method, json_t *errors);
 

@@ -245,21 +245,16 @@ static int status_apply(struct db *db, struct order_change *c)
         return rc;
     int cancelling = c->to_status == ORDER_CANCELLED;
     if (cancelling) {
-        struct db_value ledger[2] = {actor > 0 ? DBP_INT(actor) : DBP_NULL, DBP_INT(c->order_id)};
-        rc = db_exec(db, STMT_ORDER_RESTOCK_ITEMS, ledger, 2, NULL, NULL);
+        rc = order_restock(db, c->arena, &c->items, c->order_id, actor);
         if (rc == DB_DUPLICATE) {
             c->outcome = CHANGE_ALREADY_RESTOCKED;
             return DB_DUPLICATE;
         }
         if (rc != DB_OK)
             return rc;
-        struct db_value order = DBP_INT(c->order_id);
-        if ((rc = db_exec(db, STMT_ORDER_RESTOCK_PRODUCTS, &order, 1, NULL, NULL)) != DB_OK)
-            return rc;
     }
     if (order_status_counts_revenue(c->from_status) && !order_status_counts_revenue(c->to_status)) {
-        struct db_value order = DBP_INT(c->order_id);
-        if ((rc = db_exec(db, STMT_PRODUCT_SALES_REMOVE, &order, 1, NULL, NULL)) != DB_OK)
+        if ((rc = order_sales_remove(db, c->arena, &c->before, &c->items)) != DB_OK)
             return rc;
     }
     if ((rc = order_history_add(db, c->order_id, "status", from, to, actor, c->note)) != DB_OK)

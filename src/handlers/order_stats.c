@@ -52,6 +52,35 @@ static json_t *money_str(int64_t cents)
     return json_string(money_format(cents, buf));
 }
 
+/* Reads the range; errors appended. */
+static void stats_range(const struct http_request *req, char from[11], char to[11], json_t *errors)
+{
+    query_check_allowed(req, STATS_PARAMS, NULL, errors);
+    snprintf(from, 11, "1970-01-01");
+    snprintf(to, 11, "9999-12-31");
+    day_param(req, "start_date", from, errors);
+    day_param(req, "end_date", to, errors);
+    if (json_array_size(errors) == 0 && strcmp(from, to) > 0)
+        problem_add_error(errors, "start_date", "invalid_range", "start_date must not be after end_date");
+}
+
+int prefetch_order_stats(struct app *app, struct http_request *req, struct list_cache_prefetch *pf)
+{
+    (void)app;
+    json_t *errors = json_array();
+    char from[11], to[11];
+    if (!errors)
+        return 0;
+    stats_range(req, from, to, errors);
+    size_t bad = json_array_size(errors);
+    json_decref(errors);
+    if (bad)
+        return 0;
+    pf->scope = "stats";
+    pf->variant = arena_printf(req->arena, "from=%s;to=%s", from, to);
+    return pf->variant ? 1 : 0;
+}
+
 void handle_order_stats(struct app *app, struct http_request *req, struct http_response *res)
 {
     json_t *errors = json_array();
@@ -59,12 +88,8 @@ void handle_order_stats(struct app *app, struct http_request *req, struct http_r
         app_internal_error(req, res, "out of memory");
         return;
     }
-    query_check_allowed(req, STATS_PARAMS, NULL, errors);
-    char from[11] = "1970-01-01", to[11] = "9999-12-31";
-    day_param(req, "start_date", from, errors);
-    day_param(req, "end_date", to, errors);
-    if (json_array_size(errors) == 0 && strcmp(from, to) > 0)
-        problem_add_error(errors, "start_date", "invalid_range", "start_date must not be after end_date");
+    char from[11], to[11];
+    stats_range(req, from, to, errors);
     if (json_array_size(errors) > 0) {
         problem_validation(req, res, errors);
         return;
@@ -72,7 +97,7 @@ void handle_order_stats(struct app *app, struct http_request *req, struct http_r
     json_decref(errors);
     char *variant = arena_printf(req->arena, "from=%s;to=%s", from, to);
     struct list_cache_entry entry = {0};
-    if (variant && list_cache_get(app, req->arena, "stats", variant, &entry) == 1) {
+    if (variant && list_cache_get_prefetched(app, req->arena, req->prefetch, "stats", variant, &entry) == 1) {
         respond_cached(res, entry.body, entry.body_len);
         return;
     }

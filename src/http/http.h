@@ -68,6 +68,7 @@ struct http_request {
     size_t path_id_count;
     const struct route *route; /* the matched route, or NULL */
     const struct principal *principal; /* who is calling, or NULL */
+    struct list_cache_prefetch *prefetch; /* a cache answer fetched with the auth check, or NULL */
     const char *read_error;    /* problem code when http_request_read failed:
                                   "payload_too_large", "incomplete_body",
                                   "bad_content_length", "malformed_query" */

@@ -189,20 +189,27 @@ int cache_ping(struct cache *c)
     int rc = -1;
     const char *argv[1] = {"PING"};
     const size_t argvlen[1] = {4};
-    redisReply *reply;
+    redisReply *reply = NULL;
+    /* As in cache_command: a connection that died while idle gets one retry
+     * on a new one, so a health check reports Redis, not an old socket. */
+    int was_open = c->ctx != NULL;
 
-    if (cache_ensure(c) != 0)
-        return -1;
-    reply = redisCommandArgv(c->ctx, 1, argv, argvlen);
-    if (reply == NULL || c->ctx->err != 0) {
+    for (int attempt = 0;; attempt++) {
+        if (cache_ensure(c) != 0)
+            return -1;
+        reply = redisCommandArgv(c->ctx, 1, argv, argvlen);
+        if (reply != NULL && c->ctx->err == 0)
+            break;
+        if (reply != NULL)
+            freeReplyObject(reply);
+        reply = NULL;
         cache_drop(c, "PING");
-        goto out;
+        if (!was_open || attempt > 0)
+            return -1;
     }
     if (reply->type == REDIS_REPLY_STATUS)
         rc = 0;
-out:
-    if (reply != NULL)
-        freeReplyObject(reply);
+    freeReplyObject(reply);
     return rc;
 }
 

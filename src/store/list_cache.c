@@ -18,23 +18,30 @@ static const char LOOKUP_SCRIPT[] =
     "local g = redis.call('GET', KEYS[1]) or '0' "
     "return {g, redis.call('GET', ARGV[1] .. g .. ':' .. ARGV[2])}";
 
-int list_cache_get(struct app *app, struct arena *a, const char *scope, const char *variant,
-                   struct list_cache_entry *e)
+int list_cache_lookup_command(struct arena *a, const char *scope, const char *variant, const char **argv,
+                              size_t *lens)
 {
-    memset(e, 0, sizeof *e);
     char *gen_key = arena_printf(a, "orderapi:gen:%s", scope);
     char *prefix = arena_printf(a, "orderapi:cache:%s:", scope);
     if (!gen_key || !prefix)
         return -1;
-    const char *argv[] = {"EVAL", LOOKUP_SCRIPT, "1", gen_key, prefix, variant};
-    size_t lens[] = {4, sizeof LOOKUP_SCRIPT - 1, 1, strlen(gen_key), strlen(prefix), strlen(variant)};
-    redisReply *r = cache_command(app->cache, a, 6, argv, lens);
+    const char *v[] = {"EVAL", LOOKUP_SCRIPT, "1", gen_key, prefix, variant};
+    size_t l[] = {4, sizeof LOOKUP_SCRIPT - 1, 1, strlen(gen_key), strlen(prefix), strlen(variant)};
+    memcpy(argv, v, sizeof v);
+    memcpy(lens, l, sizeof l);
+    return 0;
+}
+
+int list_cache_lookup_reply(struct arena *a, const char *scope, const char *variant, const redisReply *r,
+                            struct list_cache_entry *e)
+{
+    memset(e, 0, sizeof *e);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING) {
         if (r && r->type == REDIS_REPLY_ERROR)
             log_msg("warn", "list cache: %s", r->str);
         return -1;
     }
-    e->key = arena_printf(a, "%s%s:%s", prefix, r->element[0]->str, variant);
+    e->key = arena_printf(a, "orderapi:cache:%s:%s:%s", scope, r->element[0]->str, variant);
     if (r->element[1]->type == REDIS_REPLY_STRING) {
         e->body = r->element[1]->str;
         e->body_len = r->element[1]->len;
@@ -43,6 +50,28 @@ int list_cache_get(struct app *app, struct arena *a, const char *scope, const ch
     }
     metrics_add(METRIC_CACHE_MISSES, 1);
     return 0;
+}
+
+int list_cache_get(struct app *app, struct arena *a, const char *scope, const char *variant,
+                   struct list_cache_entry *e)
+{
+    const char *argv[6];
+    size_t lens[6];
+    memset(e, 0, sizeof *e);
+    if (list_cache_lookup_command(a, scope, variant, argv, lens) != 0)
+        return -1;
+    redisReply *r = cache_command(app->cache, a, 6, argv, lens);
+    return list_cache_lookup_reply(a, scope, variant, r, e);
+}
+
+int list_cache_get_prefetched(struct app *app, struct arena *a, const struct list_cache_prefetch *pf,
+                              const char *scope, const char *variant, struct list_cache_entry *e)
+{
+    if (pf && pf->result != 2 && strcmp(pf->scope, scope) == 0 && strcmp(pf->variant, variant) == 0) {
+        *e = pf->entry;
+        return pf->result;
+    }
+    return list_cache_get(app, a, scope, variant, e);
 }
 
 void list_cache_put(struct app *app, struct arena *a, const struct list_cache_entry *e, const char *body,

@@ -14,6 +14,7 @@
 #ifndef ORDERAPI_LIST_CACHE_H
 #define ORDERAPI_LIST_CACHE_H
 
+#include <hiredis/hiredis.h>
 #include <stddef.h>
 
 struct app;
@@ -25,10 +26,33 @@ struct list_cache_entry {
     size_t body_len;
 };
 
+/*
+ * A lookup sent ahead of time, in the same round trip as the request's
+ * token revocation check (auth/revocation.c): the route's prefetch hook
+ * names the scope and variant, and the handler's list_cache_get then finds
+ * the answer already there.
+ */
+struct list_cache_prefetch {
+    const char *scope;
+    const char *variant;
+    int result;       /* as list_cache_get: 1 hit, 0 miss, -1 unavailable; 2 = not sent */
+    struct list_cache_entry entry;
+};
+
+/* The EVAL command of a lookup (argv/lens have room for 6). */
+int list_cache_lookup_command(struct arena *a, const char *scope, const char *variant, const char **argv,
+                              size_t *lens);
+/* Reads a lookup's reply into e; 1 hit, 0 miss, -1 failed. */
+int list_cache_lookup_reply(struct arena *a, const char *scope, const char *variant, const redisReply *r,
+                            struct list_cache_entry *e);
+
 /* Looks the variant up; fills e.  Returns 1 on a hit, 0 on a miss, -1 when
  * Redis is unavailable (e->key is then NULL). */
 int list_cache_get(struct app *app, struct arena *a, const char *scope, const char *variant,
                    struct list_cache_entry *e);
+/* list_cache_get that first uses a matching prefetched answer (pf may be NULL). */
+int list_cache_get_prefetched(struct app *app, struct arena *a, const struct list_cache_prefetch *pf,
+                              const char *scope, const char *variant, struct list_cache_entry *e);
 /* Stores body under e->key for ttl seconds (best effort). */
 void list_cache_put(struct app *app, struct arena *a, const struct list_cache_entry *e, const char *body,
                     size_t len, unsigned ttl);

@@ -158,20 +158,6 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "UPDATE orders SET shipping_address = ?, notes = ?, customer_name = ?, customer_email = ?,"
               " customer_phone = ?, priority = ?, discount_amount = ?, total_amount = ?,"
               " version = version + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"),
-    STATEMENT(STMT_ORDER_RESTOCK_ITEMS, 2,
-              "INSERT INTO stock_movements(product_id, delta, reason, order_id, note, created_by)"
-              " SELECT product_id, quantity, 'cancel', order_id, 'order cancelled', ? FROM order_items"
-              " WHERE order_id = ?"),
-    STATEMENT(STMT_ORDER_RESTOCK_PRODUCTS, 1,
-              "UPDATE products p JOIN order_items i ON i.product_id = p.id SET p.stock = p.stock + i.quantity"
-              " WHERE i.order_id = ?"),
-    STATEMENT(STMT_PRODUCT_SALES_REMOVE, 1,
-              "INSERT INTO product_sales_daily(day, product_id, shard, quantity, revenue)"
-              " SELECT DATE(o.created_at), i.product_id, o.id % 8, -i.quantity, -i.total_amount"
-              " FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.order_id = ?"
-              /* Qualified: order_items has a quantity column too (error 1052 otherwise). */
-              " ON DUPLICATE KEY UPDATE product_sales_daily.quantity = product_sales_daily.quantity + VALUES(quantity),"
-              " product_sales_daily.revenue = product_sales_daily.revenue + VALUES(revenue)"),
     STATEMENT(STMT_STATS_BUCKETS, 2,
               "SELECT status, payment_status, CAST(SUM(orders) AS SIGNED), CAST(SUM(revenue) AS SIGNED)"
               " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY status, payment_status"),

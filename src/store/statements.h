@@ -68,9 +68,6 @@ enum stmt_id {
     STMT_ORDER_SET_PAYMENT,     /* (payment_status, payment_method, transaction_ref, id) */
     STMT_ORDER_UPDATE_FIELDS,   /* (shipping_address, notes, customer_name, customer_email, customer_phone,
                                     priority, discount_amount, total_amount, id) */
-    STMT_ORDER_RESTOCK_ITEMS,   /* (order_id, changed_by): ledger rows reason 'cancel', once per product */
-    STMT_ORDER_RESTOCK_PRODUCTS,/* (order_id): stock += the order's quantities */
-    STMT_PRODUCT_SALES_REMOVE,  /* (order_id): subtract the order's items from product_sales_daily */
     STMT_STATS_BUCKETS,         /* (from_day, to_day) -> status, payment_status, orders, revenue */
     STMT_STATS_DAILY,           /* (from_day, to_day) -> day, orders, revenue (counting orders) */
     STMT_STATS_TOP_PRODUCTS,    /* (from_day, to_day) -> product_id, name, quantity, revenue */

@@ -21,18 +21,18 @@ static void handler_a(struct app *app, struct http_request *req, struct http_res
 }
 
 static const struct route TEST_ROUTES[] = {
-    {HTTP_GET, "/api/v1/orders", handler_a, ACCESS_ANY_PRINCIPAL, "list orders"},
-    {HTTP_POST, "/api/v1/orders", handler_a, ACCESS_ANY_PRINCIPAL, "create order"},
-    {HTTP_GET, "/api/v1/orders/{id}", handler_a, ACCESS_USER, "get order"},
-    {HTTP_PATCH, "/api/v1/orders/{id}", handler_a, ACCESS_USER, "patch order"},
-    {HTTP_DELETE, "/api/v1/orders/{id}", handler_a, ACCESS_USER, "delete order"},
-    {HTTP_GET, "/api/v1/orders/stats", handler_a, ACCESS_ADMIN, "order stats"},
-    {HTTP_PUT, "/api/v1/orders/{id}/status", handler_a, ACCESS_ADMIN, "put status"},
-    {HTTP_PATCH, "/api/v1/orders/{id}/status", handler_a, ACCESS_ADMIN, "patch status"},
-    {HTTP_GET, "/api/v1/shops/{id}/items/{id}", handler_a, ACCESS_ANYONE, "shop item"},
-    {HTTP_POST, "/api/v1/auth/login", handler_a, ACCESS_ANYONE, "login"},
-    {HTTP_GET, "/health", handler_a, ACCESS_ANYONE, "health"},
-    {HTTP_OPTIONS, "/health", handler_a, ACCESS_ANYONE, "health options"},
+    {HTTP_GET, "/api/v1/orders", handler_a, ACCESS_ANY_PRINCIPAL, "list orders", NULL},
+    {HTTP_POST, "/api/v1/orders", handler_a, ACCESS_ANY_PRINCIPAL, "create order", NULL},
+    {HTTP_GET, "/api/v1/orders/{id}", handler_a, ACCESS_USER, "get order", NULL},
+    {HTTP_PATCH, "/api/v1/orders/{id}", handler_a, ACCESS_USER, "patch order", NULL},
+    {HTTP_DELETE, "/api/v1/orders/{id}", handler_a, ACCESS_USER, "delete order", NULL},
+    {HTTP_GET, "/api/v1/orders/stats", handler_a, ACCESS_ADMIN, "order stats", NULL},
+    {HTTP_PUT, "/api/v1/orders/{id}/status", handler_a, ACCESS_ADMIN, "put status", NULL},
+    {HTTP_PATCH, "/api/v1/orders/{id}/status", handler_a, ACCESS_ADMIN, "patch status", NULL},
+    {HTTP_GET, "/api/v1/shops/{id}/items/{id}", handler_a, ACCESS_ANYONE, "shop item", NULL},
+    {HTTP_POST, "/api/v1/auth/login", handler_a, ACCESS_ANYONE, "login", NULL},
+    {HTTP_GET, "/health", handler_a, ACCESS_ANYONE, "health", NULL},
+    {HTTP_OPTIONS, "/health", handler_a, ACCESS_ANYONE, "health options", NULL},
 };
 #define TEST_ROUTE_COUNT (sizeof(TEST_ROUTES) / sizeof(TEST_ROUTES[0]))
 
@@ -175,7 +175,7 @@ static void test_bad_paths_are_404(void **state)
 static void test_long_path(void **state)
 {
     static char pattern[2100], path[2100];
-    struct route table[1] = {{HTTP_GET, pattern, handler_a, ACCESS_ANYONE, "long"}};
+    struct route table[1] = {{HTTP_GET, pattern, handler_a, ACCESS_ANYONE, "long", NULL}};
     const struct route *out;
     int64_t ids[HTTP_MAX_PATH_IDS];
     size_t id_count;
@@ -202,11 +202,11 @@ static void test_long_path(void **state)
 static void test_numeric_literal_over_id(void **state)
 {
     static const struct route table[] = {
-        {HTTP_GET, "/x/{id}/{id}", handler_a, ACCESS_ANYONE, "id then id"},
-        {HTTP_GET, "/x/{id}/y", handler_a, ACCESS_ANYONE, "id then y"},
-        {HTTP_GET, "/x/5/{id}", handler_a, ACCESS_ANYONE, "five then id"},
-        {HTTP_GET, "/x/{id}", handler_a, ACCESS_ANYONE, "id"},
-        {HTTP_GET, "/x/5", handler_a, ACCESS_ANYONE, "five"},
+        {HTTP_GET, "/x/{id}/{id}", handler_a, ACCESS_ANYONE, "id then id", NULL},
+        {HTTP_GET, "/x/{id}/y", handler_a, ACCESS_ANYONE, "id then y", NULL},
+        {HTTP_GET, "/x/5/{id}", handler_a, ACCESS_ANYONE, "five then id", NULL},
+        {HTTP_GET, "/x/{id}", handler_a, ACCESS_ANYONE, "id", NULL},
+        {HTTP_GET, "/x/5", handler_a, ACCESS_ANYONE, "five", NULL},
     };
     const struct route *out;
     int64_t ids[HTTP_MAX_PATH_IDS];
