@@ -33,6 +33,42 @@ int order_load(struct db *db, struct arena *a, const struct principal *p, int64_
     return db_query_row(db, for_update ? STMT_ORDER_GET_USER_LOCKED : STMT_ORDER_GET_USER, v, 2, a, row);
 }
 
+int order_load_with_items(struct db *db, struct arena *a, const struct principal *p, int64_t id,
+                          struct db_rows *row, struct db_rows *items)
+{
+    /* The owner condition is the same as order_load's; every value is bound. */
+    const char *owner = p->kind == PRINCIPAL_ADMIN   ? ""
+                        : p->kind == PRINCIPAL_GUEST ? " AND guest_phone = ? AND user_id IS NULL"
+                                                     : " AND user_id = ?";
+    struct db_value v[3] = {DBP_INT(id), DBP_NULL, DBP_INT(id)};
+    unsigned n = 2;
+    if (p->kind == PRINCIPAL_GUEST) {
+        v[1] = DBP_STR(p->phone);
+        n = 3;
+    } else if (p->kind != PRINCIPAL_ADMIN) {
+        v[1] = DBP_INT(p->user_id);
+        n = 3;
+    } else {
+        v[1] = DBP_INT(id);
+    }
+    char *sql = arena_printf(a,
+                             "SELECT o.*, i.* FROM (SELECT %s FROM orders WHERE id = ?%s) AS o"
+                             " JOIN (SELECT %s FROM order_items WHERE order_id = ?) AS i ORDER BY i.id",
+                             ORDER_COLUMNS_SQL, owner, ORDER_ITEM_COLUMNS_SQL);
+    if (!sql)
+        return DB_ERROR;
+    struct db_rows all;
+    int rc = db_query_sql(db, sql, n, v, a, &all);
+    if (rc != DB_OK)
+        return rc;
+    if (all.count == 0)
+        return DB_NOT_FOUND; /* every order has at least one item */
+    /* Views into the joined rows: the order's columns come first. */
+    *row = (struct db_rows){.count = 1, .columns = all.columns, .cells = all.cells};
+    *items = (struct db_rows){.count = all.count, .columns = all.columns, .cells = all.cells + OC_COUNT};
+    return DB_OK;
+}
+
 int order_items_load(struct db *db, struct arena *a, int64_t order_id, struct db_rows *items)
 {
     struct db_value v = DBP_INT(order_id);

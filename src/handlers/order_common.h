@@ -33,6 +33,11 @@ enum order_column {
 int order_load(struct db *db, struct arena *a, const struct principal *p, int64_t id, int for_update,
                struct db_rows *row);
 int order_items_load(struct db *db, struct arena *a, int64_t order_id, struct db_rows *items);
+/* order_load (without a lock) and order_items_load in one round trip: one
+ * query joins the order row to its items; *row and *items are views into
+ * the same result. */
+int order_load_with_items(struct db *db, struct arena *a, const struct principal *p, int64_t id,
+                          struct db_rows *row, struct db_rows *items);
 
 /* The contract's order JSON; items may be NULL (lists carry none). */
 json_t *order_json(const struct db_rows *orders, size_t r, const struct db_rows *items);

@@ -285,10 +285,8 @@ static int order_create_tx(struct db *db, void *arg)
 
     /* Read the order back inside the transaction: the response, the event
      * payload and the stats all come from what was written. */
-    if ((rc = order_load(db, a, who, c->order_id, 0, &c->order_row)) != DB_OK)
+    if ((rc = order_load_with_items(db, a, who, c->order_id, &c->order_row, &c->items)) != DB_OK)
         return rc == DB_NOT_FOUND ? DB_ERROR : rc;
-    if ((rc = order_items_load(db, a, c->order_id, &c->items)) != DB_OK)
-        return rc;
     json_t *body = order_json(&c->order_row, 0, &c->items);
     if (!body)
         return DB_ERROR;
@@ -409,6 +407,37 @@ static void read_items(const json_t *items, struct order_create *c, json_t *erro
     }
 }
 
+/*
+ * Order numbers come from the day's sequence in blocks: a worker reserves
+ * ORDER_NUMBER_BLOCK numbers with one autocommit upsert (outside any order
+ * transaction, so no order waits on another's lock for it) and hands them
+ * out itself.  Numbers stay unique per day; a block a worker does not use
+ * up before it exits or the day ends is a gap, which the contract allows.
+ */
+#define ORDER_NUMBER_BLOCK 50
+static struct {
+    char day[11];
+    int64_t next, last;
+} number_block;
+
+static int order_number_next(struct db *db, const char *day, int64_t *seq)
+{
+    if (strcmp(number_block.day, day) != 0 || number_block.next > number_block.last) {
+        struct db_value p[3] = {DBP_STR(day), DBP_INT(ORDER_NUMBER_BLOCK), DBP_INT(ORDER_NUMBER_BLOCK)};
+        uint64_t last = 0;
+        int rc = db_exec(db, STMT_ORDER_SEQUENCE_NEXT, p, 3, NULL, &last);
+        if (rc != DB_OK)
+            return rc;
+        if (last < ORDER_NUMBER_BLOCK)
+            return DB_ERROR;
+        snprintf(number_block.day, sizeof number_block.day, "%s", day);
+        number_block.last = (int64_t)last;
+        number_block.next = (int64_t)last - ORDER_NUMBER_BLOCK + 1;
+    }
+    *seq = number_block.next++;
+    return DB_OK;
+}
+
 /* Today's UTC date as YYYY-MM-DD and the parts of it. */
 static void utc_today(char day[11], int *y, int *m, int *d)
 {
@@ -484,11 +513,10 @@ void handle_order_create(struct app *app, struct http_request *req, struct http_
     char day[11];
     int y, m, d;
     utc_today(day, &y, &m, &d);
-    struct db_value dayp = DBP_STR(day);
-    uint64_t seq = 0;
-    int rc = db_exec(app->db, STMT_ORDER_SEQUENCE_NEXT, &dayp, 1, NULL, &seq);
+    int64_t seq = 0;
+    int rc = order_number_next(app->db, day, &seq);
     char number[40];
-    if (rc == DB_OK && order_number_format(y, m, d, (int64_t)seq, number, sizeof number) != 0)
+    if (rc == DB_OK && order_number_format(y, m, d, seq, number, sizeof number) != 0)
         rc = DB_ERROR;
     if (rc == DB_OK) {
         c.order_number = number;

@@ -31,13 +31,11 @@
 void handle_order_get(struct app *app, struct http_request *req, struct http_response *res)
 {
     struct db_rows row, items;
-    int rc = order_load(app->db, req->arena, req->principal, req->path_ids[0], 0, &row);
+    int rc = order_load_with_items(app->db, req->arena, req->principal, req->path_ids[0], &row, &items);
     if (rc == DB_NOT_FOUND) {
         problem_send(req, res, 404, "not_found", "No such order");
         return;
     }
-    if (rc == DB_OK)
-        rc = order_items_load(app->db, req->arena, req->path_ids[0], &items);
     if (rc != DB_OK) {
         respond_storage_failure(app, req, res, rc, "order get");
         return;

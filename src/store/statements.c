@@ -95,9 +95,9 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
     STATEMENT(STMT_PRODUCT_COUNT_ALL, 0, "SELECT COUNT(*) FROM products"),
 
     /* Orders. */
-    STATEMENT(STMT_ORDER_SEQUENCE_NEXT, 1,
-              "INSERT INTO order_number_sequences(day, last_value) VALUES (?, LAST_INSERT_ID(1))"
-              " ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + 1)"),
+    STATEMENT(STMT_ORDER_SEQUENCE_NEXT, 3,
+              "INSERT INTO order_number_sequences(day, last_value) VALUES (?, LAST_INSERT_ID(?))"
+              " ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + ?)"),
     STATEMENT(STMT_ORDER_INSERT, 17,
               "INSERT INTO orders(order_number, user_id, guest_phone, payment_method, customer_name,"
               " customer_email, customer_phone, shipping_address, item_count, total_quantity, subtotal,"
@@ -178,6 +178,7 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
 };
 
 const char ORDER_COLUMNS_SQL[] = ORDER_COLUMNS;
+const char ORDER_ITEM_COLUMNS_SQL[] = ORDER_ITEM_COLUMNS;
 
 _Static_assert(sizeof STATEMENTS / sizeof STATEMENTS[0] == STMT_COUNT,
                "STATEMENTS must have one entry per enum stmt_id");

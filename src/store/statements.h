@@ -45,7 +45,7 @@ enum stmt_id {
     STMT_PRODUCT_COUNT_ALL,     /* -> count */
 
     /* Orders (handlers/order_*.c, store/order_store.c). */
-    STMT_ORDER_SEQUENCE_NEXT,   /* (day): the day's next number, in mysql_insert_id */
+    STMT_ORDER_SEQUENCE_NEXT,   /* (day, block, block): reserves a block; its last number in mysql_insert_id */
     STMT_ORDER_INSERT,          /* 17 columns, see statements.c */
     STMT_ORDER_GET,             /* id -> ORDER_COLUMNS (admin) */
     STMT_ORDER_GET_USER,        /* (id, user_id) -> ORDER_COLUMNS */
@@ -89,5 +89,7 @@ extern const struct stmt_def STATEMENTS[STMT_COUNT];
 /* The order columns (handlers/order_common.h, enum order_column), for the
  * list queries that are composed at run time. */
 extern const char ORDER_COLUMNS_SQL[];
+/* The item columns (ORDER_ITEM_COLUMNS), likewise. */
+extern const char ORDER_ITEM_COLUMNS_SQL[];
 
 #endif
