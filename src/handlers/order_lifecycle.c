@@ -559,34 +559,17 @@ static const char *read_note(const json_t *body, const char *name, json_t *error
     return note;
 }
 
-/* The body must be a JSON object (the router parsed it); 0 or answered. */
-static int require_object(struct http_request *req, struct http_response *res)
-{
-    if (app_require_json(req, res) != 0)
-        return -1;
-    if (!json_is_object(req->json)) {
-        problem_send(req, res, 400, "malformed_json", "The body must be a JSON object");
-        return -1;
-    }
-    return 0;
-}
-
 /* PUT|PATCH /orders/{id}/status {status, note?} (admin).  If-Match is
  * honoured; the same status again is a 200 no-op; a status the table does
  * not allow is 409 invalid_transition with "from" and "allowed". */
 void handle_order_set_status(struct app *app, struct http_request *req, struct http_response *res)
 {
-    if (require_object(req, res) != 0)
+    json_t *errors = respond_body_errors(req, res, STATUS_FIELDS, COUNT(STATUS_FIELDS));
+    if (!errors)
         return;
     struct order_change c;
     change_init(&c, req, res);
     c.rule = RULE_TRANSITION;
-    json_t *errors = json_array();
-    if (!errors) {
-        app_internal_error(req, res, "out of memory");
-        return;
-    }
-    fields_check(req->json, STATUS_FIELDS, COUNT(STATUS_FIELDS), "", errors);
     const char *status = fields_string(req->json, "status", NULL);
     if (status && order_status_parse(status, &c.to_status) != 0)
         problem_add_error(errors, "status", "invalid_status",
@@ -606,16 +589,11 @@ void handle_order_set_status(struct app *app, struct http_request *req, struct h
  * no-op; a transition the payment table does not allow is 409. */
 void handle_order_set_payment(struct app *app, struct http_request *req, struct http_response *res)
 {
-    if (require_object(req, res) != 0)
+    json_t *errors = respond_body_errors(req, res, PAYMENT_FIELDS, COUNT(PAYMENT_FIELDS));
+    if (!errors)
         return;
     struct order_change c;
     change_init(&c, req, res);
-    json_t *errors = json_array();
-    if (!errors) {
-        app_internal_error(req, res, "out of memory");
-        return;
-    }
-    fields_check(req->json, PAYMENT_FIELDS, COUNT(PAYMENT_FIELDS), "", errors);
     const char *status = fields_string(req->json, "payment_status", NULL);
     if (status && payment_status_parse(status, &c.to_payment) != 0)
         problem_add_error(errors, "payment_status", "invalid_payment_status",
@@ -657,19 +635,13 @@ void handle_order_set_payment(struct app *app, struct http_request *req, struct 
  */
 void handle_order_update(struct app *app, struct http_request *req, struct http_response *res)
 {
-    if (require_object(req, res) != 0)
+    int admin = is_admin(req->principal);
+    json_t *errors = admin ? respond_body_errors(req, res, ADMIN_UPDATE_FIELDS, COUNT(ADMIN_UPDATE_FIELDS))
+                           : respond_body_errors(req, res, OWNER_UPDATE_FIELDS, COUNT(OWNER_UPDATE_FIELDS));
+    if (!errors)
         return;
     struct order_change c;
     change_init(&c, req, res);
-    json_t *errors = json_array();
-    if (!errors) {
-        app_internal_error(req, res, "out of memory");
-        return;
-    }
-    if (c.is_admin)
-        fields_check(req->json, ADMIN_UPDATE_FIELDS, COUNT(ADMIN_UPDATE_FIELDS), "", errors);
-    else
-        fields_check(req->json, OWNER_UPDATE_FIELDS, COUNT(OWNER_UPDATE_FIELDS), "", errors);
     struct order_patch *p = &c.patch;
     for (int i = 0; i < PATCH_TEXT_COUNT; i++) {
         json_t *v = json_object_get(req->json, PATCH_COLUMNS[i].field);
