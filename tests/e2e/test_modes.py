@@ -1,0 +1,112 @@
+"""The other ways orderapi runs: a master of its own with --max-requests,
+a worker's life tied to its master's, a socket handed over on fd 0 (as
+spawn-fcgi and Apache mod_fcgid do), and plain CGI answering one request.
+Each uses the stack's MariaDB and Redis through its orderapi.conf."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+from conftest import ORDERAPI_BIN, children_of, parse_cgi_response, wait_until, TIMEOUT
+
+
+def fcgi_get(sock_path, uri):
+    """GET uri over FastCGI on a unix socket (cgi-fcgi); (status, headers, body)."""
+    path, _, query = uri.partition("?")
+    env = {"PATH": "/usr/bin:/bin", "REQUEST_METHOD": "GET", "REQUEST_URI": uri, "SCRIPT_NAME": path,
+           "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1"}
+    done = subprocess.run(["cgi-fcgi", "-bind", "-connect", sock_path], env=env, capture_output=True,
+                          timeout=TIMEOUT)
+    return parse_cgi_response(done.stdout)
+
+
+def own_master(stack, tmp, *flags):
+    """Starts `orderapi serve` with the stack's settings on a socket of its own."""
+    sock = os.path.join(tmp, "own.sock")
+    log = open(os.path.join(tmp, "own.log"), "wb")
+    env = dict(os.environ, ORDERAPI_CONFIG=stack.env["ORDERAPI_CONFIG"])
+    proc = subprocess.Popen([str(ORDERAPI_BIN), "serve", "--config", stack.env["ORDERAPI_CONFIG"],
+                             "--listen", f"unix:{sock}", "--pid-file", os.path.join(tmp, "own.pid"), *flags],
+                            env=env, stdout=log, stderr=log, start_new_session=True)
+    assert wait_until(lambda: os.path.exists(sock), 10), "the master did not open its socket"
+    return proc, sock
+
+
+def workers_of(proc):
+    return {pid for pid in children_of(proc.pid)
+            if open(f"/proc/{pid}/comm").read().strip() == "orderapi-worker"}
+
+
+def test_worker_is_recycled_after_max_requests(stack):
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, sock = own_master(stack, tmp, "--workers", "1", "--max-requests", "5")
+        try:
+            assert wait_until(lambda: len(workers_of(proc)) == 1, 10)
+            first = workers_of(proc)
+            for _ in range(5):
+                status, _, _ = fcgi_get(sock, "/health")
+                assert status == 200
+            # The fifth request was the worker's last: a new one takes over.
+            assert wait_until(lambda: len(workers_of(proc)) == 1 and workers_of(proc) != first, 10)
+            status, _, body = fcgi_get(sock, "/health")
+            assert status == 200 and json.loads(body)["status"] == "ok"
+            log = open(os.path.join(tmp, "own.log")).read()
+            assert "recycling after 5 requests" in log
+        finally:
+            proc.terminate()
+            proc.wait(timeout=40)
+
+
+def test_workers_leave_when_the_master_dies(stack):
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, sock = own_master(stack, tmp, "--workers", "2")
+        assert wait_until(lambda: len(workers_of(proc)) == 2, 10)
+        workers = workers_of(proc)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+        def all_gone():
+            return not any(os.path.exists(f"/proc/{pid}") and
+                           open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] not in "ZX"
+                           for pid in workers)
+        assert wait_until(all_gone, 10), "workers outlived their master"
+
+
+def test_socket_handed_over_on_fd0_is_served_without_forking(stack):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "handed.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+        listener.listen(16)
+        env = dict(os.environ, ORDERAPI_CONFIG=stack.env["ORDERAPI_CONFIG"])
+        proc = subprocess.Popen([str(ORDERAPI_BIN)], stdin=listener.fileno(), env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        listener.close()
+        try:
+            status, headers, body = fcgi_get(path, "/health")
+            assert status == 200, body
+            assert json.loads(body)["mysql"] == "ok"
+            status, headers, body = fcgi_get(path, "/api/v1/nope")
+            assert status == 404 and headers["content-type"] == "application/problem+json"
+            assert children_of(proc.pid) == set(), "it forked"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=40)
+
+
+def test_plain_cgi_answers_one_request(stack):
+    env = {"PATH": "/usr/bin:/bin", "ORDERAPI_CONFIG": stack.env["ORDERAPI_CONFIG"],
+           "REQUEST_METHOD": "GET", "REQUEST_URI": "/api/v1/orders/status-options",
+           "SCRIPT_NAME": "/api/v1/orders/status-options", "QUERY_STRING": "", "REMOTE_ADDR": "127.0.0.1"}
+    started = time.monotonic()
+    done = subprocess.run([str(ORDERAPI_BIN)], env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    status, headers, body = parse_cgi_response(done.stdout)
+    assert status == 200
+    assert "pending" in json.loads(body)["statuses"]
+    assert time.monotonic() - started < TIMEOUT
