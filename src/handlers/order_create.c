@@ -236,10 +236,12 @@ static int order_create_tx(struct db *db, void *arg)
         c->notes ? DBP_STR(c->notes) : DBP_NULL,
         DBP_STR("normal"),
     };
-    uint64_t id = 0;
-    if ((rc = db_exec(db, STMT_ORDER_INSERT, order, 17, NULL, &id)) != DB_OK)
-        return rc;
-    c->order_id = (int64_t)id;
+    /* INSERT … RETURNING hands back the row as written (id, timestamps):
+     * the response is built from it without reading the order again. */
+    if ((rc = db_query_row(db, STMT_ORDER_INSERT, order, 17, a, &c->order_row)) != DB_OK)
+        return rc == DB_NOT_FOUND ? DB_ERROR : rc;
+    int64_t id = DB_CELL(&c->order_row, 0, OC_ID)->i;
+    c->order_id = id;
 
     /* Items and ledger rows, each one multi-row INSERT. */
     struct db_value *item = arena_calloc(a, n * 11, sizeof *item);
@@ -271,10 +273,12 @@ static int order_create_tx(struct db *db, void *arg)
     }
     sql = arena_printf(a,
                        "INSERT INTO order_items(order_id, product_id, sku, product_name, unit_price, tax_rate,"
-                       " quantity, subtotal, tax_amount, total_amount, notes) VALUES %s",
-                       item_groups);
-    if (!sql || (rc = db_exec_sql(db, sql, (unsigned)(n * 11), item, NULL, NULL)) != DB_OK)
+                       " quantity, subtotal, tax_amount, total_amount, notes) VALUES %s RETURNING %s",
+                       item_groups, ORDER_ITEM_COLUMNS_SQL);
+    if (!sql || (rc = db_query_sql(db, sql, (unsigned)(n * 11), item, a, &c->items)) != DB_OK)
         return sql ? rc : DB_ERROR;
+    if (c->items.count != n)
+        return DB_ERROR;
     sql = arena_printf(a,
                        "INSERT INTO stock_movements(product_id, delta, order_id, created_by, reason) VALUES %s",
                        ledger_groups);
@@ -283,10 +287,8 @@ static int order_create_tx(struct db *db, void *arg)
     if ((rc = order_history_add(db, c->order_id, "status", NULL, "pending", actor, NULL)) != DB_OK)
         return rc;
 
-    /* Read the order back inside the transaction: the response, the event
-     * payload and the stats all come from what was written. */
-    if ((rc = order_load_with_items(db, a, who, c->order_id, &c->order_row, &c->items)) != DB_OK)
-        return rc == DB_NOT_FOUND ? DB_ERROR : rc;
+    /* The response, the event payload and the stats all come from the rows
+     * as written (RETURNING above). */
     json_t *body = order_json(&c->order_row, 0, &c->items);
     if (!body)
         return DB_ERROR;

@@ -102,7 +102,7 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "INSERT INTO orders(order_number, user_id, guest_phone, payment_method, customer_name,"
               " customer_email, customer_phone, shipping_address, item_count, total_quantity, subtotal,"
               " tax_amount, shipping_amount, discount_amount, total_amount, notes, priority)"
-              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " ORDER_COLUMNS),
     STATEMENT(STMT_ORDER_GET, 1, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?"),
     STATEMENT(STMT_ORDER_GET_USER, 2, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND user_id = ?"),
     STATEMENT(STMT_ORDER_GET_GUEST, 2,

@@ -46,7 +46,7 @@ enum stmt_id {
 
     /* Orders (handlers/order_*.c, store/order_store.c). */
     STMT_ORDER_SEQUENCE_NEXT,   /* (day, block, block): reserves a block; its last number in mysql_insert_id */
-    STMT_ORDER_INSERT,          /* 17 columns, see statements.c */
+    STMT_ORDER_INSERT,          /* 17 columns, see statements.c; RETURNING ORDER_COLUMNS */
     STMT_ORDER_GET,             /* id -> ORDER_COLUMNS (admin) */
     STMT_ORDER_GET_USER,        /* (id, user_id) -> ORDER_COLUMNS */
     STMT_ORDER_GET_GUEST,       /* (id, phone) -> ORDER_COLUMNS */
