@@ -24,6 +24,8 @@
 
 /* After a failed connect, further attempts within this long fail at once. */
 #define CACHE_FAIL_FAST_NS 1000000000LL
+/* A failed connect that took this long was a timeout, not a refusal. */
+#define CACHE_SLOW_CONNECT_NS 100000000LL
 
 struct cache {
     struct redis_config cfg;
@@ -154,8 +156,11 @@ void cache_set_observer(struct cache *c, void (*on_event)(int kind))
     c->on_event = on_event;
 }
 
-/* Connects if not connected, failing at once within a second of a failed
- * attempt.  0 or -1. */
+/* Connects if not connected.  Within a second of an attempt that failed
+ * slowly (a connect timeout: the host does not answer) it fails at once, so
+ * that requests do not each wait out the timeout; an attempt refused at once
+ * (server stopped: no socket, connection refused) is simply tried again, so
+ * a restarted Redis is used by every worker as soon as it is back.  0 or -1. */
 int cache_ensure(struct cache *c)
 {
     struct timespec now;
@@ -169,8 +174,11 @@ int cache_ensure(struct cache *c)
             CACHE_FAIL_FAST_NS)
         return -1;
     if (cache_connect(c) != 0) {
-        c->connect_failed = 1;
-        clock_gettime(CLOCK_MONOTONIC, &c->connect_failed_at);
+        struct timespec after;
+        clock_gettime(CLOCK_MONOTONIC, &after);
+        long long took = (long long)(after.tv_sec - now.tv_sec) * 1000000000LL + (after.tv_nsec - now.tv_nsec);
+        c->connect_failed = took >= CACHE_SLOW_CONNECT_NS;
+        c->connect_failed_at = after;
         return -1;
     }
     c->connect_failed = 0;

@@ -46,6 +46,8 @@
 #define DB_COLUMN_BUFFER 256
 /* After a failed connect, further attempts within this long fail at once. */
 #define DB_FAIL_FAST_NS 1000000000LL
+/* A failed connect that took this long was a timeout, not a refusal. */
+#define DB_SLOW_CONNECT_NS 100000000LL
 #define DB_DEFAULT_TX_ATTEMPTS 3
 /* Composed statements kept prepared per connection. */
 #define DB_COMPOSED_SLOTS 48
@@ -403,9 +405,11 @@ void db_set_observer(struct db *db, void (*on_event)(int kind))
 }
 
 /*
- * Connects if not connected.  After a failed attempt, calls within the next
- * second fail at once, so that a dead server costs each request nothing
- * instead of a connect timeout.  DB_OK or DB_UNAVAILABLE.
+ * Connects if not connected.  After an attempt that failed slowly (a connect
+ * timeout), calls within the next second fail at once, so that an
+ * unreachable server costs each request nothing instead of a timeout; an
+ * attempt refused at once (server stopped) is simply tried again, so that a
+ * restarted server is used as soon as it is back.  DB_OK or DB_UNAVAILABLE.
  */
 int db_ensure(struct db *db)
 {
@@ -417,8 +421,10 @@ int db_ensure(struct db *db)
     if (db->connect_failed && db_elapsed_ns(&db->connect_failed_at, &now) < DB_FAIL_FAST_NS)
         return DB_UNAVAILABLE;
     if (db_connect(db) != DB_OK) {
-        db->connect_failed = 1;
-        clock_gettime(CLOCK_MONOTONIC, &db->connect_failed_at);
+        struct timespec after;
+        clock_gettime(CLOCK_MONOTONIC, &after);
+        db->connect_failed = db_elapsed_ns(&now, &after) >= DB_SLOW_CONNECT_NS;
+        db->connect_failed_at = after;
         return DB_UNAVAILABLE;
     }
     db->connect_failed = 0;
