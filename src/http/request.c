@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "http/json_body.h"
 #include "http/query.h"
 
 #define REQUEST_ID_MAX_LEN 64
@@ -335,6 +336,22 @@ static int body_read(struct http_request *req, const struct http_io *io, size_t 
 }
 
 /*
+ * Every decoded query name and value must be text: valid UTF-8 (RFC 3629)
+ * without NUL bytes, so that nothing downstream — SQL parameters in
+ * utf8mb4, JSON, C strings — meets bytes it cannot represent.
+ */
+static int query_text_valid(const struct http_request *req)
+{
+    for (size_t i = 0; i < req->query_count; i++) {
+        const struct http_param *q = &req->query[i];
+        if (!utf8_valid(q->name, strlen(q->name)) || !utf8_valid(q->value, q->value_len) ||
+            memchr(q->value, '\0', q->value_len) != NULL)
+            return 0;
+    }
+    return 1;
+}
+
+/*
  * Builds req from the transport; see http.h for the contract.  The method,
  * path and request id are set first so that every error status can still be
  * answered with a proper problem response.  The body is only read once its
@@ -410,7 +427,8 @@ int http_request_read(struct http_request *req, struct arena *arena,
     }
 
     if (query_parse(arena, req->query_string, lim->max_query_params,
-                    &req->query, &req->query_count) != 0) {
+                    &req->query, &req->query_count) != 0 ||
+        !query_text_valid(req)) {
         req->query = NULL;
         req->query_count = 0;
         req->read_error = "malformed_query";

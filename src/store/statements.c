@@ -15,7 +15,7 @@
     "id, sku, name, description, price, tax_rate, stock, active,"                                       \
     " DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
 #define PRODUCT_FILTER                                                                                   \
-    " WHERE (? IS NULL OR active = ?) AND (? IS NULL OR name LIKE ? OR sku LIKE ?)"
+    " WHERE (? IS NULL OR active = ?) AND (? IS NULL OR name LIKE ? OR CONVERT(sku USING utf8mb4) LIKE ?)"
 
 /* The columns of an order, in the order store/order_store.c reads them. */
 #define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"

@@ -161,3 +161,12 @@ def test_successful_response_carries_request_id(stack):
     response = stack.get("/health", headers={"X-Request-Id": "health-check-1"})
     assert response.status_code == 200
     assert response.headers["X-Request-Id"] == "health-check-1"
+
+
+def test_query_values_that_are_not_text_are_400(stack):
+    """Decoded query values must be UTF-8 without NUL bytes: anything else is
+    refused before it can reach SQL or JSON."""
+    for query in ("q=%FF%FE", "q=a%00b", "q=%C0%AF"):
+        response = stack.get("/api/v1/products?" + query)
+        check_problem_response(response, 400, "malformed_query")
+    assert stack.get("/api/v1/products?q=%C3%A4").status_code == 200

@@ -389,6 +389,29 @@ static void test_query_failure(void **state)
     assert_non_null(f->req.request_id);
 }
 
+/* Decoded query values must be text: invalid UTF-8 and NUL bytes are 400. */
+static void test_query_not_text(void **state)
+{
+    struct fixture *f = *state;
+    const char *bad[] = {"q=%FF%FE", "q=a%00b", "%C0%AF=1", "q=%ED%A0%80"};
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        f->fake.param_count = 0;
+        fake_set(&f->fake, "REQUEST_METHOD", "GET");
+        fake_set(&f->fake, "REQUEST_URI", "/api/v1/products");
+        fake_set(&f->fake, "QUERY_STRING", bad[i]);
+        assert_int_equal(read_request(f), 400);
+        assert_string_equal(f->req.read_error, "malformed_query");
+        arena_reset(f->arena);
+    }
+    f->fake.param_count = 0;
+    fake_set(&f->fake, "REQUEST_METHOD", "GET");
+    fake_set(&f->fake, "REQUEST_URI", "/api/v1/products");
+    fake_set(&f->fake, "QUERY_STRING", "q=%C3%A4pfel");
+    assert_int_equal(read_request(f), 0);
+    assert_string_equal(http_query_get(&f->req, "q"), "\xc3\xa4pfel");
+}
+
 static void test_query_too_many(void **state)
 {
     struct fixture *f = *state;
@@ -552,6 +575,7 @@ int main(void)
         T(test_request_id_generated),
         T(test_request_id_absent),
         T(test_query_failure),
+        T(test_query_not_text),
         T(test_query_too_many),
         T(test_query_from_uri),
         T(test_write_json),
