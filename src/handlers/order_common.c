@@ -336,25 +336,24 @@ int order_sales_remove(struct db *db, struct arena *a, const struct db_rows *ord
     size_t n = items->count;
     if (n == 0)
         return DB_OK;
-    char *groups = arena_alloc(a, n * 12 + 1);
-    struct db_value *v = arena_calloc(a, n * 5, sizeof *v);
+    char *groups = arena_alloc(a, n * 10 + 1);
+    struct db_value *v = arena_calloc(a, n * 4, sizeof *v);
     if (!groups || !v)
         return DB_ERROR;
     char *gp = groups;
     for (size_t i = 0; i < n; i++) {
-        gp += sprintf(gp, i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)");
-        v[i * 5] = DBP_STR(DB_CELL(order, 0, OC_DAY)->s);
-        v[i * 5 + 1] = DBP_INT(DB_CELL(items, i, 1)->i);
-        v[i * 5 + 2] = DBP_INT(DB_CELL(order, 0, OC_ID)->i % 8);
-        v[i * 5 + 3] = DBP_INT(-DB_CELL(items, i, 5)->i);
-        v[i * 5 + 4] = DBP_INT(-DB_CELL(items, i, 8)->i);
+        gp += sprintf(gp, i ? ",(?,?,?,?)" : "(?,?,?,?)");
+        v[i * 4] = DBP_STR(DB_CELL(order, 0, OC_DAY)->s);
+        v[i * 4 + 1] = DBP_INT(DB_CELL(items, i, 1)->i);
+        v[i * 4 + 2] = DBP_INT(-DB_CELL(items, i, 5)->i);
+        v[i * 4 + 3] = DBP_INT(-DB_CELL(items, i, 8)->i);
     }
     char *sql = arena_printf(a,
-                             "INSERT INTO product_sales_daily(day, product_id, shard, quantity, revenue) VALUES %s"
+                             "INSERT INTO product_sales_daily(day, product_id, quantity, revenue) VALUES %s"
                              " ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity),"
                              " revenue = revenue + VALUES(revenue)",
                              groups);
-    return sql ? db_exec_sql(db, sql, (unsigned)(n * 5), v, NULL, NULL) : DB_ERROR;
+    return sql ? db_exec_sql(db, sql, (unsigned)(n * 4), v, NULL, NULL) : DB_ERROR;
 }
 
 static const char *const PAYMENT_METHODS[] = {"card", "cash", "bank_transfer", "wallet", "cash_on_delivery", "other",

@@ -326,24 +326,23 @@ static int order_create_tx(struct db *db, void *arg)
     if ((rc = order_stats_move(db, &c->order_row, NULL, NULL, "pending", "pending", 0)) != DB_OK)
         return rc;
     const char *day = DB_CELL(&c->order_row, 0, OC_DAY)->s;
-    struct db_value *sales = arena_calloc(a, n * 5, sizeof *sales);
-    char *sales_groups = placeholders(a, n, 5);
+    struct db_value *sales = arena_calloc(a, n * 4, sizeof *sales);
+    char *sales_groups = placeholders(a, n, 4);
     if (!sales || !sales_groups)
         return DB_ERROR;
     for (size_t i = 0; i < n; i++) {
-        struct db_value *v = &sales[i * 5];
+        struct db_value *v = &sales[i * 4];
         v[0] = DBP_STR(day);
         v[1] = DBP_INT(c->lines[i].product_id);
-        v[2] = DBP_INT(c->order_id % 8);
-        v[3] = DBP_INT(c->lines[i].quantity);
-        v[4] = DBP_INT(c->lines[i].total_amount);
+        v[2] = DBP_INT(c->lines[i].quantity);
+        v[3] = DBP_INT(c->lines[i].total_amount);
     }
     sql = arena_printf(a,
-                       "INSERT INTO product_sales_daily(day, product_id, shard, quantity, revenue) VALUES %s"
+                       "INSERT INTO product_sales_daily(day, product_id, quantity, revenue) VALUES %s"
                        " ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity),"
                        " revenue = revenue + VALUES(revenue)",
                        sales_groups);
-    if (!sql || (rc = db_exec_sql(db, sql, (unsigned)(n * 5), sales, NULL, NULL)) != DB_OK)
+    if (!sql || (rc = db_exec_sql(db, sql, (unsigned)(n * 4), sales, NULL, NULL)) != DB_OK)
         return sql ? rc : DB_ERROR;
     c->location = arena_printf(a, "/api/v1/orders/%" PRId64, c->order_id);
     return idempotency_record(db, c->idem, 201, c->body, c->location);

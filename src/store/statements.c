@@ -124,9 +124,6 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "INSERT INTO order_stats_daily(day, status, payment_status, shard, orders, revenue)"
               " VALUES (?, ?, ?, ?, ?, ?)"
               " ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders), revenue = revenue + VALUES(revenue)"),
-    STATEMENT(STMT_PRODUCT_SALES_ADD, 5,
-              "INSERT INTO product_sales_daily(day, product_id, shard, quantity, revenue) VALUES (?, ?, ?, ?, ?)"
-              " ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity), revenue = revenue + VALUES(revenue)"),
     STATEMENT(STMT_IDEMPOTENCY_CLAIM, 4,
               "INSERT INTO idempotency_keys(principal, idem_key, request_hash, state, expires_at)"
               " VALUES (?, ?, ?, 'in_progress', ?)"),

@@ -58,7 +58,6 @@ enum stmt_id {
     STMT_ORDER_HISTORY,         /* order_id -> from, to, kind, changed_by, note, created_at */
     STMT_OUTBOX_INSERT,         /* (type, order_id, payload) */
     STMT_ORDER_STATS_ADD,       /* (day, status, payment_status, shard, orders, revenue) */
-    STMT_PRODUCT_SALES_ADD,     /* (day, product_id, shard, quantity, revenue) */
     STMT_IDEMPOTENCY_CLAIM,     /* (principal, key, hash, expires_at) */
     STMT_IDEMPOTENCY_GET,       /* (principal, key) -> hash, state, status, body, location, expires_at, age_s */
     STMT_IDEMPOTENCY_FINISH,    /* (status, body, location, principal, key) */
