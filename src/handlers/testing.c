@@ -6,9 +6,12 @@
  *   POST /api/v1/_echo         the parsed JSON body back, 200
  *   GET  /api/v1/_sleep?ms=N   sleeps N ms (0..10000), for drain and
  *                                   crash-logging tests
+ *   POST /api/v1/_crash         the worker exits with status 70 mid-request,
+ *                                   for the master's crash-loop backoff test
  */
 #include <jansson.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "handlers/handlers.h"
@@ -53,4 +56,11 @@ void handle_test_sleep(struct app *app, struct http_request *req, struct http_re
     if (!body || http_respond_json(res, req->arena, 200, body) != 0)
         app_internal_error(req, res, "sleep: out of memory");
     json_decref(body);
+}
+
+void handle_test_crash(struct app *app, struct http_request *req, struct http_response *res)
+{
+    if (!test_routes_enabled(app, req, res))
+        return;
+    _exit(70);
 }

@@ -110,3 +110,34 @@ def test_plain_cgi_answers_one_request(stack):
     assert status == 200
     assert "pending" in json.loads(body)["statuses"]
     assert time.monotonic() - started < TIMEOUT
+
+
+def test_workers_dying_in_a_loop_are_respawned_with_a_delay(stack):
+    """Five crashes within ten seconds make the master wait before the next
+    respawn (and longer each time it goes on); then it serves again."""
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, sock = own_master(stack, tmp, "--workers", "1")
+        try:
+            env = {"PATH": "/usr/bin:/bin", "REQUEST_METHOD": "POST", "REQUEST_URI": "/api/v1/_crash",
+                   "SCRIPT_NAME": "/api/v1/_crash", "QUERY_STRING": "", "CONTENT_LENGTH": "0",
+                   "REMOTE_ADDR": "127.0.0.1"}
+            crashes = 0
+            deadline = time.monotonic() + 8
+            while crashes < 5 and time.monotonic() < deadline:
+                if not workers_of(proc):
+                    time.sleep(0.05)
+                    continue
+                subprocess.run(["cgi-fcgi", "-bind", "-connect", sock], env=env, capture_output=True,
+                               timeout=TIMEOUT)
+                crashes += 1
+            assert crashes == 5
+            log_path = os.path.join(tmp, "own.log")
+            assert wait_until(lambda: "dying in a loop" in open(log_path).read(), 5), open(log_path).read()[-2000:]
+            assert open(log_path).read().count("exited with status 70") >= 5
+            # After the delay a worker is back and answers.
+            assert wait_until(lambda: len(workers_of(proc)) == 1, 10)
+            status, _, _ = fcgi_get(sock, "/health")
+            assert status == 200
+        finally:
+            proc.terminate()
+            proc.wait(timeout=40)
