@@ -11,24 +11,27 @@ import subprocess
 import tempfile
 import time
 
-from conftest import ORDERAPI_BIN, children_of, parse_cgi_response, wait_until, TIMEOUT
+from conftest import (ORDERAPI_BIN, children_of, login, parse_cgi_response, register_user, wait_until,
+                      TIMEOUT)
 
 
-def fcgi_get(sock_path, uri):
+def fcgi_get(sock_path, uri, headers=None):
     """GET uri over FastCGI on a unix socket (cgi-fcgi); (status, headers, body)."""
     path, _, query = uri.partition("?")
     env = {"PATH": "/usr/bin:/bin", "REQUEST_METHOD": "GET", "REQUEST_URI": uri, "SCRIPT_NAME": path,
            "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1"}
+    for name, value in (headers or {}).items():
+        env["HTTP_" + name.upper().replace("-", "_")] = value
     done = subprocess.run(["cgi-fcgi", "-bind", "-connect", sock_path], env=env, capture_output=True,
                           timeout=TIMEOUT)
     return parse_cgi_response(done.stdout)
 
 
-def own_master(stack, tmp, *flags):
+def own_master(stack, tmp, *flags, extra_env=None):
     """Starts `orderapi serve` with the stack's settings on a socket of its own."""
     sock = os.path.join(tmp, "own.sock")
     log = open(os.path.join(tmp, "own.log"), "wb")
-    env = dict(os.environ, ORDERAPI_CONFIG=stack.env["ORDERAPI_CONFIG"])
+    env = dict(os.environ, ORDERAPI_CONFIG=stack.env["ORDERAPI_CONFIG"], **(extra_env or {}))
     proc = subprocess.Popen([str(ORDERAPI_BIN), "serve", "--config", stack.env["ORDERAPI_CONFIG"],
                              "--listen", f"unix:{sock}", "--pid-file", os.path.join(tmp, "own.pid"), *flags],
                             env=env, stdout=log, stderr=log, start_new_session=True)
@@ -139,5 +142,35 @@ def test_workers_dying_in_a_loop_are_respawned_with_a_delay(stack):
             status, _, _ = fcgi_get(sock, "/health")
             assert status == 200
         finally:
+            proc.terminate()
+            proc.wait(timeout=40)
+
+
+def test_revocation_fail_open_lets_valid_tokens_through_and_still_refuses_revoked(stack, healthy_afterwards):
+    """ORDERAPI_REVOCATION_FAIL_OPEN=1: with Redis down, a valid token is let
+    through (with a logged warning) and a revoked one is still refused, from
+    the durable copy in MySQL.  The default server fails closed (503)."""
+    email, password, _ = register_user(stack)
+    live = login(stack, email, password)
+    revoked = login(stack, email, password)
+    assert stack.request("POST", "/api/v1/auth/logout",
+                         headers={"Authorization": f"Bearer {revoked}"}).status_code == 204
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, sock = own_master(stack, tmp, "--workers", "1",
+                                extra_env={"ORDERAPI_REVOCATION_FAIL_OPEN": "1"})
+        try:
+            assert wait_until(lambda: len(workers_of(proc)) == 1, 10)
+            stack.svc("stop", "redis")
+            status, _, body = fcgi_get(sock, "/api/v1/auth/me", {"Authorization": f"Bearer {live}"})
+            assert status == 200, body
+            assert json.loads(body)["email"] == email
+            status, _, body = fcgi_get(sock, "/api/v1/auth/me", {"Authorization": f"Bearer {revoked}"})
+            assert status == 401 and json.loads(body)["code"] == "token_revoked"
+            # The stack's own server keeps the default: fail closed.
+            closed = stack.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {live}"})
+            assert closed.status_code == 503
+            assert "ORDERAPI_REVOCATION_FAIL_OPEN=1" in open(os.path.join(tmp, "own.log")).read()
+        finally:
+            stack.svc("start", "redis")
             proc.terminate()
             proc.wait(timeout=40)
