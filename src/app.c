@@ -18,6 +18,7 @@
 #include "auth/password.h"
 #include "auth/principal.h"
 #include "auth/session.h"
+#include "auth/token_cache.h"
 #include "http/json_body.h"
 #include "http/problem.h"
 #include "log.h"
@@ -122,6 +123,7 @@ void app_release(struct app *app)
 {
     db_free(app->db);
     cache_free(app->cache);
+    token_cache_clear();
     free(app->jwt_key_files[0]);
     free(app->jwt_key_files[1]);
     memset(app, 0, sizeof *app);

@@ -85,11 +85,3 @@ int session_check_revocation(struct app *app, struct http_request *req, struct h
         return -1;
     }
 }
-
-int session_authenticate(struct app *app, struct http_request *req, struct http_response *res,
-                         struct principal *out)
-{
-    if (session_verify_token(app, req, res, out) != 0)
-        return -1;
-    return session_check_revocation(app, req, res, out, NULL);
-}

@@ -21,7 +21,7 @@ struct principal;
 int token_cache_lookup(const char *token, int64_t now, unsigned leeway, struct principal *out);
 /* Remembers a token that jwt_verify accepted (best effort). */
 void token_cache_store(const char *token, const struct principal *p);
-/* Forgets every entry (tests, and a worker's exit). */
+/* Forgets every entry (app_release, when a worker or command ends). */
 void token_cache_clear(void);
 
 #endif

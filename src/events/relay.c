@@ -29,13 +29,6 @@ static void on_stop(int sig)
     relay_stop = 1;
 }
 
-void relay_wake(struct app *app, struct arena *a)
-{
-    const char *argv[] = {"LPUSH", RELAY_WAKE_KEY, "1"};
-    size_t lens[] = {5, sizeof RELAY_WAKE_KEY - 1, 1};
-    cache_command(app->cache, a, 3, argv, lens);
-}
-
 /*
  * Publishes one batch of pending events.  Returns the number published (0:
  * nothing pending), or -1 when MySQL or Redis failed (nothing is marked

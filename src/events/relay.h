@@ -29,7 +29,5 @@ int relay_run(const struct config *cfg, int slot);
 /* Publishes everything pending, then returns (`orderapi relay --once`):
  * 0, or 1 when MySQL or Redis failed. */
 int relay_once(const struct config *cfg);
-/* Wakes the relay after a commit that wrote events (best effort). */
-void relay_wake(struct app *app, struct arena *a);
 
 #endif

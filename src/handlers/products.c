@@ -247,20 +247,25 @@ void handle_product_update(struct app *app, struct http_request *req, struct htt
         app_internal_error(req, res, "out of memory");
         return;
     }
-    if (json_object_get(req->json, "stock")) {
+    /* Stock is refused with its own code, and the rest of the body is read
+     * without it, so it is reported once.  The shallow copy shares its
+     * values with req->json, which keeps them alive. */
+    json_t *body = json_copy(req->json);
+    if (!body) {
+        json_decref(errors);
+        app_internal_error(req, res, "out of memory");
+        return;
+    }
+    if (json_object_get(body, "stock")) {
         problem_add_error(errors, "stock", "not_allowed",
                           "Stock changes only through POST /api/v1/products/{id}/stock-adjustments");
-        json_t *copy = json_copy(req->json);
-        json_object_del(copy, "stock");
-        fields_check(copy, PRODUCT_UPDATE_FIELDS, sizeof PRODUCT_UPDATE_FIELDS / sizeof PRODUCT_UPDATE_FIELDS[0], "",
-                     errors);
-        json_decref(copy);
-    } else {
-        fields_check(req->json, PRODUCT_UPDATE_FIELDS,
-                     sizeof PRODUCT_UPDATE_FIELDS / sizeof PRODUCT_UPDATE_FIELDS[0], "", errors);
+        json_object_del(body, "stock");
     }
+    fields_check(body, PRODUCT_UPDATE_FIELDS, sizeof PRODUCT_UPDATE_FIELDS / sizeof PRODUCT_UPDATE_FIELDS[0], "",
+                 errors);
     struct product_input in;
-    product_input_read(req->json, &in, errors);
+    product_input_read(body, &in, errors);
+    json_decref(body);
     if (json_array_size(errors) > 0) {
         problem_validation(req, res, errors);
         return;

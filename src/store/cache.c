@@ -191,33 +191,39 @@ int cache_ensure(struct cache *c)
     return 0;
 }
 
-/* PING, expecting a status reply: 0 or -1. */
-int cache_ping(struct cache *c)
+/*
+ * Runs one command and returns its reply (the caller frees it), or NULL
+ * when Redis is unreachable.  A connection that was already open may have
+ * died while idle (Redis restarted): the command is then tried once more on
+ * a new one, so the first request after a restart does not fail.
+ */
+static redisReply *cache_run(struct cache *c, int argc, const char **argv, const size_t *argvlen)
 {
-    int rc = -1;
-    const char *argv[1] = {"PING"};
-    const size_t argvlen[1] = {4};
-    redisReply *reply = NULL;
-    /* As in cache_command: a connection that died while idle gets one retry
-     * on a new one, so a health check reports Redis, not an old socket. */
     int was_open = c->ctx != NULL;
 
     for (int attempt = 0;; attempt++) {
         if (cache_ensure(c) != 0)
-            return -1;
-        reply = redisCommandArgv(c->ctx, 1, argv, argvlen);
+            return NULL;
+        redisReply *reply = redisCommandArgv(c->ctx, argc, argv, argvlen);
         if (reply != NULL && c->ctx->err == 0)
-            break;
+            return reply;
         if (reply != NULL)
             freeReplyObject(reply);
-        reply = NULL;
-        cache_drop(c, "PING");
+        cache_drop(c, argc > 0 ? argv[0] : "command");
         if (!was_open || attempt > 0)
-            return -1;
+            return NULL;
     }
-    if (reply->type == REDIS_REPLY_STATUS)
-        rc = 0;
-    freeReplyObject(reply);
+}
+
+/* PING, expecting a status reply: 0 or -1. */
+int cache_ping(struct cache *c)
+{
+    const char *argv[1] = {"PING"};
+    const size_t argvlen[1] = {4};
+    redisReply *reply = cache_run(c, 1, argv, argvlen);
+    int rc = reply != NULL && reply->type == REDIS_REPLY_STATUS ? 0 : -1;
+    if (reply != NULL)
+        freeReplyObject(reply);
     return rc;
 }
 
@@ -225,24 +231,9 @@ int cache_ping(struct cache *c)
 redisReply *cache_command(struct cache *c, struct arena *a, int argc, const char **argv,
                           const size_t *argvlen)
 {
-    redisReply *reply;
-    /* A connection that was already open may have died while idle (Redis
-     * restarted): then the command is tried once more on a new one, so the
-     * first request after a restart does not fail. */
-    int was_open = c->ctx != NULL;
-
-    for (int attempt = 0;; attempt++) {
-        if (cache_ensure(c) != 0)
-            return NULL;
-        reply = redisCommandArgv(c->ctx, argc, argv, argvlen);
-        if (reply != NULL && c->ctx->err == 0)
-            break;
-        if (reply != NULL)
-            freeReplyObject(reply);
-        cache_drop(c, argc > 0 ? argv[0] : "command");
-        if (!was_open || attempt > 0)
-            return NULL;
-    }
+    redisReply *reply = cache_run(c, argc, argv, argvlen);
+    if (reply == NULL)
+        return NULL;
     if (arena_defer(a, cache_reply_release, reply) != 0)
         return NULL; /* arena_defer already freed it */
     return reply;

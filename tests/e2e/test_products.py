@@ -314,6 +314,9 @@ def test_patch_refuses_stock(stack, admin_token):
     check_validation(response, ("stock", "not_allowed"))
     response = call(stack, "PATCH", url, admin_token, json={"stock": 100, "price": "1.234", "name": "x"})
     check_validation(response, ("stock", "not_allowed"), ("price", "too_many_decimals"))
+    # A bad stock value is still one entry: the field is refused, not read.
+    response = call(stack, "PATCH", url, admin_token, json={"stock": -1})
+    check_validation(response, ("stock", "not_allowed"))
     after = get_product(stack, product["id"])
     assert after["stock"] == 3 and after["price"] == "1.00" and after["name"] == product["name"]
     assert ledger(stack, product["id"]) == (1, 3)
