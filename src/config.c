@@ -59,6 +59,7 @@ static const struct setting SETTINGS[] = {
     UINT("ORDERAPI_LIST_CACHE_TTL", list_cache_ttl, 1, 86400),
     ULONG("ORDERAPI_EVENTS_MAXLEN", events_maxlen, 1000, 1000000000),
     BOOL("ORDERAPI_RELAY", relay),
+    UINT("ORDERAPI_RELAY_GATHER_MS", relay_gather_ms, 0, 1000),
     STR("ORDERAPI_DB_HOST", db.host),
     UINT("ORDERAPI_DB_PORT", db.port, 1, 65535),
     STR("ORDERAPI_DB_SOCKET", db.socket),
@@ -116,6 +117,7 @@ void config_defaults(struct config *cfg)
     cfg->list_cache_ttl = 60;
     cfg->events_maxlen = 100000;
     cfg->relay = 1;
+    cfg->relay_gather_ms = 10;
     snprintf(cfg->db.name, sizeof cfg->db.name, "orderapi");
     snprintf(cfg->db.user, sizeof cfg->db.user, "orderapi");
     cfg->db.connect_timeout = 2;

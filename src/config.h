@@ -71,6 +71,7 @@ struct config {
     unsigned list_cache_ttl;       /* seconds a cached list or stats response lives */
     unsigned long events_maxlen;   /* XADD MAXLEN ~ for orderapi:events */
     int relay;                     /* 1: the master runs the event relay */
+    unsigned relay_gather_ms;      /* the relay waits this long after a wake-up, to batch a burst */
     int allow_public_listen;   /* 1: a wildcard listen address is allowed */
     int test_routes;           /* 1: serve the routes the e2e tests need */
 };

@@ -113,7 +113,9 @@ static void housekeeping(struct app *app)
     db_exec(app->db, STMT_REVOCATION_PURGE, &now, 1, NULL, NULL);
 }
 
-/* Waits for a wake-up (or a second). */
+/* Waits for a wake-up (or a second).  After a wake-up it waits
+ * relay_gather_ms more, so that the commits of a burst are read and marked
+ * with one query each instead of one pair per commit. */
 static void relay_sleep(struct app *app, struct arena *a)
 {
     const char *argv[] = {"BLPOP", RELAY_WAKE_KEY, "1"};
@@ -123,7 +125,13 @@ static void relay_sleep(struct app *app, struct arena *a)
         sleep(1); /* Redis is down: try again in a second */
         return;
     }
-    /* Several commits may have pushed: one drain serves them all. */
+    unsigned ms = app->cfg->relay_gather_ms;
+    if (ms > 0 && r->type == REDIS_REPLY_ARRAY) {
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL); /* SIGTERM cuts it short */
+    }
+    /* Several commits may have pushed: one drain serves them all.  Every
+     * push dropped here came after its commit, so the drain sees it. */
     const char *del[] = {"DEL", RELAY_WAKE_KEY};
     size_t del_lens[] = {3, sizeof RELAY_WAKE_KEY - 1};
     cache_command(app->cache, a, 2, del, del_lens);

@@ -99,6 +99,47 @@ def test_an_order_event_is_published_with_every_field(stack):
     assert payload["items"] == [{"product_id": product["id"], "quantity": 2}]
 
 
+def test_a_burst_of_orders_is_published_in_few_batches_and_promptly(stack):
+    """After a wake-up the relay waits ORDERAPI_RELAY_GATHER_MS (10 ms) before
+    it reads the outbox, so a burst of commits goes out in a few batches
+    rather than one query pair each.  A batch is marked with one UPDATE, so
+    its rows share one published_at."""
+    admin = demo_admin_token(stack)
+    product = make_product(stack, admin, stock=100000)
+    customers = [new_customer(stack)[0] for _ in range(8)]
+    since = last_outbox_id(stack)
+    failures = []
+
+    def shopper(token):
+        for _ in range(6):
+            response = api(stack, "POST", "/api/v1/orders", token,
+                           json={"items": [{"product_id": product["id"], "quantity": 1}]})
+            if response.status_code != 201:
+                failures.append(response.status_code)
+
+    threads = [threading.Thread(target=shopper, args=(t,)) for t in customers]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not failures, failures
+    assert wait_until(lambda: unpublished(stack) == 0, 5), "the burst was not published"
+    elapsed = time.monotonic() - started
+    rows = mysql(stack, f"SELECT COUNT(*), COUNT(DISTINCT published_at),"
+                        f" MAX(TIMESTAMPDIFF(MICROSECOND, created_at, published_at))"
+                        f" FROM outbox_events WHERE id > {since} AND type = 'order.created'")
+    events, batches, slowest_us = (int(v) for v in rows[0])
+    assert events == 48
+    # Promptly: no event waited a second, though the burst took {elapsed}s.
+    assert slowest_us < 1_000_000, (slowest_us, elapsed)
+    # Each batch after a wake-up follows a 10 ms pause, so the burst (from
+    # its first commit to its last publication) holds at most one batch per
+    # 10 ms; without the pause it is close to one batch per order.
+    assert batches <= (elapsed + 0.05) / 0.010 + 1, (events, batches, elapsed)
+    assert batches < events, (events, batches)
+
+
 def test_kill_relay_during_a_burst_loses_and_reorders_nothing(stack):
     admin = demo_admin_token(stack)
     product = make_product(stack, admin, stock=100000)
