@@ -1,11 +1,14 @@
 /*
  * worker.c — the accept loop.
  *
- * An idle worker waits in ppoll() on the listen socket with SIGTERM
- * unblocked; while it serves a request SIGTERM stays blocked, so a drain
- * never interrupts a request half-way: the signal is taken at the next
- * ppoll, and the worker exits.  The listen socket is non-blocking, so when
- * several idle workers wake for one connection the losers go back to
+ * SIGTERM (and SIGINT) stay blocked while a request runs, so a drain never
+ * interrupts a request half-way.  Between requests the worker looks for a
+ * pending one and leaves; while idle it waits in ppoll() with them
+ * unblocked.  ppoll() alone is not enough: Linux runs the handler only when
+ * ppoll() fails with EINTR, and under steady load it returns a ready listen
+ * socket every time, so a signal that came during a request would wait for
+ * an idle moment that never comes.  The listen socket is non-blocking, so
+ * when several idle workers wake for one connection the losers go back to
  * waiting instead of blocking inside accept().
  */
 #include "worker.h"
@@ -36,6 +39,20 @@ static void on_stop_signal(int sig)
 {
     (void)sig;
     worker_stop = 1;
+}
+
+/*
+ * 1 once SIGTERM or SIGINT asked this worker to stop: the handler ran (in
+ * ppoll), or the signal is pending because it came while a request ran.
+ * Called before each wait, that is after each request.
+ */
+static int stop_requested(void)
+{
+    sigset_t pending;
+    if (!worker_stop && sigpending(&pending) == 0 &&
+        (sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1))
+        worker_stop = 1;
+    return worker_stop;
 }
 
 /* Reads, answers, writes, logs and counts one request. */
@@ -92,7 +109,7 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
         goto out;
     }
     unsigned long served = 0;
-    while (!worker_stop) {
+    while (!stop_requested()) {
         struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
         int n = ppoll(&pfd, 1, NULL, &waiting);
         if (n < 0) {

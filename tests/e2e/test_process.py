@@ -150,6 +150,9 @@ def test_sighup_lets_a_slow_request_finish(stack):
 def test_sigterm_drains_then_exits(stack, healthy_afterwards):
     master = stack.master_pid()
     log_offset = stack.log_size()
+    # A worker that is still starting when SIGTERM comes leaves without
+    # accepting anything: make sure one is ready to take the slow request.
+    assert all(stack.health_status() == 200 for _ in range(2 * stack.workers_wanted))
     slow = SlowRequest(stack, 1500)
     time.sleep(0.3)
     os.kill(master, signal.SIGTERM)
