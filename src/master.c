@@ -4,9 +4,11 @@
  * The master never serves a request.  It sleeps in sigsuspend() and acts on
  * four signals:
  *   SIGCHLD  reap; respawn a worker that died (logging the route it was
- *            running, from the scoreboard), with a growing delay when
- *            workers die in a loop; a worker that exited 0 after
- *            max_requests is replaced at once.
+ *            running, from the scoreboard).  Each slot of the pool, and
+ *            the relay, backs off on its own when its children die young
+ *            in a loop, but half the pool is always started again at once
+ *            (respawn.c); a worker that exited 0 after max_requests is
+ *            replaced at once.
  *   SIGHUP   parse the configuration again; if it is invalid, log why and
  *            keep the old one (as nginx does); otherwise start a new
  *            generation of workers, then ask the old ones to drain.  The
@@ -33,21 +35,22 @@
 #include "fcgi_io.h"
 #include "log.h"
 #include "metrics.h"
+#include "respawn.h"
 #include "router.h"
 #include "scoreboard.h"
 #include "worker.h"
 
 #define MAX_CHILDREN SCOREBOARD_SLOTS
-#define CRASH_WINDOW_US 10000000ULL  /* crashes counted over 10 s ... */
-#define CRASH_LOOP_COUNT 5           /* ... this many means a crash loop */
-#define BACKOFF_MAX_US 30000000ULL
+#define MAX_WORKERS 256 /* ORDERAPI_WORKERS' bound */
+#define RETRY_FORK_US 100000ULL
 
 enum child_kind { CHILD_WORKER = 0, CHILD_RELAY };
 
 struct child {
     pid_t pid;
     unsigned generation;
-    int slot;
+    int slot;              /* scoreboard slot */
+    int pool_slot;         /* the worker's place in its generation, 0..workers-1; -1 for the relay */
     enum child_kind kind;
 };
 
@@ -71,20 +74,10 @@ struct pool {
     pid_t self;
     unsigned generation;
     struct child children[MAX_CHILDREN];
-    uint64_t crash_times[CRASH_LOOP_COUNT];
-    size_t crash_next;
-    uint64_t backoff_us;
-    uint64_t respawn_after_us;  /* no respawn before this time (backoff) */
+    struct respawn_slot worker_respawn[MAX_WORKERS]; /* per pool slot, current generation */
+    struct respawn_slot relay_respawn;
+    uint64_t next_start_us;     /* when a waiting slot becomes due; RESPAWN_NEVER: none */
 };
-
-static size_t count_generation(const struct pool *p, unsigned generation, enum child_kind kind)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < MAX_CHILDREN; i++)
-        if (p->children[i].pid > 0 && p->children[i].generation == generation && p->children[i].kind == kind)
-            n++;
-    return n;
-}
 
 static size_t count_children(const struct pool *p)
 {
@@ -95,8 +88,9 @@ static size_t count_children(const struct pool *p)
     return n;
 }
 
-/* Forks one child of the current generation: a worker or the relay. */
-static int spawn_child(struct pool *p, enum child_kind kind)
+/* Forks one child of the current generation: a worker for pool_slot, or
+ * the relay (pool_slot -1). */
+static int spawn_child(struct pool *p, enum child_kind kind, int pool_slot)
 {
     size_t idx = MAX_CHILDREN;
     for (size_t i = 0; i < MAX_CHILDREN; i++)
@@ -127,29 +121,58 @@ static int spawn_child(struct pool *p, enum child_kind kind)
         _exit(worker_run(p->listen_fd, &p->cfg, slot, p->self));
     }
     scoreboard_set_pid(slot, pid);
-    p->children[idx] = (struct child){.pid = pid, .generation = p->generation, .slot = slot, .kind = kind};
+    p->children[idx] = (struct child){
+        .pid = pid, .generation = p->generation, .slot = slot, .pool_slot = pool_slot, .kind = kind};
+    respawn_started(kind == CHILD_RELAY ? &p->relay_respawn : &p->worker_respawn[pool_slot], monotonic_us());
     return 0;
 }
 
-/* Starts workers until the current generation has cfg.workers of them,
- * unless a crash loop asked for a pause. */
+/* Starts the workers of the current generation whose slots are due (see
+ * respawn.h); returns when the next waiting one becomes due. */
+static uint64_t fill_workers(struct pool *p, uint64_t now)
+{
+    static unsigned char running[MAX_WORKERS], start[MAX_WORKERS];
+    size_t n = p->cfg.workers < MAX_WORKERS ? p->cfg.workers : MAX_WORKERS;
+    memset(running, 0, n);
+    for (size_t i = 0; i < MAX_CHILDREN; i++) {
+        const struct child *c = &p->children[i];
+        if (c->pid > 0 && c->kind == CHILD_WORKER && c->generation == p->generation && (size_t)c->pool_slot < n)
+            running[c->pool_slot] = 1;
+    }
+    uint64_t next = respawn_plan(p->worker_respawn, running, n, respawn_min_live((unsigned)n), now, start);
+    for (size_t i = 0; i < n; i++)
+        if (start[i] && spawn_child(p, CHILD_WORKER, (int)i) != 0 && now + RETRY_FORK_US < next)
+            next = now + RETRY_FORK_US;
+    return next;
+}
+
+/* Starts the relay when it is due.  One relay at a time: a new one starts
+ * once the old one (of any generation) has gone.  Its deaths pause only
+ * itself, never the workers. */
+static uint64_t fill_relay(struct pool *p, uint64_t now)
+{
+    if (!p->cfg.relay)
+        return RESPAWN_NEVER;
+    for (size_t i = 0; i < MAX_CHILDREN; i++)
+        if (p->children[i].pid > 0 && p->children[i].kind == CHILD_RELAY)
+            return RESPAWN_NEVER;
+    unsigned char running = 0, start = 0;
+    uint64_t next = respawn_plan(&p->relay_respawn, &running, 1, 0, now, &start);
+    if (start && spawn_child(p, CHILD_RELAY, -1) != 0)
+        next = now + RETRY_FORK_US;
+    return next;
+}
+
+/* Starts what is due and remembers when to look again. */
 static void fill_pool(struct pool *p)
 {
+    p->next_start_us = RESPAWN_NEVER;
     if (got_term)
         return;
-    if (monotonic_us() < p->respawn_after_us)
-        return;
-    while (count_generation(p, p->generation, CHILD_WORKER) < p->cfg.workers)
-        if (spawn_child(p, CHILD_WORKER) != 0)
-            break;
-    /* One relay at a time: a new one starts once the old one has gone. */
-    if (p->cfg.relay && count_generation(p, p->generation, CHILD_RELAY) == 0) {
-        int relay_alive = 0;
-        for (size_t i = 0; i < MAX_CHILDREN; i++)
-            relay_alive |= p->children[i].pid > 0 && p->children[i].kind == CHILD_RELAY;
-        if (!relay_alive)
-            spawn_child(p, CHILD_RELAY);
-    }
+    uint64_t now = monotonic_us();
+    uint64_t workers_due = fill_workers(p, now);
+    uint64_t relay_due = fill_relay(p, now);
+    p->next_start_us = workers_due < relay_due ? workers_due : relay_due;
 }
 
 static void signal_generation(struct pool *p, int sig, int all, unsigned generation)
@@ -159,25 +182,23 @@ static void signal_generation(struct pool *p, int sig, int all, unsigned generat
             kill(p->children[i].pid, sig);
 }
 
-/* Remembers a crash and, when they come in a loop, delays respawns. */
-static void note_crash(struct pool *p)
+/* Remembers a crash of a current child in its slot's respawn state, and
+ * says so when its slot now waits. */
+static void note_crash(struct pool *p, const struct child *c)
 {
-    uint64_t now = monotonic_us();
-    p->crash_times[p->crash_next++ % CRASH_LOOP_COUNT] = now;
-    size_t recent = 0;
-    for (size_t i = 0; i < CRASH_LOOP_COUNT; i++)
-        if (p->crash_times[i] && now - p->crash_times[i] < CRASH_WINDOW_US)
-            recent++;
-    if (recent >= CRASH_LOOP_COUNT) {
-        p->backoff_us = p->backoff_us ? p->backoff_us * 2 : 1000000;
-        if (p->backoff_us > BACKOFF_MAX_US)
-            p->backoff_us = BACKOFF_MAX_US;
-        p->respawn_after_us = now + p->backoff_us;
-        log_msg("error", "master: workers are dying in a loop; next respawn in %llu ms",
-                (unsigned long long)(p->backoff_us / 1000));
-    } else if (recent <= 1) {
-        p->backoff_us = 0;
-    }
+    struct respawn_slot *s = c->kind == CHILD_RELAY ? &p->relay_respawn : &p->worker_respawn[c->pool_slot];
+    uint64_t pause = respawn_died(s, monotonic_us());
+    if (pause == 0)
+        return;
+    if (c->kind == CHILD_RELAY)
+        log_msg("error", "master: the event relay is dying in a loop (%u quick deaths); next start in %llu ms",
+                s->young_deaths, (unsigned long long)(pause / 1000));
+    else
+        log_msg("error",
+                "master: worker slot %d is dying in a loop (%u quick deaths); next start in %llu ms, "
+                "or %llu ms while fewer than %u workers run",
+                c->pool_slot, s->young_deaths, (unsigned long long)(pause / 1000),
+                (unsigned long long)(RESPAWN_FLOOR_US / 1000), respawn_min_live(p->cfg.workers));
 }
 
 /* Reaps every exited child and says why it went. */
@@ -198,6 +219,9 @@ static void reap(struct pool *p)
         p->children[idx] = (struct child){0};
         int old_generation = c.generation != p->generation;
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            if (!old_generation)
+                respawn_left(c.kind == CHILD_RELAY ? &p->relay_respawn : &p->worker_respawn[c.pool_slot],
+                             monotonic_us());
             if (!old_generation && !got_term) {
                 metrics_add(METRIC_WORKER_RESTARTS, 1);
                 log_msg("info", "master: worker %d left after %llu requests; replacing it", (int)pid,
@@ -220,7 +244,7 @@ static void reap(struct pool *p)
         metrics_add(METRIC_WORKER_CRASHES, 1);
         metrics_add(METRIC_WORKER_RESTARTS, 1);
         if (!old_generation)
-            note_crash(p);
+            note_crash(p, &c);
     }
 }
 
@@ -243,7 +267,9 @@ static void reload(struct pool *p)
     }
     p->cfg = next;
     unsigned old = p->generation++;
-    p->respawn_after_us = 0;
+    /* A new configuration may cure what made children die: start afresh. */
+    memset(p->worker_respawn, 0, sizeof p->worker_respawn);
+    memset(&p->relay_respawn, 0, sizeof p->relay_respawn);
     fill_pool(p);
     signal_generation(p, SIGTERM, 0, old);
     log_msg("info", "master: configuration reloaded; %u new workers started, generation %u draining",
@@ -330,12 +356,14 @@ int master_run(struct config *cfg, const struct config_override *overrides, size
             ORDERAPI_VERSION);
     fill_pool(p);
     while (!got_term) {
-        /* Sleep until a signal; wake every 100 ms while a crash-loop
-         * backoff holds respawns back, to respawn when it ends. */
-        struct timespec tick = {0, 100 * 1000000};
-        int short_of_workers = count_generation(p, p->generation, CHILD_WORKER) < p->cfg.workers ||
-                               (p->cfg.relay && count_generation(p, p->generation, CHILD_RELAY) == 0);
-        ppoll(NULL, 0, short_of_workers ? &tick : NULL, &waiting);
+        /* Sleep until a signal, or until a slot that waits becomes due. */
+        struct timespec wait = {0, 0};
+        uint64_t now = monotonic_us();
+        if (p->next_start_us != RESPAWN_NEVER && p->next_start_us > now) {
+            uint64_t us = p->next_start_us - now;
+            wait = (struct timespec){(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000};
+        }
+        ppoll(NULL, 0, p->next_start_us == RESPAWN_NEVER ? NULL : &wait, &waiting);
         if (got_chld) {
             got_chld = 0;
             reap(p);

@@ -1,5 +1,5 @@
 """The master's signals under pressure: SIGHUP and SIGTERM while every worker
-is busy.
+is busy, and workers and the relay dying in a loop.
 
 The load here keeps more requests in flight than there are workers, so a
 worker always finds another connection waiting when it finishes one: a
@@ -9,13 +9,15 @@ worker that only noticed SIGTERM while idle would never notice it.
 import json
 import os
 import signal
+import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import requests
 
-from conftest import TIMEOUT, wait_until
+from conftest import ORDERAPI_BIN, TIMEOUT, children_of, parse_cgi_response, process_name, wait_until
 
 LOAD_THREADS = 8
 LOAD_SLEEP_MS = 20
@@ -123,3 +125,139 @@ def test_sigterm_under_saturating_load_finishes_in_flight_requests_and_exits(sta
     # a worker had started failed.
     assert [f for f in load.failures if f[0] != 503] == []
     assert load.sent > 20
+
+
+# ---------------------------------------------------------------- a master of our own
+# The tests below make children die in a loop, so
+# they run a master of their own (on its own socket, with the stack's MariaDB
+# and Redis) and leave the stack's master alone.
+
+def own_master(tmp, config, workers=2):
+    """Starts `orderapi serve --config config` on a socket in tmp; (proc, sock, log path)."""
+    sock = os.path.join(tmp, "own.sock")
+    log_path = os.path.join(tmp, "own.log")
+    log = open(log_path, "wb")
+    env = dict(os.environ, ORDERAPI_CONFIG=str(config))
+    proc = subprocess.Popen([str(ORDERAPI_BIN), "serve", "--config", str(config), "--workers", str(workers),
+                             "--listen", f"unix:{sock}", "--pid-file", os.path.join(tmp, "own.pid")],
+                            env=env, stdout=log, stderr=log, start_new_session=True)
+    log.close()
+    assert wait_until(lambda: os.path.exists(sock), 10), "the master did not open its socket"
+    return proc, sock, log_path
+
+
+def stop_own_master(proc):
+    proc.terminate()
+    proc.wait(timeout=40)
+
+
+def own_workers(proc):
+    return {pid for pid in children_of(proc.pid) if process_name(pid) == "orderapi-worker"}
+
+
+def own_relay(proc):
+    pids = [pid for pid in children_of(proc.pid) if process_name(pid) == "orderapi-relay"]
+    return pids[0] if pids else None
+
+
+def fcgi(sock, method, uri, body=b"", timeout=TIMEOUT):
+    """One request over FastCGI (cgi-fcgi); (status, headers, body)."""
+    path, _, query = uri.partition("?")
+    env = {"PATH": "/usr/bin:/bin", "REQUEST_METHOD": method, "REQUEST_URI": uri, "SCRIPT_NAME": path,
+           "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
+           "CONTENT_LENGTH": str(len(body))}
+    if body:
+        env["CONTENT_TYPE"] = "application/json"
+    done = subprocess.run(["cgi-fcgi", "-bind", "-connect", sock], env=env, input=body, capture_output=True,
+                          timeout=timeout)
+    if not done.stdout:
+        return None, {}, b""
+    return parse_cgi_response(done.stdout)
+
+
+def longest_empty_stretch(samples):
+    """The longest time (s) the samples [(time, live workers)] saw no worker."""
+    longest, since = 0.0, None
+    for at, live in samples:
+        if live == 0 and since is None:
+            since = at
+        elif live > 0 and since is not None:
+            longest, since = max(longest, at - since), None
+    if since is not None:
+        longest = max(longest, samples[-1][0] - since)
+    return longest
+
+
+def test_workers_dying_in_a_loop_never_leave_the_pool_empty(stack):
+    """Workers that die on every request are backed off one slot at a time;
+    the last of them are always started again at once, so other requests
+    are still answered."""
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, sock, log_path = own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=2)
+        stop = threading.Event()
+        samples, health_failures = [], []
+
+        def sample_pool():
+            while not stop.is_set():
+                samples.append((time.monotonic(), len(own_workers(proc))))
+                time.sleep(0.02)
+
+        def ask_health():
+            while not stop.is_set():
+                try:
+                    status, _, body = fcgi(sock, "GET", "/health")
+                    if status != 200:
+                        health_failures.append((status, body[:200]))
+                except subprocess.TimeoutExpired:
+                    health_failures.append(f"no answer within {TIMEOUT} s")
+
+        threads = [threading.Thread(target=sample_pool, daemon=True),
+                   threading.Thread(target=ask_health, daemon=True)]
+        try:
+            assert wait_until(lambda: len(own_workers(proc)) == 2, 10)
+            for thread in threads:
+                thread.start()
+            crashes = 0
+            deadline = time.monotonic() + 25
+            while crashes < 12 and time.monotonic() < deadline:
+                try:
+                    fcgi(sock, "POST", "/api/v1/_crash", timeout=30)
+                except subprocess.TimeoutExpired:
+                    pass
+                crashes += 1
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=2 * TIMEOUT)
+            log = open(log_path).read()
+            assert log.count("exited with status 70") >= 5
+            assert "dying in a loop" in log
+            assert longest_empty_stretch(samples) < 2.0, "the pool stayed empty for seconds"
+            assert health_failures == []
+            assert crashes == 12
+            status, _, _ = fcgi(sock, "GET", "/health")
+            assert status == 200
+        finally:
+            stop.set()
+            stop_own_master(proc)
+
+
+def test_relay_dying_in_a_loop_does_not_pause_worker_respawns(stack):
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, sock, log_path = own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=2)
+        try:
+            assert wait_until(lambda: len(own_workers(proc)) == 2, 10)
+            for _ in range(6):
+                assert wait_until(lambda: own_relay(proc) is not None, 20), "the relay was not restarted"
+                os.kill(own_relay(proc), signal.SIGKILL)
+                time.sleep(0.1)
+            workers = own_workers(proc)
+            for pid in workers:
+                os.kill(pid, signal.SIGKILL)
+            assert wait_until(lambda: len(own_workers(proc)) == 2 and not (own_workers(proc) & workers), 3,
+                              interval=0.05), "killed workers were not replaced at once"
+            status, _, _ = fcgi(sock, "GET", "/health")
+            assert status == 200
+            messages = log_messages(open(log_path).read())
+            assert not any("worker" in m and "dying in a loop" in m for m in messages), messages
+        finally:
+            stop_own_master(proc)
