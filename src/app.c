@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "auth/jwt_keys.h"
 #include "auth/password.h"
 #include "auth/principal.h"
 #include "auth/session.h"
@@ -43,51 +44,15 @@ static void on_cache_event(int kind)
         metrics_add(METRIC_REDIS_RECONNECTS, 1);
 }
 
-/* Reads a whole (small) key file into a new NUL-terminated buffer. */
-static unsigned char *read_key_file(const char *path, size_t *len)
-{
-    unsigned char *buf = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf = malloc(16384 + 1);
-    if (buf) {
-        *len = fread(buf, 1, 16384, f);
-        if (*len == 0 || !feof(f)) {
-            free(buf);
-            buf = NULL;
-        } else {
-            buf[*len] = '\0';
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
-/* The token settings from the configuration; key files are read here. */
+/* The token settings, pointing into the configuration: its secret, or the
+ * RS256/ES256 keys read (and proved) where it was loaded. */
 static int jwt_settings_init(struct app *app, const struct config *cfg)
 {
-    struct jwt_settings *s = &app->jwt;
-    s->issuer = cfg->jwt.issuer;
-    s->audience = cfg->jwt.audience;
-    s->ttl = cfg->jwt.ttl;
-    s->leeway = cfg->jwt.leeway;
-    if (strcmp(cfg->jwt.alg, "HS256") == 0) {
-        s->alg = JWT_SETTING_HS256;
-        s->sign_key = s->verify_key = (const unsigned char *)cfg->jwt.secret;
-        s->sign_key_len = s->verify_key_len = strlen(cfg->jwt.secret);
-        return 0;
-    }
-    s->alg = strcmp(cfg->jwt.alg, "RS256") == 0 ? JWT_SETTING_RS256 : JWT_SETTING_ES256;
-    app->jwt_key_files[0] = read_key_file(cfg->jwt.private_key_file, &s->sign_key_len);
-    app->jwt_key_files[1] = read_key_file(cfg->jwt.public_key_file, &s->verify_key_len);
-    if (!app->jwt_key_files[0] || !app->jwt_key_files[1]) {
-        log_msg("error", "cannot read the JWT key files (%s, %s)", cfg->jwt.private_key_file,
+    if (jwt_keys_settings(&cfg->jwt, &app->jwt) != 0) {
+        log_msg("error", "the %s keys have not been read (%s, %s)", cfg->jwt.alg, cfg->jwt.private_key_file,
                 cfg->jwt.public_key_file);
         return -1;
     }
-    s->sign_key = app->jwt_key_files[0];
-    s->verify_key = app->jwt_key_files[1];
     return 0;
 }
 
@@ -124,8 +89,6 @@ void app_release(struct app *app)
     db_free(app->db);
     cache_free(app->cache);
     token_cache_clear();
-    free(app->jwt_key_files[0]);
-    free(app->jwt_key_files[1]);
     memset(app, 0, sizeof *app);
 }
 

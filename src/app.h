@@ -19,8 +19,7 @@ struct app {
     struct cache *cache; /* connects lazily on first use */
     struct http_limits limits;
     int slot;            /* scoreboard slot, -1 without a master */
-    struct jwt_settings jwt;
-    unsigned char *jwt_key_files[2]; /* RS256/ES256: private and public PEM, owned here */
+    struct jwt_settings jwt; /* points into cfg->jwt */
 };
 
 /* Builds the per-process state (connections open lazily); 0 or -1 with a

@@ -21,6 +21,7 @@
 
 #include "app.h"
 #include "arena.h"
+#include "auth/jwt_keys.h"
 #include "auth/password.h"
 #include "auth/revocation.h"
 #include "config.h"
@@ -217,7 +218,8 @@ int cli_user_main(int argc, char **argv)
     static struct config cfg;
     char err[512];
     if (config_load(&cfg, o.config_file, err, sizeof err) != 0 ||
-        config_validate(&cfg, CONFIG_FOR_ADMIN, err, sizeof err) != 0) {
+        config_validate(&cfg, CONFIG_FOR_ADMIN, err, sizeof err) != 0 ||
+        jwt_keys_read(&cfg.jwt, err, sizeof err) != 0) {
         fprintf(stderr, "orderapi: configuration error: %s\n", err);
         return 1;
     }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define CONFIG_STR 512
+#define CONFIG_KEY_MAX 16384 /* the largest PEM key file accepted */
 
 struct db_config {
     char host[CONFIG_STR];
@@ -42,6 +43,14 @@ struct jwt_config {
     char private_key_file[CONFIG_STR]; /* RS256/ES256: PEM key that signs */
     char public_key_file[CONFIG_STR];  /* RS256/ES256: PEM key that verifies */
     char secret[CONFIG_STR];
+    /* RS256/ES256: the PEM keys themselves, read by jwt_keys_read()
+     * (auth/jwt_keys.h) where the configuration is loaded.  The master
+     * proves them before it starts a worker, and the workers inherit them:
+     * no worker ever reads a key file. */
+    char private_key_pem[CONFIG_KEY_MAX + 1];
+    size_t private_key_len;
+    char public_key_pem[CONFIG_KEY_MAX + 1];
+    size_t public_key_len;
     char issuer[128];
     char audience[128];
     unsigned ttl;              /* seconds */

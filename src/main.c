@@ -22,6 +22,7 @@
 
 #include <mysql.h>
 
+#include "auth/jwt_keys.h"
 #include "cli_user.h"
 #include "config.h"
 #include "events/relay.h"
@@ -101,6 +102,11 @@ static int load_config(struct config *cfg, const struct options *o, enum config_
     if (o->sql_dir && config_set(cfg, "ORDERAPI_SQL_DIR", o->sql_dir, err, sizeof err) != 0)
         goto bad;
     if (config_validate(cfg, use, err, sizeof err) != 0)
+        goto bad;
+    /* Serving reads the token keys here, once, and proves them: the
+     * workers inherit them. */
+    if (use == CONFIG_FOR_SERVE &&
+        (jwt_keys_read(&cfg->jwt, err, sizeof err) != 0 || jwt_keys_check(&cfg->jwt, err, sizeof err) != 0))
         goto bad;
     return 0;
 bad:
@@ -185,8 +191,13 @@ int main(int argc, char **argv)
             return 2;
         }
         struct options none = {0};
+        char err[512];
         if (load_config(&cfg, &none, CONFIG_FOR_ADMIN) != 0)
             return 1;
+        if (jwt_keys_read(&cfg.jwt, err, sizeof err) != 0) {
+            fprintf(stderr, "orderapi: configuration error: %s\n", err);
+            return 1;
+        }
         return relay_once(&cfg);
     }
     if (strcmp(cmd, "check-config") == 0) {

@@ -9,8 +9,9 @@
  *            in a loop, but half the pool is always started again at once
  *            (respawn.c); a worker that exited 0 after max_requests is
  *            replaced at once.
- *   SIGHUP   parse the configuration again; if it is invalid, log why and
- *            keep the old one (as nginx does); otherwise start a new
+ *   SIGHUP   parse the configuration again and read and prove its token
+ *            keys; if anything is wrong, log why and keep the old
+ *            configuration and workers (as nginx does); otherwise start a new
  *            generation of workers, then ask the old ones to drain.  The
  *            listen socket stays open throughout, so no connection is
  *            refused during a reload.
@@ -30,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/jwt_keys.h"
 #include "config.h"
 #include "events/relay.h"
 #include "fcgi_io.h"
@@ -259,6 +261,9 @@ static void reload(struct pool *p)
         if (config_set(&next, p->overrides[i].name, p->overrides[i].value, err, sizeof err) != 0)
             goto rejected;
     if (config_validate(&next, CONFIG_FOR_SERVE, err, sizeof err) != 0)
+        goto rejected;
+    /* The new workers inherit these keys: prove them before any starts. */
+    if (jwt_keys_read(&next.jwt, err, sizeof err) != 0 || jwt_keys_check(&next.jwt, err, sizeof err) != 0)
         goto rejected;
     if (strcmp(next.listen, p->cfg.listen) != 0) {
         log_msg("warn", "master: reload: a new listen address (%s) needs a restart; keeping %s", next.listen,

@@ -1,5 +1,6 @@
 """The master's signals under pressure: SIGHUP and SIGTERM while every worker
-is busy, and workers and the relay dying in a loop.
+is busy, workers and the relay dying in a loop, and a reload whose JWT key
+file is broken.
 
 The load here keeps more requests in flight than there are workers, so a
 worker always finds another connection waiting when it finishes one: a
@@ -128,7 +129,7 @@ def test_sigterm_under_saturating_load_finishes_in_flight_requests_and_exits(sta
 
 
 # ---------------------------------------------------------------- a master of our own
-# The tests below make children die in a loop, so
+# The tests below make children die in a loop or break the configuration, so
 # they run a master of their own (on its own socket, with the stack's MariaDB
 # and Redis) and leave the stack's master alone.
 
@@ -259,5 +260,60 @@ def test_relay_dying_in_a_loop_does_not_pause_worker_respawns(stack):
             assert status == 200
             messages = log_messages(open(log_path).read())
             assert not any("worker" in m and "dying in a loop" in m for m in messages), messages
+        finally:
+            stop_own_master(proc)
+
+
+def make_rsa_key_pair(directory):
+    private, public = Path(directory, "jwt-private.pem"), Path(directory, "jwt-public.pem")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+                    "-out", str(private)], check=True, capture_output=True, timeout=60)
+    subprocess.run(["openssl", "pkey", "-in", str(private), "-pubout", "-out", str(public)],
+                   check=True, capture_output=True, timeout=60)
+    return private, public
+
+
+def own_login(stack, sock):
+    body = json.dumps({"email": stack.env.get("ORDERAPI_ADMIN_EMAIL", "admin@example.com"),
+                       "password": stack.env["ORDERAPI_ADMIN_PASSWORD"]}).encode()
+    return fcgi(sock, "POST", "/api/v1/auth/login", body)
+
+
+def test_bad_key_file_on_sighup_keeps_the_running_workers(stack):
+    with tempfile.TemporaryDirectory() as tmp:
+        private, public = make_rsa_key_pair(tmp)
+        good_key = private.read_bytes()
+        config = Path(tmp, "orderapi.conf")
+        config.write_text(Path(stack.env["ORDERAPI_CONFIG"]).read_text() +
+                          f"ORDERAPI_JWT_ALG=RS256\nORDERAPI_JWT_PRIVATE_KEY_FILE={private}\n"
+                          f"ORDERAPI_JWT_PUBLIC_KEY_FILE={public}\n")
+        proc, sock, log_path = own_master(tmp, config, workers=2)
+        try:
+            assert wait_until(lambda: len(own_workers(proc)) == 2, 10)
+            status, _, body = own_login(stack, sock)
+            assert status == 200, body
+            workers = own_workers(proc)
+
+            private.write_text("this is not a PEM key\n")
+            offset = os.path.getsize(log_path)
+            os.kill(proc.pid, signal.SIGHUP)
+            assert wait_until(lambda: "reload rejected" in open(log_path).read()[offset:], 5), (
+                open(log_path).read()[offset:][-2000:])
+            assert "ORDERAPI_JWT_PRIVATE_KEY_FILE" in open(log_path).read()[offset:]
+            time.sleep(0.5)
+            assert own_workers(proc) == workers
+            status, _, body = own_login(stack, sock)
+            assert status == 200, body
+
+            # The same key file is refused when the server starts.
+            done = subprocess.run([str(ORDERAPI_BIN), "check-config", "--config", str(config)],
+                                  capture_output=True, text=True, timeout=TIMEOUT)
+            assert done.returncode != 0 and "ORDERAPI_JWT_PRIVATE_KEY_FILE" in done.stderr, done
+
+            private.write_bytes(good_key)
+            os.kill(proc.pid, signal.SIGHUP)
+            assert wait_until(lambda: len(own_workers(proc)) == 2 and not (own_workers(proc) & workers), 10)
+            status, _, body = own_login(stack, sock)
+            assert status == 200, body
         finally:
             stop_own_master(proc)
