@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "arena.h"
@@ -32,10 +34,176 @@ static void replay(struct http_request *req, struct http_response *res, const st
     (void)req;
 }
 
+enum idem_decision idempotency_decide(const struct idem_seen *seen)
+{
+    if (seen->expired)
+        return IDEM_TAKE_OVER;
+    if (!seen->same_request)
+        return IDEM_REUSED;
+    if (seen->done)
+        return IDEM_REPLAY;
+    if (seen->owner_alive && seen->age_s <= IDEMPOTENCY_STALE_SECONDS)
+        return IDEM_BUSY;
+    return IDEM_TAKE_OVER;
+}
+
+enum idem_settle idempotency_settlement(const struct idempotency *idem, int recorded, int status,
+                                        int outcome_unknown)
+{
+    if (!idem->active || recorded || idem->lost)
+        return IDEM_LEAVE;
+    if (status >= 500)
+        return outcome_unknown ? IDEM_LEAVE : IDEM_RELEASE;
+    return IDEM_RECORD;
+}
+
+/* A random owner token in 1 .. 2^63-1 (it is bound as a signed integer). */
+static int64_t new_token(void)
+{
+    uint64_t t = 0;
+    if (getrandom(&t, sizeof t, 0) != (ssize_t)sizeof t) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        t = ((uint64_t)now.tv_sec << 32) ^ (uint64_t)now.tv_nsec ^ ((uint64_t)getpid() << 20);
+    }
+    t &= INT64_MAX;
+    return t != 0 ? (int64_t)t : 1;
+}
+
+/* An integer result cell, whichever way the server typed it. */
+static int64_t cell_int(const struct db_value *v, int64_t otherwise)
+{
+    if (v->type == DBV_INT)
+        return v->i;
+    if (v->type == DBV_STR && v->s)
+        return strtoll(v->s, NULL, 10);
+    return otherwise;
+}
+
+/*
+ * Test hook (ORDERAPI_TEST_ROUTES=1 only): X-Orderapi-Test-Fault arms one
+ * real connection fault in this request's MySQL work, so that the
+ * end-to-end tests reproduce a lost COMMIT or a lost reply at the protocol
+ * level (see db_test_fault_arm).
+ */
+static void arm_test_fault(struct app *app, const struct http_request *req)
+{
+    static const struct {
+        const char *name;
+        enum db_test_fault fault;
+    } faults[] = {
+        {"claim-reply-lost", DB_FAULT_REPLY_LOST},
+        {"before-commit", DB_FAULT_BEFORE_COMMIT},
+        {"commit-reply-lost", DB_FAULT_COMMIT_REPLY_LOST},
+        {"exit-after-commit", DB_FAULT_EXIT_AFTER_COMMIT},
+    };
+    const char *v = app->cfg->test_routes ? http_header_get(req, "x-orderapi-test-fault") : NULL;
+    for (size_t i = 0; v && i < sizeof faults / sizeof faults[0]; i++) {
+        if (strcmp(v, faults[i].name) == 0)
+            db_test_fault_arm(app->db, faults[i].fault, STMT_IDEMPOTENCY_CLAIM);
+    }
+}
+
+static void respond_busy(struct http_request *req, struct http_response *res)
+{
+    problem_send(req, res, 409, "idempotency_in_progress",
+                 "A request with this Idempotency-Key is still being processed");
+    http_response_header(res, "Retry-After", "1");
+}
+
+void idempotency_respond_lost(struct http_request *req, struct http_response *res)
+{
+    respond_busy(req, res);
+}
+
+/* Reads a key row's facts for idempotency_decide. */
+static void row_seen(const struct db_rows *row, const char *hash, struct idem_seen *seen)
+{
+    seen->same_request = strcmp(DB_CELL(row, 0, 0)->s, hash) == 0;
+    seen->expired = cell_int(DB_CELL(row, 0, 5), 0) < (int64_t)time(NULL);
+    seen->done = strcmp(DB_CELL(row, 0, 1)->s, "in_progress") != 0;
+    seen->age_s = cell_int(DB_CELL(row, 0, 6), 0);
+    seen->owner_alive = cell_int(DB_CELL(row, 0, 8), 1) != 0;
+}
+
+/*
+ * Takes over the row seen, if it is still as seen (same token and state):
+ * DB_OK with *taken set or not (it changed: look again), or an error.
+ */
+static int take_over(struct app *app, struct idempotency *idem, const struct db_rows *row, const char *hash,
+                     int64_t expires, int *taken)
+{
+    const struct db_value *seen_token = DB_CELL(row, 0, 7);
+    struct db_value v[7] = {DBP_STR(hash), DBP_INT(expires), DBP_INT(idem->token), DBP_STR(idem->principal),
+                            DBP_STR(idem->key),
+                            seen_token->type == DBV_NULL ? DBP_NULL : DBP_INT(cell_int(seen_token, 0)),
+                            DBP_STR(DB_CELL(row, 0, 1)->s)};
+    uint64_t affected = 0;
+    int rc = db_exec(app->db, STMT_IDEMPOTENCY_RETAKE, v, 7, &affected, NULL);
+    *taken = rc == DB_OK && affected == 1;
+    return rc;
+}
+
+/* Claims the key, or answers.  See idempotency.h for the rules. */
+static int claim(struct app *app, struct http_request *req, struct http_response *res, struct idempotency *idem,
+                 const char *hash)
+{
+    int64_t expires = (int64_t)time(NULL) + IDEMPOTENCY_TTL_SECONDS;
+    int rc = DB_OK;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        struct db_value v[5] = {DBP_STR(idem->principal), DBP_STR(idem->key), DBP_STR(hash),
+                                DBP_INT(idem->token), DBP_INT(expires)};
+        rc = db_exec(app->db, STMT_IDEMPOTENCY_CLAIM, v, 5, NULL, NULL);
+        if (rc == DB_OK)
+            return 0;
+        if (rc != DB_DUPLICATE)
+            break;
+        struct db_rows row;
+        struct db_value who[2] = {DBP_STR(idem->principal), DBP_STR(idem->key)};
+        rc = db_query_row(app->db, STMT_IDEMPOTENCY_GET, who, 2, req->arena, &row);
+        if (rc == DB_NOT_FOUND)
+            continue; /* released meanwhile: claim again */
+        if (rc != DB_OK)
+            break;
+        struct idem_seen seen;
+        row_seen(&row, hash, &seen);
+        switch (idempotency_decide(&seen)) {
+        case IDEM_REUSED:
+            problem_send(req, res, 422, "idempotency_key_reused",
+                         "This Idempotency-Key was used with a different request");
+            return -1;
+        case IDEM_BUSY:
+            respond_busy(req, res);
+            return -1;
+        case IDEM_REPLAY:
+            replay(req, res, &row);
+            return -1;
+        case IDEM_TAKE_OVER: {
+            int taken = 0;
+            rc = take_over(app, idem, &row, hash, expires, &taken);
+            if (rc != DB_OK)
+                goto failed;
+            if (taken)
+                return 0;
+            continue; /* it changed meanwhile (finished, released, taken): look again */
+        }
+        }
+    }
+failed:
+    if (rc == DB_OK || rc == DB_NOT_FOUND || rc == DB_DUPLICATE || rc == DB_RETRYABLE)
+        respond_busy(req, res); /* still contended, or waiting on a committing holder */
+    else if (rc == DB_UNAVAILABLE)
+        app_unavailable(req, res, "mysql");
+    else
+        app_internal_error(req, res, arena_printf(req->arena, "idempotency: %s", db_last_error(app->db)));
+    return -1;
+}
+
 int idempotency_begin(struct app *app, struct http_request *req, struct http_response *res,
                       struct idempotency *idem)
 {
     memset(idem, 0, sizeof *idem);
+    arm_test_fault(app, req);
     const char *key = http_header_get(req, "idempotency-key");
     if (!key)
         return 0;
@@ -50,95 +218,75 @@ int idempotency_begin(struct app *app, struct http_request *req, struct http_res
     else
         snprintf(idem->principal, sizeof idem->principal, "u:%" PRId64, p->user_id);
     idem->key = key;
+    idem->token = new_token();
     char hash[65];
     if (idempotency_request_hash(req->method_name, req->path, req->json, hash) != 0) {
         app_internal_error(req, res, "idempotency hash failed");
         return -1;
     }
-    int64_t expires = (int64_t)time(NULL) + IDEMPOTENCY_TTL_SECONDS;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        struct db_value claim[4] = {DBP_STR(idem->principal), DBP_STR(key), DBP_STR(hash), DBP_INT(expires)};
-        int rc = db_exec(app->db, STMT_IDEMPOTENCY_CLAIM, claim, 4, NULL, NULL);
-        if (rc == DB_OK) {
-            idem->active = 1;
-            return 0;
-        }
-        if (rc != DB_DUPLICATE)
-            goto storage;
-        struct db_rows row;
-        struct db_value who[2] = {DBP_STR(idem->principal), DBP_STR(key)};
-        rc = db_query_row(app->db, STMT_IDEMPOTENCY_GET, who, 2, req->arena, &row);
-        if (rc == DB_NOT_FOUND)
-            continue; /* released meanwhile: claim again */
-        if (rc != DB_OK)
-            goto storage;
-        int expired = DB_CELL(&row, 0, 5)->i < (int64_t)time(NULL);
-        int in_progress = strcmp(DB_CELL(&row, 0, 1)->s, "in_progress") == 0;
-        int stale = in_progress && DB_CELL(&row, 0, 6)->type == DBV_INT &&
-                    DB_CELL(&row, 0, 6)->i > IDEMPOTENCY_STALE_SECONDS;
-        if (!expired && strcmp(DB_CELL(&row, 0, 0)->s, hash) != 0) {
-            problem_send(req, res, 422, "idempotency_key_reused",
-                         "This Idempotency-Key was used with a different request");
-            return -1;
-        }
-        if (expired || stale) {
-            struct db_value retake[4] = {DBP_STR(hash), DBP_INT(expires), DBP_STR(idem->principal), DBP_STR(key)};
-            uint64_t affected = 0;
-            rc = db_exec(app->db, STMT_IDEMPOTENCY_RETAKE, retake, 4, &affected, NULL);
-            if (rc != DB_OK)
-                goto storage;
-            idem->active = 1;
-            return 0;
-        }
-        if (in_progress) {
-            problem_send(req, res, 409, "idempotency_in_progress",
-                         "A request with this Idempotency-Key is still being processed");
-            http_response_header(res, "Retry-After", "1");
-            return -1;
-        }
-        replay(req, res, &row);
+    if (claim(app, req, res, idem, hash) != 0)
         return -1;
-    }
-storage:
-    if (db_ping(app->db) != DB_OK)
-        app_unavailable(req, res, "mysql");
-    else
-        app_internal_error(req, res, arena_printf(req->arena, "idempotency: %s", db_last_error(app->db)));
-    return -1;
+    idem->active = 1;
+    return 0;
 }
 
-int idempotency_record(struct db *db, const struct idempotency *idem, int status, const char *body,
+int idempotency_record(struct db *db, struct idempotency *idem, int status, const char *body,
                        const char *location)
 {
     if (!idem->active)
         return DB_OK;
-    struct db_value v[5] = {DBP_INT(status), DBP_STR(body ? body : ""), location ? DBP_STR(location) : DBP_NULL,
-                            DBP_STR(idem->principal), DBP_STR(idem->key)};
-    return db_exec(db, STMT_IDEMPOTENCY_FINISH, v, 5, NULL, NULL);
+    struct db_value v[6] = {DBP_INT(status), DBP_STR(body ? body : ""), location ? DBP_STR(location) : DBP_NULL,
+                            DBP_STR(idem->principal), DBP_STR(idem->key), DBP_INT(idem->token)};
+    uint64_t affected = 0;
+    int rc = db_exec(db, STMT_IDEMPOTENCY_FINISH, v, 6, &affected, NULL);
+    if (rc == DB_OK && affected != 1) {
+        log_msg("warn", "idempotency: key %s of %s was taken over; this request's work is not kept", idem->key,
+                idem->principal);
+        idem->lost = 1;
+        return DB_CONSTRAINT;
+    }
+    return rc;
+}
+
+/* Records a response given outside a transaction (a 4xx, a noop). */
+static int record_late(struct app *app, const struct idempotency *idem, const struct http_response *res)
+{
+    struct idempotency mine = *idem;
+    char *body = NULL;
+    if (res->body) {
+        body = malloc(res->body_len + 1);
+        if (body) {
+            memcpy(body, res->body, res->body_len);
+            body[res->body_len] = '\0';
+        }
+    }
+    int rc = idempotency_record(app->db, &mine, res->status, body, http_response_header_get(res, "Location"));
+    free(body);
+    return rc;
 }
 
 void idempotency_end(struct app *app, const struct idempotency *idem, const struct http_response *res,
                      int recorded)
 {
-    if (!idem->active || recorded)
+    int rc = DB_OK;
+    switch (idempotency_settlement(idem, recorded, res->status, db_outcome_unknown(app->db))) {
+    case IDEM_LEAVE:
+        if (idem->active && !recorded && !idem->lost)
+            log_msg("warn", "idempotency: outcome unknown; key %s of %s kept for the retry to find out",
+                    idem->key, idem->principal);
         return;
-    int rc;
-    if (res->status >= 500) {
-        struct db_value v[2] = {DBP_STR(idem->principal), DBP_STR(idem->key)};
-        rc = db_exec(app->db, STMT_IDEMPOTENCY_RELEASE, v, 2, NULL, NULL);
-    } else {
-        char *body = NULL;
-        if (res->body) {
-            body = malloc(res->body_len + 1);
-            if (body) {
-                memcpy(body, res->body, res->body_len);
-                body[res->body_len] = '\0';
-            }
-        }
-        rc = idempotency_record(app->db, idem, res->status, body, http_response_header_get(res, "Location"));
-        free(body);
+    case IDEM_RELEASE: {
+        struct db_value v[3] = {DBP_STR(idem->principal), DBP_STR(idem->key), DBP_INT(idem->token)};
+        rc = db_exec(app->db, STMT_IDEMPOTENCY_RELEASE, v, 3, NULL, NULL);
+        break;
     }
-    if (rc != DB_OK)
-        log_msg("warn", "idempotency: could not settle key %s for %s; it frees itself after %d s", idem->key,
-                idem->principal, IDEMPOTENCY_STALE_SECONDS);
+    case IDEM_RECORD:
+        rc = record_late(app, idem, res);
+        break;
+    }
+    if (rc != DB_OK && rc != DB_CONSTRAINT)
+        log_msg("warn",
+                "idempotency: could not settle key %s for %s; a retry takes it over once this connection is"
+                " gone, or after %d s",
+                idem->key, idem->principal, IDEMPOTENCY_STALE_SECONDS);
 }

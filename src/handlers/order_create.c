@@ -64,7 +64,7 @@ struct order_create {
     const char *customer_name, *customer_email, *customer_phone, *payment_method, *notes;
     int64_t shipping_flat, free_shipping_over;
     unsigned low_stock_threshold;
-    const struct idempotency *idem;
+    struct idempotency *idem;
     struct arena *arena;
     /* results */
     json_t *problem_errors;    /* 422 unknown products */
@@ -532,6 +532,8 @@ void handle_order_create(struct app *app, struct http_request *req, struct http_
         res->body_len = strlen(c.body);
         http_response_header(res, "Location", c.location);
         http_response_header(res, "ETag", order_etag(req->arena, &c.order_row));
+    } else if (idem.lost) {
+        idempotency_respond_lost(req, res);
     } else if (rc == DB_CONSTRAINT && json_array_size(c.problem_errors) > 0) {
         json_t *problem = problem_new(422, "unknown_product", "Some items name products that cannot be ordered",
                                       req->request_id);

@@ -142,7 +142,7 @@ struct order_change {
     const char *payment_method, *transaction_ref;
     /* PATCH */
     struct order_patch patch;
-    const struct idempotency *idem;
+    struct idempotency *idem;
     /* results, reset at the start of every attempt */
     enum change_outcome outcome;
     enum order_status from_status;
@@ -689,7 +689,7 @@ void handle_order_update(struct app *app, struct http_request *req, struct http_
 
 /* Cancels the order for cancel and delete (rule says who may, when). */
 static int order_cancel_run(struct app *app, struct http_request *req, struct http_response *res,
-                            enum status_rule rule, const char *note, const struct idempotency *idem)
+                            enum status_rule rule, const char *note, struct idempotency *idem)
 {
     struct order_change c;
     change_init(&c, req, res);
@@ -698,7 +698,10 @@ static int order_cancel_run(struct app *app, struct http_request *req, struct ht
     c.note = note;
     c.idem = idem;
     int rc = db_tx(app->db, status_change_tx, &c);
-    change_respond(app, &c, rc, rule == RULE_DELETE ? 204 : 200, rule == RULE_DELETE ? "order delete" : "order cancel");
+    if (idem && idem->lost)
+        idempotency_respond_lost(req, res);
+    else
+        change_respond(app, &c, rc, rule == RULE_DELETE ? 204 : 200, rule == RULE_DELETE ? "order delete" : "order cancel");
     return rc;
 }
 

@@ -24,10 +24,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,6 +79,10 @@ struct db {
     int in_tx;                         /* between START TRANSACTION and COMMIT/ROLLBACK */
     int tx_doomed;                     /* DB_RETRYABLE or DB_UNAVAILABLE: attempt is lost */
     unsigned random_state;             /* for the retry backoff */
+    int outcome_unknown;               /* a write of this request may have run unseen */
+    enum db_test_fault test_fault;     /* armed for this request (test routes only) */
+    enum stmt_id test_fault_stmt;      /* DB_FAULT_REPLY_LOST: after this statement */
+    int test_peer;                     /* the other end of a cut connection's socket, or -1 */
     char last_error[512];
     void (*on_event)(int kind);
     /* Statements composed at run time from fixed fragments (db_query_sql),
@@ -128,35 +134,90 @@ static void db_note_error(struct db *db, const char *level, const char *what, un
     log_msg(level, "mysql %s", db->last_error);
 }
 
-/* True for the errors that mean the connection is gone (or never came up):
- * the client library's own connection errors, and the server telling a
- * killed or shutting-down connection goodbye. */
-static int db_errno_is_connection_lost(unsigned err)
+/*
+ * What an error number says (a pure function, unit-tested):
+ *
+ * - connection_lost: the connection is gone or unusable, and with it any
+ *   open transaction; the caller gets DB_UNAVAILABLE, a 503, whatever the
+ *   statement was.  These are the client library's connection errors (the
+ *   read timeout is 2013 too), the server saying goodbye to a killed or
+ *   shutting-down connection, and the server's own network errors, after
+ *   which it closes the connection.
+ * - maybe_applied: the connection broke after the statement was sent, so the
+ *   server may have executed (and, in autocommit or for COMMIT, committed)
+ *   it: the outcome is unknown and the statement must not be run again.
+ *   Only a failed send (2006), a failed connect, a kill or a shutdown mean
+ *   the statement certainly did not run.
+ */
+struct db_error_class db_classify_error(unsigned err)
 {
+    struct db_error_class c = {.status = DB_ERROR, .connection_lost = 0, .maybe_applied = 0};
+
     switch (err) {
-    case CR_CONNECTION_ERROR:     /* 2002 */
-    case CR_CONN_HOST_ERROR:      /* 2003 */
-    case CR_SERVER_GONE_ERROR:    /* 2006 */
-    case CR_SERVER_LOST:          /* 2013 */
-    case CR_SERVER_LOST_EXTENDED: /* 2055 */
-    case ER_CONNECTION_KILLED:    /* 1927 */
-    case ER_SERVER_SHUTDOWN:      /* 1053 */
-        return 1;
+    case CR_SERVER_GONE_ERROR:        /* 2006: the command could not be sent */
+    case CR_CONNECTION_ERROR:         /* 2002 */
+    case CR_CONN_HOST_ERROR:          /* 2003 */
+    case CR_SERVER_HANDSHAKE_ERR:     /* 2012 */
+    case CR_SSL_CONNECTION_ERROR:     /* 2026 */
+    case ER_CONNECTION_KILLED:        /* 1927 */
+    case ER_SERVER_SHUTDOWN:          /* 1053 */
+    case ER_NET_READ_ERROR:           /* 1158: the server could not read the command */
+    case ER_NET_READ_INTERRUPTED:     /* 1159 */
+    case ER_NET_PACKETS_OUT_OF_ORDER: /* 1156 */
+    case ER_NET_UNCOMPRESS_ERROR:     /* 1157 */
+    case ER_NET_PACKET_TOO_LARGE:     /* 1153 */
+        c.connection_lost = 1;
+        break;
+    case CR_SERVER_LOST:              /* 2013: lost, or read timeout, during the query */
+    case CR_SERVER_LOST_EXTENDED:     /* 2055 */
+    case CR_MALFORMED_PACKET:         /* 2027: the reply was garbled */
+    case CR_NET_PACKET_TOO_LARGE:     /* 2020 */
+    case CR_ERR_NET_READ:             /* 5013 */
+    case CR_ERR_NET_WRITE:            /* 5014 */
+    case CR_ERR_NET_UNCOMPRESS:       /* 5015 */
+    case ER_NET_ERROR_ON_WRITE:       /* 1160: the server could not send the result */
+    case ER_NET_WRITE_INTERRUPTED:    /* 1161 */
+    case ER_ABORTING_CONNECTION:      /* 1152 */
+    case ER_NEW_ABORTING_CONNECTION:  /* 1184 */
+        c.connection_lost = 1;
+        c.maybe_applied = 1;
+        break;
+    case ER_LOCK_DEADLOCK:     /* 1213 */
+    case ER_LOCK_WAIT_TIMEOUT: /* 1205 */
+    /* 1467: InnoDB reports a deadlock or timeout while taking the table's
+     * AUTO-INC lock (an INSERT … SELECT under innodb_autoinc_lock_mode=1)
+     * as "failed to read auto-increment value"; it is the same condition. */
+    case ER_AUTOINC_READ_FAILED:
+        c.status = DB_RETRYABLE;
+        break;
+    case ER_DUP_ENTRY: /* 1062 */
+        c.status = DB_DUPLICATE;
+        break;
+    case ER_CONSTRAINT_FAILED:   /* 4025, CHECK */
+    case ER_ROW_IS_REFERENCED_2: /* 1451 */
+    case ER_NO_REFERENCED_ROW_2: /* 1452 */
+        c.status = DB_CONSTRAINT;
+        break;
     default:
-        return 0;
+        break;
     }
+    if (c.connection_lost)
+        c.status = DB_UNAVAILABLE;
+    return c;
 }
 
-/*
- * True when a statement that failed with err certainly did not run, so that
- * running it again on a new connection cannot apply it twice.  2013 and 2055
- * ("lost connection during query") are excluded: the server may have
- * executed and committed the statement before the connection broke.
- */
+/* True for the errors that mean the connection is gone (or never came up). */
+static int db_errno_is_connection_lost(unsigned err)
+{
+    return db_classify_error(err).connection_lost;
+}
+
+/* True when a statement that failed with err certainly did not run, so that
+ * running it again on a new connection cannot apply it twice. */
 static int db_errno_means_not_executed(unsigned err)
 {
-    return err == CR_SERVER_GONE_ERROR || err == CR_CONNECTION_ERROR ||
-           err == CR_CONN_HOST_ERROR || err == ER_CONNECTION_KILLED || err == ER_SERVER_SHUTDOWN;
+    struct db_error_class c = db_classify_error(err);
+    return c.connection_lost && !c.maybe_applied;
 }
 
 /* Closes every statement and the connection.  The server rolls back any open
@@ -179,6 +240,10 @@ static void db_disconnect(struct db *db)
         mysql_close(db->conn);
         db->conn = NULL;
     }
+    if (db->test_peer >= 0) {
+        close(db->test_peer);
+        db->test_peer = -1;
+    }
     if (db->in_tx)
         db->tx_doomed = DB_UNAVAILABLE;
 }
@@ -190,42 +255,29 @@ static void db_disconnect(struct db *db)
  */
 static int db_fail(struct db *db, const char *what, unsigned err, const char *msg)
 {
-    int status;
+    struct db_error_class c = db_classify_error(err);
 
-    if (db_errno_is_connection_lost(err)) {
+    if (c.connection_lost) {
         db_note_error(db, "error", what, err, msg);
         db->last_lost_errno = err;
         db_disconnect(db);
         return DB_UNAVAILABLE;
     }
-    switch (err) {
-    case ER_LOCK_DEADLOCK:     /* 1213 */
-    case ER_LOCK_WAIT_TIMEOUT: /* 1205 */
-    /* 1467: InnoDB reports a deadlock or timeout while taking the table's
-     * AUTO-INC lock (an INSERT … SELECT under innodb_autoinc_lock_mode=1)
-     * as "failed to read auto-increment value"; it is the same condition. */
-    case ER_AUTOINC_READ_FAILED:
-        status = DB_RETRYABLE;
+    switch (c.status) {
+    case DB_RETRYABLE:
         db_note_error(db, "warn", what, err, msg);
         if (db->in_tx)
             db->tx_doomed = DB_RETRYABLE;
         break;
-    case ER_DUP_ENTRY: /* 1062 */
-        status = DB_DUPLICATE;
-        db_note_error(db, "info", what, err, msg);
-        break;
-    case ER_CONSTRAINT_FAILED:       /* 4025, CHECK */
-    case ER_ROW_IS_REFERENCED_2:     /* 1451 */
-    case ER_NO_REFERENCED_ROW_2:     /* 1452 */
-        status = DB_CONSTRAINT;
+    case DB_DUPLICATE:
+    case DB_CONSTRAINT:
         db_note_error(db, "info", what, err, msg);
         break;
     default:
-        status = DB_ERROR;
         db_note_error(db, "error", what, err, msg);
         break;
     }
-    return status;
+    return c.status;
 }
 
 /* db_fail() with the error of a statement handle. */
@@ -382,6 +434,7 @@ struct db *db_new(const struct db_config *cfg)
     db->cfg = *cfg;
     clock_gettime(CLOCK_MONOTONIC, &now);
     db->random_state = (unsigned)now.tv_nsec ^ ((unsigned)getpid() << 16);
+    db->test_peer = -1;
     return db;
 }
 
@@ -703,6 +756,52 @@ static MYSQL_STMT *db_composed(struct db *db, const char *sql, unsigned nparams,
     return stmt;
 }
 
+/*
+ * Test faults (armed only through the test routes, see db.h).  A cut
+ * replaces the connection's socket, under the client library, with one end
+ * of a fresh socket pair whose other end never answers: the real socket is
+ * closed, so the server sees the client go (and rolls back whatever it has
+ * not committed), and the library's next read gets end-of-file, which it
+ * reports as it would any lost connection.
+ */
+static void db_test_cut(struct db *db)
+{
+    int pair[2];
+    int fd = db->conn != NULL ? (int)mysql_get_socket(db->conn) : -1;
+
+    if (fd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+        return;
+    /* Writes into the pair succeed (nobody reads them); reads see EOF. */
+    shutdown(pair[1], SHUT_WR);
+    if (dup2(pair[0], fd) < 0) {
+        close(pair[1]);
+    } else {
+        if (db->test_peer >= 0)
+            close(db->test_peer);
+        db->test_peer = pair[1];
+        log_msg("warn", "test fault: mysql connection %lu cut", mysql_thread_id(db->conn));
+    }
+    close(pair[0]);
+}
+
+/* DB_FAULT_REPLY_LOST: the statement ran; the connection is cut and the
+ * loss the library reports on its next round trip is this statement's. */
+static int db_test_lose_reply(struct db *db, const char *sql)
+{
+    db->test_fault = DB_FAULT_NONE;
+    db_test_cut(db);
+    if (mysql_ping(db->conn) == 0)
+        return DB_OK;
+    return db_fail_conn(db, sql);
+}
+
+/* Arms fault for the current request; db_request_end disarms it. */
+void db_test_fault_arm(struct db *db, enum db_test_fault fault, enum stmt_id stmt)
+{
+    db->test_fault = fault;
+    db->test_fault_stmt = stmt;
+}
+
 /* Which statement to run: one of the table (sql == NULL) or a composed text. */
 struct db_target {
     enum stmt_id id;
@@ -753,6 +852,8 @@ static int db_run_once(struct db *db, struct db_target t, const struct db_value 
     /* A failure above may have dropped the connection and its statements. */
     if (db->conn != NULL && (t.sql != NULL || db->stmts[t.id] != NULL))
         mysql_stmt_free_result(stmt);
+    if (rc == DB_OK && db->test_fault == DB_FAULT_REPLY_LOST && t.sql == NULL && t.id == db->test_fault_stmt)
+        rc = db_test_lose_reply(db, sql);
     return rc;
 }
 
@@ -772,9 +873,15 @@ static int db_run(struct db *db, struct db_target t, const struct db_value *para
 
     db->last_lost_errno = 0;
     rc = db_run_once(db, t, params, nparams, a, out, affected_rows, insert_id);
-    if (rc != DB_UNAVAILABLE || db->in_tx || !had_connection || db->last_lost_errno == 0)
+    if (rc != DB_UNAVAILABLE || db->last_lost_errno == 0)
         return rc;
-    if (out == NULL && !db_errno_means_not_executed(db->last_lost_errno))
+    if (db->in_tx)
+        return rc; /* the server rolls the attempt back; db_tx decides */
+    if (out == NULL && !db_errno_means_not_executed(db->last_lost_errno)) {
+        db->outcome_unknown = 1; /* the autocommit write may have been applied */
+        return rc;
+    }
+    if (!had_connection)
         return rc;
     log_msg("info", "mysql connection lost (%u); reconnecting to run the statement again",
             db->last_lost_errno);
@@ -852,6 +959,41 @@ static int db_control(struct db *db, const char *sql)
     return DB_OK;
 }
 
+/*
+ * Sends COMMIT and reads its answer.  Under a test fault the connection is
+ * cut before COMMIT is sent (the server rolls back), or after the server
+ * has answered it but before the answer is read (the commit stands), or the
+ * worker exits right after the commit.
+ */
+static int db_commit(struct db *db)
+{
+    static const char sql[] = "COMMIT";
+    enum db_test_fault fault = db->test_fault;
+
+    if (fault != DB_FAULT_BEFORE_COMMIT && fault != DB_FAULT_COMMIT_REPLY_LOST) {
+        int rc = db_control(db, sql);
+        if (rc == DB_OK && fault == DB_FAULT_EXIT_AFTER_COMMIT) {
+            log_msg("warn", "test fault: worker exits after COMMIT");
+            _exit(70);
+        }
+        return rc;
+    }
+    db->test_fault = DB_FAULT_NONE;
+    if (fault == DB_FAULT_BEFORE_COMMIT)
+        db_test_cut(db);
+    if (mysql_send_query(db->conn, sql, (unsigned long)strlen(sql)) != 0)
+        return db_fail_conn(db, sql);
+    if (fault == DB_FAULT_COMMIT_REPLY_LOST) {
+        struct pollfd p = {.fd = (int)mysql_get_socket(db->conn), .events = POLLIN};
+        if (poll(&p, 1, 10000) != 1)
+            log_msg("warn", "test fault: no answer to COMMIT within 10 s");
+        db_test_cut(db);
+    }
+    if (mysql_read_query_result(db->conn) != 0)
+        return db_fail_conn(db, sql);
+    return DB_OK;
+}
+
 /* Rolls back the open transaction, if the connection is still there. */
 static void db_rollback(struct db *db)
 {
@@ -906,7 +1048,7 @@ int db_tx(struct db *db, int (*body)(struct db *db, void *arg), void *arg)
                 rc = db->tx_doomed; /* a body cannot hide a lost attempt */
             connection_lost = db->tx_doomed == DB_UNAVAILABLE;
             if (rc == DB_OK) {
-                rc = db_control(db, "COMMIT");
+                rc = db_commit(db);
                 if (rc == DB_OK) {
                     db->in_tx = 0;
                     return DB_OK;
@@ -915,6 +1057,7 @@ int db_tx(struct db *db, int (*body)(struct db *db, void *arg), void *arg)
                     log_msg("error", "mysql connection lost during COMMIT; outcome unknown");
                     db->in_tx = 0;
                     db->tx_doomed = 0;
+                    db->outcome_unknown = 1;
                     return rc;
                 }
             }
@@ -938,10 +1081,21 @@ int db_tx(struct db *db, int (*body)(struct db *db, void *arg), void *arg)
  * does not run inside it. */
 void db_request_end(struct db *db)
 {
-    if (db == NULL || !db->in_tx)
+    if (db == NULL)
+        return;
+    db->outcome_unknown = 0;
+    db->test_fault = DB_FAULT_NONE;
+    if (!db->in_tx)
         return;
     log_msg("warn", "mysql transaction left open at the end of a request; rolling back");
     db_rollback(db);
+}
+
+/* True when a write of the current request (an autocommit statement or a
+ * COMMIT) lost its connection after it was sent: it may have been applied. */
+int db_outcome_unknown(const struct db *db)
+{
+    return db->outcome_unknown;
 }
 
 /* The last error text, for log lines only: it may quote SQL and data. */

@@ -4,8 +4,9 @@
  * The connection is opened lazily (db_ensure), in utf8mb4, with connect,
  * read and write timeouts.  Every statement the application runs is listed
  * once in statements.c and prepared once per connection, its parameter count
- * checked against the table.  A lost connection (2006/2013) is re-opened and
- * the statements re-prepared.  db_tx runs a whole transaction again on
+ * checked against the table.  A lost connection (2006, 2013 and the others
+ * db_classify_error lists) is DB_UNAVAILABLE on any statement; the
+ * connection is re-opened and the statements re-prepared.  db_tx runs a whole transaction again on
  * deadlock (1213) or lock-wait timeout (1205), a bounded number of times.
  */
 #ifndef ORDERAPI_DB_H
@@ -30,6 +31,15 @@ enum db_status {
     DB_RETRYABLE = -4,       /* deadlock or lock wait timeout; db_tx retries */
     DB_CONSTRAINT = -5,      /* CHECK or foreign key violation (4025, 1451, 1452) */
 };
+
+/* What a MySQL error number means here (db_classify_error). */
+struct db_error_class {
+    int status;          /* enum db_status: DB_UNAVAILABLE whenever connection_lost */
+    int connection_lost; /* the connection is gone (and any open transaction with it) */
+    int maybe_applied;   /* lost after the statement was sent: it may have run, even committed */
+};
+/* Classifies a client (2xxx, 5xxx) or server error number; pure. */
+struct db_error_class db_classify_error(unsigned err);
 
 enum db_type { DBV_NULL = 0, DBV_INT, DBV_STR };
 
@@ -97,6 +107,27 @@ int db_tx(struct db *db, int (*body)(struct db *db, void *arg), void *arg);
 
 /* Called when a request ends: rolls back a transaction left open. */
 void db_request_end(struct db *db);
+
+/* True when a write of the current request (an autocommit statement or a
+ * COMMIT) lost its connection after it was sent, so that it may have been
+ * applied without the caller knowing: after db_tx returned DB_UNAVAILABLE
+ * this says the COMMIT's outcome is unknown.  Reset by db_request_end. */
+int db_outcome_unknown(const struct db *db);
+
+/*
+ * Faults for the end-to-end tests, armed per request only by the test
+ * routes' header (ORDERAPI_TEST_ROUTES=1) and disarmed by db_request_end.
+ * Each fires once and cuts the connection for real (the server sees the
+ * client go); the library then reports the loss as it would any other.
+ */
+enum db_test_fault {
+    DB_FAULT_NONE = 0,
+    DB_FAULT_REPLY_LOST,        /* after the given statement ran: its reply is lost (2013) */
+    DB_FAULT_BEFORE_COMMIT,     /* cut before COMMIT is sent: the server rolls back */
+    DB_FAULT_COMMIT_REPLY_LOST, /* cut after the server answered COMMIT: it committed */
+    DB_FAULT_EXIT_AFTER_COMMIT, /* the process _exits right after a COMMIT */
+};
+void db_test_fault_arm(struct db *db, enum db_test_fault fault, enum stmt_id stmt);
 
 /* The last server error for the log (never for a client). */
 const char *db_last_error(const struct db *db);

@@ -124,21 +124,32 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "INSERT INTO order_stats_daily(day, status, payment_status, shard, orders, revenue)"
               " VALUES (?, ?, ?, ?, ?, ?)"
               " ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders), revenue = revenue + VALUES(revenue)"),
-    STATEMENT(STMT_IDEMPOTENCY_CLAIM, 4,
-              "INSERT INTO idempotency_keys(principal, idem_key, request_hash, state, expires_at)"
-              " VALUES (?, ?, ?, 'in_progress', ?)"),
+    STATEMENT(STMT_IDEMPOTENCY_CLAIM, 5,
+              "INSERT INTO idempotency_keys(principal, idem_key, request_hash, state, owner_token, owner_conn,"
+              " expires_at) VALUES (?, ?, ?, 'in_progress', ?, CONNECTION_ID(), ?)"),
+    /* owner_alive: 1 while the connection that claimed an in_progress key
+     * still exists in the server (another one than ours: a worker runs one
+     * request at a time, so a key held by our own connection belongs to a
+     * request that has ended), or when the owner is unknown (NULL). */
     STATEMENT(STMT_IDEMPOTENCY_GET, 2,
               "SELECT request_hash, state, response_status, response_body, response_location, expires_at,"
-              " TIMESTAMPDIFF(SECOND, created_at, CURRENT_TIMESTAMP(6))"
+              " TIMESTAMPDIFF(SECOND, created_at, CURRENT_TIMESTAMP(6)), owner_token,"
+              " CASE WHEN state <> 'in_progress' THEN 0 WHEN owner_conn IS NULL THEN 1"
+              " WHEN owner_conn = CONNECTION_ID() THEN 0"
+              " ELSE EXISTS (SELECT 1 FROM information_schema.PROCESSLIST p WHERE p.ID = owner_conn) END"
               " FROM idempotency_keys WHERE principal = ? AND idem_key = ?"),
-    STATEMENT(STMT_IDEMPOTENCY_FINISH, 5,
+    STATEMENT(STMT_IDEMPOTENCY_FINISH, 6,
               "UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?,"
-              " response_location = ? WHERE principal = ? AND idem_key = ?"),
-    STATEMENT(STMT_IDEMPOTENCY_RETAKE, 4,
+              " response_location = ? WHERE principal = ? AND idem_key = ? AND owner_token = ?"
+              " AND state = 'in_progress'"),
+    STATEMENT(STMT_IDEMPOTENCY_RETAKE, 7,
               "UPDATE idempotency_keys SET request_hash = ?, state = 'in_progress', response_status = NULL,"
-              " response_body = NULL, response_location = NULL, expires_at = ?, created_at = CURRENT_TIMESTAMP(6)"
-              " WHERE principal = ? AND idem_key = ?"),
-    STATEMENT(STMT_IDEMPOTENCY_RELEASE, 2, "DELETE FROM idempotency_keys WHERE principal = ? AND idem_key = ?"),
+              " response_body = NULL, response_location = NULL, expires_at = ?, created_at = CURRENT_TIMESTAMP(6),"
+              " owner_token = ?, owner_conn = CONNECTION_ID()"
+              " WHERE principal = ? AND idem_key = ? AND owner_token <=> ? AND state = ?"),
+    STATEMENT(STMT_IDEMPOTENCY_RELEASE, 3,
+              "DELETE FROM idempotency_keys WHERE principal = ? AND idem_key = ? AND owner_token = ?"
+              " AND state = 'in_progress'"),
     STATEMENT(STMT_ORDER_SET_STATUS, 3,
               "UPDATE orders SET status = ?, version = version + 1, updated_at = CURRENT_TIMESTAMP(6),"
               " confirmed_at = IF(status = 'confirmed', CURRENT_TIMESTAMP(6), confirmed_at),"

@@ -58,11 +58,13 @@ enum stmt_id {
     STMT_ORDER_HISTORY,         /* order_id -> from, to, kind, changed_by, note, created_at */
     STMT_OUTBOX_INSERT,         /* (type, order_id, payload) */
     STMT_ORDER_STATS_ADD,       /* (day, status, payment_status, shard, orders, revenue) */
-    STMT_IDEMPOTENCY_CLAIM,     /* (principal, key, hash, expires_at) */
-    STMT_IDEMPOTENCY_GET,       /* (principal, key) -> hash, state, status, body, location, expires_at, age_s */
-    STMT_IDEMPOTENCY_FINISH,    /* (status, body, location, principal, key) */
-    STMT_IDEMPOTENCY_RETAKE,    /* (hash, expires_at, principal, key): stale or expired row taken over */
-    STMT_IDEMPOTENCY_RELEASE,   /* (principal, key): forget a key whose request failed with 5xx */
+    STMT_IDEMPOTENCY_CLAIM,     /* (principal, key, hash, owner_token, expires_at); owner_conn = CONNECTION_ID() */
+    STMT_IDEMPOTENCY_GET,       /* (principal, key) -> hash, state, status, body, location, expires_at, age_s,
+                                    owner_token, owner_alive */
+    STMT_IDEMPOTENCY_FINISH,    /* (status, body, location, principal, key, owner_token): only while ours */
+    STMT_IDEMPOTENCY_RETAKE,    /* (hash, expires_at, owner_token, principal, key, seen_token, seen_state):
+                                    a dead, stale or expired holder's row taken over, if unchanged since seen */
+    STMT_IDEMPOTENCY_RELEASE,   /* (principal, key, owner_token): forget our key still in_progress after a 5xx */
     STMT_ORDER_SET_STATUS,      /* (status, ts column handled by CASE) (status, status..., id) */
     STMT_ORDER_SET_PAYMENT,     /* (payment_status, payment_method, transaction_ref, id) */
     STMT_ORDER_UPDATE_FIELDS,   /* (shipping_address, notes, customer_name, customer_email, customer_phone,
