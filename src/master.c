@@ -40,6 +40,7 @@
 #include "respawn.h"
 #include "router.h"
 #include "scoreboard.h"
+#include "store/list_cache.h"
 #include "worker.h"
 
 #define MAX_CHILDREN SCOREBOARD_SLOTS
@@ -333,6 +334,12 @@ int master_run(struct config *cfg, const struct config_override *overrides, size
 
     if (metrics_init(ROUTE_COUNT) != 0 || scoreboard_init() != 0) {
         log_msg("error", "master: cannot map shared memory");
+        return 1;
+    }
+    /* The list cache's stale mark, shared so that every worker honours a
+     * bump failed in any of them. */
+    if (list_cache_init_shared() != 0) {
+        log_msg("error", "master: cannot map the list cache's shared mark");
         return 1;
     }
     p->listen_fd = transport_listen(p->cfg.listen);

@@ -227,6 +227,32 @@ int cache_ping(struct cache *c)
     return rc;
 }
 
+/* What a write's reply says about Redis; see cache.h. */
+enum cache_write cache_write_verdict(const redisReply *r, int expected)
+{
+    if (r == NULL)
+        return CACHE_WRITE_UNREACHABLE;
+    return r->type == expected ? CACHE_WRITE_OK : CACHE_WRITE_REFUSED;
+}
+
+/* SET orderapi:health:probe with a short TTL: one key, overwritten by every
+ * probe, so probing costs Redis no memory over time.  Under noeviction
+ * Redis refuses a SET while over maxmemory even when it would not grow. */
+enum cache_write cache_probe_write(struct cache *c)
+{
+#define CACHE_PROBE_KEY "orderapi:health:probe"
+    static const char *const argv[] = {"SET", CACHE_PROBE_KEY, "1", "EX", "60"};
+    static const size_t argvlen[] = {3, sizeof CACHE_PROBE_KEY - 1, 1, 2, 2};
+    redisReply *reply = cache_run(c, 5, (const char **)argv, argvlen);
+    enum cache_write verdict = cache_write_verdict(reply, REDIS_REPLY_STATUS);
+    if (verdict == CACHE_WRITE_REFUSED)
+        log_msg("warn", "redis refuses writes: %s (%s)",
+                reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply to SET", cache_target(c));
+    if (reply != NULL)
+        freeReplyObject(reply);
+    return verdict;
+}
+
 /* Runs one command; see cache.h. */
 redisReply *cache_command(struct cache *c, struct arena *a, int argc, const char **argv,
                           const size_t *argvlen)

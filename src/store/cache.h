@@ -25,6 +25,25 @@ int cache_ensure(struct cache *c);
 int cache_ping(struct cache *c);
 
 /*
+ * Whether Redis takes writes.  Redis may answer and still refuse every
+ * command that could grow its memory (out of memory under maxmemory with
+ * noeviction), or every write (a read-only replica, a failed background
+ * save with stop-writes-on-bgsave-error): reads then work, writes do not.
+ */
+enum cache_write {
+    CACHE_WRITE_UNREACHABLE = -1, /* no reply: Redis down or the connection failed */
+    CACHE_WRITE_OK = 0,
+    CACHE_WRITE_REFUSED = 1,      /* Redis answered with an error (or not what a write answers) */
+};
+/* The verdict on r, the reply to a write command that answers with a reply
+ * of type expected (REDIS_REPLY_INTEGER for INCR, REDIS_REPLY_STATUS for
+ * SET, ...).  Pure: reads r only. */
+enum cache_write cache_write_verdict(const redisReply *r, int expected);
+/* Writes a small probe key (SET with a TTL) and says whether Redis took it;
+ * a refusal is logged with Redis's message. */
+enum cache_write cache_probe_write(struct cache *c);
+
+/*
  * Runs one command.  The reply belongs to the arena (freed when the request
  * ends); NULL when Redis is unreachable or the connection failed (the
  * connection is then dropped).  A Redis error reply (REDIS_REPLY_ERROR) is
@@ -35,8 +54,10 @@ redisReply *cache_command(struct cache *c, struct arena *a, int argc,
 
 /*
  * Sends n commands in one round trip and collects n replies into replies[].
- * 0 on success, -1 if the connection failed (all replies[] NULL then).
- * Replies belong to the arena.
+ * 0 when n replies were read, -1 if the connection failed (all replies[]
+ * NULL then).  0 says nothing about what the replies are: an error reply
+ * (OOM, READONLY, ...) is a reply, so the caller checks each one
+ * (cache_write_verdict for writes).  Replies belong to the arena.
  */
 int cache_pipeline(struct cache *c, struct arena *a, size_t n,
                    const int *argcs, const char **const *argvs, const size_t *const *argvlens,

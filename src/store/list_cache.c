@@ -1,9 +1,11 @@
 /*
- * list_cache.c — generation-keyed response cache in Redis.
+ * list_cache.c — generation-keyed response cache in Redis, and the stale
+ * mark that keeps it from answering after a bump failed.
  */
 #include "store/list_cache.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "app.h"
 #include "arena.h"
@@ -12,14 +14,76 @@
 #include "metrics.h"
 #include "store/cache.h"
 
-/* KEYS[1] = generation key; ARGV[1] = entry key prefix, ARGV[2] = variant.
- * Returns {generation, entry or false}. */
-static const char LOOKUP_SCRIPT[] =
-    "local g = redis.call('GET', KEYS[1]) or '0' "
-    "return {g, redis.call('GET', ARGV[1] .. g .. ':' .. ARGV[2])}";
+/* The counter every entry key starts with; bumped to repair a stale cache. */
+#define EPOCH_KEY "orderapi:cache-epoch"
 
-int list_cache_lookup_command(struct arena *a, const char *scope, const char *variant, const char **argv,
-                              size_t *lens)
+/* KEYS[1] = generation key; ARGV[1] = entry key prefix, ARGV[2] = variant.
+ * Returns {"<epoch>.<generation>", entry or false}.  Read-only, so Redis
+ * runs it even while it refuses writes. */
+static const char LOOKUP_SCRIPT[] =
+    "local v = (redis.call('GET', '" EPOCH_KEY "') or '0') .. '.' .. (redis.call('GET', KEYS[1]) or '0') "
+    "return {v, redis.call('GET', ARGV[1] .. v .. ':' .. ARGV[2])}";
+
+/* ---------------------------------------------------------------- the stale mark */
+
+static struct list_cache_marker process_marker;
+static struct list_cache_marker *marker = &process_marker;
+
+int list_cache_init_shared(void)
+{
+    void *p = mmap(NULL, sizeof *marker, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    marker = p;
+    /* An earlier master may have died with the cache stale: start so. */
+    marker->failures = 1;
+    marker->repaired = 0;
+    return 0;
+}
+
+void list_cache_marker_fail(struct list_cache_marker *m)
+{
+    __atomic_add_fetch(&m->failures, 1, __ATOMIC_SEQ_CST);
+}
+
+int list_cache_marker_stale(const struct list_cache_marker *m)
+{
+    return __atomic_load_n(&m->failures, __ATOMIC_SEQ_CST) != __atomic_load_n(&m->repaired, __ATOMIC_SEQ_CST);
+}
+
+uint64_t list_cache_marker_failures(const struct list_cache_marker *m)
+{
+    return __atomic_load_n(&m->failures, __ATOMIC_SEQ_CST);
+}
+
+/* Records that every failure up to failures_seen is repaired; never lowers
+ * the count (a slower repairer may finish after a faster one). */
+void list_cache_marker_repaired(struct list_cache_marker *m, uint64_t failures_seen)
+{
+    uint64_t now = __atomic_load_n(&m->repaired, __ATOMIC_SEQ_CST);
+    while (now < failures_seen &&
+           !__atomic_compare_exchange_n(&m->repaired, &now, failures_seen, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        ;
+}
+
+int list_cache_stale(void)
+{
+    return list_cache_marker_stale(marker);
+}
+
+size_t list_cache_bump_failures(redisReply *const *replies, size_t scope_count)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < scope_count; i++)
+        if (cache_write_verdict(replies[i], REDIS_REPLY_INTEGER) != CACHE_WRITE_OK)
+            failed++;
+    return failed;
+}
+
+/* ---------------------------------------------------------------- lookups */
+
+/* Fills the lookup's EVAL argv (6 entries); 0 or -1 (out of memory). */
+static int lookup_argv(struct arena *a, const char *scope, const char *variant, const char **argv, size_t *lens)
 {
     char *gen_key = arena_printf(a, "orderapi:gen:%s", scope);
     char *prefix = arena_printf(a, "orderapi:cache:%s:", scope);
@@ -30,6 +94,14 @@ int list_cache_lookup_command(struct arena *a, const char *scope, const char *va
     memcpy(argv, v, sizeof v);
     memcpy(lens, l, sizeof l);
     return 0;
+}
+
+int list_cache_lookup_command(struct arena *a, const char *scope, const char *variant, const char **argv,
+                              size_t *lens)
+{
+    if (list_cache_stale())
+        return -1;
+    return lookup_argv(a, scope, variant, argv, lens);
 }
 
 int list_cache_lookup_reply(struct arena *a, const char *scope, const char *variant, const redisReply *r,
@@ -52,14 +124,43 @@ int list_cache_lookup_reply(struct arena *a, const char *scope, const char *vari
     return 0;
 }
 
+/*
+ * The lookup of a stale cache: INCR of the epoch and the lookup in one
+ * round trip.  When the INCR succeeds, every entry from before it is out of
+ * reach (the lookup, run after it, reads the new epoch), so the mark's
+ * failures seen before sending are repaired; otherwise the cache stays stale
+ * and the caller goes to MySQL.
+ */
+static int lookup_after_epoch_bump(struct app *app, struct arena *a, const char *scope, const char *variant,
+                                   const char **argv, const size_t *lens, struct list_cache_entry *e)
+{
+    static const char *incr[] = {"INCR", EPOCH_KEY};
+    static const size_t incr_lens[] = {4, sizeof EPOCH_KEY - 1};
+    const int argcs[2] = {2, 6};
+    const char **argvs[2] = {incr, argv};
+    const size_t *lensv[2] = {incr_lens, lens};
+    redisReply *replies[2];
+    uint64_t seen = list_cache_marker_failures(marker);
+
+    if (cache_pipeline(app->cache, a, 2, argcs, argvs, lensv, replies) != 0 ||
+        cache_write_verdict(replies[0], REDIS_REPLY_INTEGER) != CACHE_WRITE_OK)
+        return -1;
+    list_cache_marker_repaired(marker, seen);
+    log_msg("info", "list cache: epoch bumped to %lld; entries from before the failed bumps are no longer read",
+            replies[0]->integer);
+    return list_cache_lookup_reply(a, scope, variant, replies[1], e);
+}
+
 int list_cache_get(struct app *app, struct arena *a, const char *scope, const char *variant,
                    struct list_cache_entry *e)
 {
     const char *argv[6];
     size_t lens[6];
     memset(e, 0, sizeof *e);
-    if (list_cache_lookup_command(a, scope, variant, argv, lens) != 0)
+    if (lookup_argv(a, scope, variant, argv, lens) != 0)
         return -1;
+    if (list_cache_stale())
+        return lookup_after_epoch_bump(app, a, scope, variant, argv, lens, e);
     redisReply *r = cache_command(app->cache, a, 6, argv, lens);
     return list_cache_lookup_reply(a, scope, variant, r, e);
 }
@@ -67,7 +168,8 @@ int list_cache_get(struct app *app, struct arena *a, const char *scope, const ch
 int list_cache_get_prefetched(struct app *app, struct arena *a, const struct list_cache_prefetch *pf,
                               const char *scope, const char *variant, struct list_cache_entry *e)
 {
-    if (pf && pf->result != 2 && strcmp(pf->scope, scope) == 0 && strcmp(pf->variant, variant) == 0) {
+    if (pf && pf->result != 2 && strcmp(pf->scope, scope) == 0 && strcmp(pf->variant, variant) == 0 &&
+        !list_cache_stale()) {
         *e = pf->entry;
         return pf->result;
     }
@@ -77,7 +179,7 @@ int list_cache_get_prefetched(struct app *app, struct arena *a, const struct lis
 void list_cache_put(struct app *app, struct arena *a, const struct list_cache_entry *e, const char *body,
                     size_t len, unsigned ttl)
 {
-    if (!e->key)
+    if (!e->key || list_cache_stale())
         return;
     char *ttl_s = arena_printf(a, "%u", ttl);
     if (!ttl_s)
@@ -87,29 +189,58 @@ void list_cache_put(struct app *app, struct arena *a, const struct list_cache_en
     cache_command(app->cache, a, 5, argv, lens);
 }
 
+/* The bump's replies: a failed INCR marks the cache stale; a failed wake-up
+ * only delays the relay, which looks at the outbox every second anyway. */
+static void check_bump_replies(redisReply *const *replies, size_t count, int wake_relay)
+{
+    size_t failed = list_cache_bump_failures(replies, count);
+    if (failed > 0) {
+        const char *why = "no reply";
+        for (size_t i = 0; i < count; i++)
+            if (replies[i] && replies[i]->type == REDIS_REPLY_ERROR) {
+                why = replies[i]->str;
+                break;
+            }
+        list_cache_marker_fail(marker);
+        log_msg("warn", "list cache: %zu of %zu generation bumps failed (%s); the cache is not used until "
+                "an epoch bump succeeds", failed, count, why);
+    }
+    if (wake_relay && (cache_write_verdict(replies[count], REDIS_REPLY_INTEGER) != CACHE_WRITE_OK ||
+                       cache_write_verdict(replies[count + 1], REDIS_REPLY_STATUS) != CACHE_WRITE_OK))
+        log_msg("warn", "list cache: could not wake the event relay; it publishes within a second");
+}
+
 void list_cache_bump(struct app *app, struct arena *a, const char *const *scopes, size_t count,
                      int wake_relay)
 {
     /* One round trip: every INCR, and the relay's wake-up (kept to a single
      * element, so it cannot grow while the relay is away). */
     enum { MAX_SCOPES = 8 };
-    if (count > MAX_SCOPES)
-        count = MAX_SCOPES;
-    int argcs[MAX_SCOPES + 2];
-    const char **argvs[MAX_SCOPES + 2];
-    const size_t *lens[MAX_SCOPES + 2];
-    redisReply *replies[MAX_SCOPES + 2];
+    int argcs[MAX_SCOPES + 2] = {0};
+    const char **argvs[MAX_SCOPES + 2] = {0};
+    const size_t *lens[MAX_SCOPES + 2] = {0};
+    redisReply *replies[MAX_SCOPES + 2] = {0};
     static const char *wake[] = {"LPUSH", RELAY_WAKE_KEY, "1"};
     static const char *trim[] = {"LTRIM", RELAY_WAKE_KEY, "0", "0"};
     static const size_t wake_lens[] = {5, sizeof RELAY_WAKE_KEY - 1, 1};
     static const size_t trim_lens[] = {5, sizeof RELAY_WAKE_KEY - 1, 1, 1};
     size_t n = 0;
+    if (count > MAX_SCOPES) {
+        /* Scopes that are not bumped are stale as surely as refused ones. */
+        list_cache_marker_fail(marker);
+        log_msg("error", "list cache: %zu scopes to bump, at most %d; the cache is not used until an epoch "
+                "bump succeeds", count, MAX_SCOPES);
+        count = MAX_SCOPES;
+    }
     for (size_t i = 0; i < count; i++) {
         const char **argv = arena_calloc(a, 2, sizeof *argv);
         size_t *l = arena_calloc(a, 2, sizeof *l);
         char *gen_key = arena_printf(a, "orderapi:gen:%s", scopes[i]);
-        if (!argv || !l || !gen_key)
+        if (!argv || !l || !gen_key) {
+            list_cache_marker_fail(marker);
+            log_msg("error", "list cache: out of memory; the cache is not used until an epoch bump succeeds");
             return;
+        }
         argv[0] = "INCR";
         argv[1] = gen_key;
         l[0] = 4;
@@ -126,6 +257,7 @@ void list_cache_bump(struct app *app, struct arena *a, const char *const *scopes
         argvs[n] = trim;
         lens[n++] = trim_lens;
     }
-    if (cache_pipeline(app->cache, a, n, argcs, argvs, lens, replies) != 0)
-        log_msg("warn", "list cache: could not bump %zu scopes; entries go stale within their TTL", count);
+    /* A failed pipeline leaves every replies[] NULL: each INCR counts as failed. */
+    cache_pipeline(app->cache, a, n, argcs, argvs, lens, replies);
+    check_bump_replies(replies, count, wake_relay);
 }

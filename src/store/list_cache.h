@@ -2,12 +2,22 @@
  * list_cache.h — cached list and statistics responses, invalidated by
  * generation numbers.
  *
- * A scope ("products", "orders:user:7", "orders:all") has a generation
- * counter, orderapi:gen:<scope>.  A response is stored under
- * orderapi:cache:<scope>:<generation>:<variant> with a TTL.  A write that
- * changes what a scope shows bumps its generation after commit, so the next
- * read misses and is rebuilt from MySQL; old entries simply expire.  Reading
- * the generation and the entry is one round trip (a small Lua script).
+ * A scope ("products", "orders:u:7", "orders:all") has a generation
+ * counter, orderapi:gen:<scope>, and every scope shares one epoch counter,
+ * orderapi:cache-epoch.  A response is stored under
+ * orderapi:cache:<scope>:<epoch>.<generation>:<variant> with a TTL.  A write
+ * that changes what a scope shows bumps its generation after commit, so the
+ * next read misses and is rebuilt from MySQL; old entries simply expire.
+ * Reading the epoch, the generation and the entry is one round trip (a small
+ * Lua script).
+ *
+ * A bump that fails (Redis refuses writes or is unreachable) leaves entries
+ * readable that no longer match MySQL.  The process marks the cache stale in
+ * memory shared by every process of its master; while it is stale nothing
+ * is read from or stored in the cache, and each read first tries INCR of the
+ * epoch: once one succeeds, every entry from before it is out of reach, and
+ * the mark is cleared.  A master starts with the cache stale (a master that
+ * died may have left it so), which costs one epoch bump.
  *
  * Redis trouble never fails a read: the caller just goes to MySQL.
  */
@@ -16,9 +26,41 @@
 
 #include <hiredis/hiredis.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct app;
 struct arena;
+
+/*
+ * The stale mark: failed bumps counted, and how many of them the last
+ * successful epoch bump covered.  The cache is stale while the two differ.
+ * Counting (rather than a flag) keeps a failure that happens while another
+ * process is bumping the epoch from being cleared by that bump.
+ */
+struct list_cache_marker {
+    uint64_t failures;
+    uint64_t repaired;
+};
+
+/* Maps the mark into memory shared with the children forked afterwards,
+ * starting stale; called once by the master, before fork.  Without it (CGI,
+ * a socket on fd 0, the CLI) each process has a mark of its own, starting
+ * clean.  0 or -1. */
+int list_cache_init_shared(void);
+
+/* The mark's steps (atomic; pure apart from m). */
+void list_cache_marker_fail(struct list_cache_marker *m);
+int list_cache_marker_stale(const struct list_cache_marker *m);
+/* The failure count to hand to list_cache_marker_repaired, read before the
+ * epoch bump is sent. */
+uint64_t list_cache_marker_failures(const struct list_cache_marker *m);
+void list_cache_marker_repaired(struct list_cache_marker *m, uint64_t failures_seen);
+
+/* Of a bump's replies, how many of the first scope_count (the INCRs) are not
+ * an INCR's integer answer; pure. */
+size_t list_cache_bump_failures(redisReply *const *replies, size_t scope_count);
+/* Whether this process's cache is stale now (see above). */
+int list_cache_stale(void);
 
 struct list_cache_entry {
     const char *key;  /* where a fresh response is to be stored (NULL: don't) */
@@ -39,7 +81,8 @@ struct list_cache_prefetch {
     struct list_cache_entry entry;
 };
 
-/* The EVAL command of a lookup (argv/lens have room for 6). */
+/* The EVAL command of a lookup (argv/lens have room for 6); -1 also while
+ * the cache is stale (a prefetch is then not sent: list_cache_get repairs). */
 int list_cache_lookup_command(struct arena *a, const char *scope, const char *variant, const char **argv,
                               size_t *lens);
 /* Reads a lookup's reply into e; 1 hit, 0 miss, -1 failed. */
@@ -47,18 +90,20 @@ int list_cache_lookup_reply(struct arena *a, const char *scope, const char *vari
                             struct list_cache_entry *e);
 
 /* Looks the variant up; fills e.  Returns 1 on a hit, 0 on a miss, -1 when
- * Redis is unavailable (e->key is then NULL). */
+ * Redis is unavailable or the cache is stale and could not be repaired
+ * (e->key is then NULL). */
 int list_cache_get(struct app *app, struct arena *a, const char *scope, const char *variant,
                    struct list_cache_entry *e);
 /* list_cache_get that first uses a matching prefetched answer (pf may be NULL). */
 int list_cache_get_prefetched(struct app *app, struct arena *a, const struct list_cache_prefetch *pf,
                               const char *scope, const char *variant, struct list_cache_entry *e);
-/* Stores body under e->key for ttl seconds (best effort). */
+/* Stores body under e->key for ttl seconds (best effort; not while stale). */
 void list_cache_put(struct app *app, struct arena *a, const struct list_cache_entry *e, const char *body,
                     size_t len, unsigned ttl);
-/* Makes every cached response of the given scopes stale (best effort; a
- * failure is logged, and entries expire with their TTL), in one round trip;
- * with wake_relay, also wakes the event relay (the write made events). */
+/* Makes every cached response of the given scopes stale, in one round trip
+ * (every reply is checked: a bump that fails marks the whole cache stale,
+ * see above); with wake_relay, also wakes the event relay (the write made
+ * events). */
 void list_cache_bump(struct app *app, struct arena *a, const char *const *scopes, size_t count,
                      int wake_relay);
 

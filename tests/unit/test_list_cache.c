@@ -1,0 +1,107 @@
+/*
+ * test_list_cache.c — the stale mark (a failed bump makes the cache stale
+ * until an epoch bump sent after it succeeds) and the check of a bump's
+ * replies.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "store/list_cache.h"
+
+static void test_fresh_mark_is_clean(void **state)
+{
+    (void)state;
+    struct list_cache_marker m = {0};
+    assert_false(list_cache_marker_stale(&m));
+}
+
+static void test_failure_is_stale_until_repaired(void **state)
+{
+    (void)state;
+    struct list_cache_marker m = {0};
+    list_cache_marker_fail(&m);
+    assert_true(list_cache_marker_stale(&m));
+    uint64_t seen = list_cache_marker_failures(&m);
+    assert_true(list_cache_marker_stale(&m));
+    list_cache_marker_repaired(&m, seen);
+    assert_false(list_cache_marker_stale(&m));
+}
+
+static void test_failure_during_a_repair_survives_it(void **state)
+{
+    (void)state;
+    struct list_cache_marker m = {0};
+    list_cache_marker_fail(&m);
+    uint64_t seen = list_cache_marker_failures(&m); /* a repairer sends its INCR */
+    list_cache_marker_fail(&m);                     /* another bump fails meanwhile */
+    list_cache_marker_repaired(&m, seen);           /* the INCR succeeded: not enough */
+    assert_true(list_cache_marker_stale(&m));
+    list_cache_marker_repaired(&m, list_cache_marker_failures(&m));
+    assert_false(list_cache_marker_stale(&m));
+}
+
+static void test_slow_repair_does_not_undo_a_later_one(void **state)
+{
+    (void)state;
+    struct list_cache_marker m = {0};
+    list_cache_marker_fail(&m);
+    uint64_t slow = list_cache_marker_failures(&m);
+    list_cache_marker_fail(&m);
+    list_cache_marker_repaired(&m, list_cache_marker_failures(&m));
+    list_cache_marker_repaired(&m, slow);
+    assert_false(list_cache_marker_stale(&m));
+    assert_int_equal(m.repaired, 2);
+    list_cache_marker_fail(&m);
+    assert_true(list_cache_marker_stale(&m));
+}
+
+static redisReply reply_of(int type, const char *str)
+{
+    redisReply r;
+    memset(&r, 0, sizeof r);
+    r.type = type;
+    if (str) {
+        r.str = (char *)str;
+        r.len = strlen(str);
+    }
+    return r;
+}
+
+static void test_bump_replies_are_each_checked(void **state)
+{
+    (void)state;
+    redisReply one = reply_of(REDIS_REPLY_INTEGER, NULL);
+    redisReply oom = reply_of(REDIS_REPLY_ERROR, "OOM command not allowed when used memory > 'maxmemory'.");
+    redisReply pushed = reply_of(REDIS_REPLY_INTEGER, NULL);
+    redisReply trimmed = reply_of(REDIS_REPLY_STATUS, "OK");
+
+    redisReply *all_ok[] = {&one, &one, &one, &pushed, &trimmed};
+    assert_int_equal(list_cache_bump_failures(all_ok, 3), 0);
+    redisReply *last_refused[] = {&one, &one, &oom, &pushed, &trimmed};
+    assert_int_equal(list_cache_bump_failures(last_refused, 3), 1);
+    redisReply *all_refused[] = {&oom, &oom, &oom};
+    assert_int_equal(list_cache_bump_failures(all_refused, 3), 3);
+    /* A pipeline that failed leaves every reply NULL. */
+    redisReply *none[] = {NULL, NULL, NULL, NULL, NULL};
+    assert_int_equal(list_cache_bump_failures(none, 3), 3);
+    /* Only the INCRs count: the relay's wake-up is not a bump. */
+    redisReply *wake_refused[] = {&one, &oom, &oom};
+    assert_int_equal(list_cache_bump_failures(wake_refused, 1), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fresh_mark_is_clean),
+        cmocka_unit_test(test_failure_is_stale_until_repaired),
+        cmocka_unit_test(test_failure_during_a_repair_survives_it),
+        cmocka_unit_test(test_slow_repair_does_not_undo_a_later_one),
+        cmocka_unit_test(test_bump_replies_are_each_checked),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
