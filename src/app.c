@@ -144,6 +144,8 @@ static void answer_read_error(struct http_request *req, struct http_response *re
         detail = "The query string is malformed";
     else if (strcmp(code, "bad_content_length") == 0)
         detail = "Content-Length is not a valid length";
+    else if (status == 431)
+        detail = "The request has more header fields than this server accepts";
     problem_send(req, res, status, code, detail);
 }
 

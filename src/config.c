@@ -18,6 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/un.h>
 
 #include "domain/money.h"
 #include "http/query.h"
@@ -355,33 +359,104 @@ int config_load(struct config *cfg, const char *file, char *err, size_t errlen)
     return 0;
 }
 
-/* 1 when a TCP listen address would take every interface. */
-static int listen_is_wildcard(const char *addr)
+/* 1 when a parsed TCP address takes every interface: 0.0.0.0, ::, or
+ * ::ffff:0.0.0.0 (which a dual-stack socket binds as 0.0.0.0). */
+static int sockaddr_is_wildcard(const struct sockaddr *sa)
 {
-    return addr[0] == ':' || strncmp(addr, "0.0.0.0:", 8) == 0 || strncmp(addr, "*:", 2) == 0 ||
-           strncmp(addr, "[::]:", 5) == 0 || strncmp(addr, ":::", 3) == 0;
+    if (sa->sa_family == AF_INET)
+        return ((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+        static const unsigned char mapped_any[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0};
+        return IN6_IS_ADDR_UNSPECIFIED(a) || memcmp(a->s6_addr, mapped_any, sizeof mapped_any) == 0;
+    }
+    return 0;
+}
+
+/* "unix:/path.sock" into a sockaddr_un. */
+static int listen_parse_unix(const char *path, struct listen_addr *out, char *err, size_t errlen)
+{
+    struct sockaddr_un *un = (struct sockaddr_un *)(void *)&out->sa;
+    if (path[0] == '\0')
+        return fail(err, errlen, "ORDERAPI_LISTEN: unix: needs a socket path");
+    if (strlen(path) >= sizeof un->sun_path)
+        return fail(err, errlen, "ORDERAPI_LISTEN: unix socket path longer than %zu bytes", sizeof un->sun_path - 1);
+    un->sun_family = AF_UNIX;
+    memcpy(un->sun_path, path, strlen(path) + 1);
+    out->sa_len = (socklen_t)sizeof *un;
+    return 0;
+}
+
+/*
+ * HOST of "HOST:PORT" as a numeric address, parsed the way the socket will
+ * be bound (getaddrinfo with AI_NUMERICHOST: inet_aton's forms for IPv4, so
+ * "0", "0.0" and "0x0" are 0.0.0.0; inet_pton's for a bracketed IPv6).
+ * An empty host or "*" is 0.0.0.0.
+ */
+static int listen_parse_host(const char *host, size_t host_len, const char *port, struct listen_addr *out,
+                             char *err, size_t errlen)
+{
+    char text[64];
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+
+    hints.ai_family = AF_INET;
+    if (host_len > 0 && host[0] == '[') {
+        if (host_len < 3 || host[host_len - 1] != ']')
+            return fail(err, errlen, "ORDERAPI_LISTEN: unbalanced [ ] around the IPv6 address");
+        host++;
+        host_len -= 2;
+        hints.ai_family = AF_INET6;
+    } else if (memchr(host, ':', host_len) != NULL) {
+        return fail(err, errlen, "ORDERAPI_LISTEN: write an IPv6 address in brackets, as [::1]:9000");
+    }
+    if (host_len >= sizeof text)
+        return fail(err, errlen, "ORDERAPI_LISTEN: the host is not a numeric address");
+    memcpy(text, host, host_len);
+    text[host_len] = '\0';
+    if (hints.ai_family == AF_INET && (host_len == 0 || strcmp(text, "*") == 0))
+        snprintf(text, sizeof text, "0.0.0.0");
+    if (getaddrinfo(text, port, &hints, &res) != 0 || res == NULL ||
+        res->ai_addrlen > sizeof out->sa) {
+        if (res)
+            freeaddrinfo(res);
+        return fail(err, errlen, "ORDERAPI_LISTEN: \"%.60s\" is not a numeric IPv4 or [IPv6] address", text);
+    }
+    memcpy(&out->sa, res->ai_addr, res->ai_addrlen);
+    out->sa_len = res->ai_addrlen;
+    freeaddrinfo(res);
+    out->wildcard = sockaddr_is_wildcard((const struct sockaddr *)(const void *)&out->sa);
+    return 0;
+}
+
+/*
+ * Parses ORDERAPI_LISTEN once into the address the socket is bound to, so
+ * the public-listen check and the bind read the same bytes the same way.
+ */
+int config_listen_parse(const char *text, struct listen_addr *out, char *err, size_t errlen)
+{
+    const char *colon;
+    unsigned long long port;
+
+    memset(out, 0, sizeof *out);
+    if (strncmp(text, "unix:", 5) == 0)
+        return listen_parse_unix(text + 5, out, err, errlen);
+    colon = strrchr(text, ':');
+    if (!colon || parse_bounded(colon + 1, 1, 65535, &port) != 0)
+        return fail(err, errlen, "ORDERAPI_LISTEN: must be unix:/path.sock or HOST:PORT, got \"%.60s\"", text);
+    return listen_parse_host(text, (size_t)(colon - text), colon + 1, out, err, errlen);
 }
 
 /* Rules that involve more than one value, and what each use requires. */
 int config_validate(const struct config *cfg, enum config_use use, char *err, size_t errlen)
 {
-    if (strncmp(cfg->listen, "unix:", 5) == 0) {
-        const char *path = cfg->listen + 5;
-        if (path[0] == '\0')
-            return fail(err, errlen, "ORDERAPI_LISTEN: unix: needs a socket path");
-        if (strlen(path) >= 108)
-            return fail(err, errlen, "ORDERAPI_LISTEN: unix socket path longer than 107 bytes");
-    } else {
-        const char *colon = strrchr(cfg->listen, ':');
-        unsigned long long port;
-        if (!colon || parse_bounded(colon + 1, 1, 65535, &port) != 0)
-            return fail(err, errlen, "ORDERAPI_LISTEN: must be unix:/path.sock or HOST:PORT, got \"%.60s\"",
-                        cfg->listen);
-        if (listen_is_wildcard(cfg->listen) && !cfg->allow_public_listen)
-            return fail(err, errlen,
-                        "ORDERAPI_LISTEN: %s listens on every interface; set ORDERAPI_ALLOW_PUBLIC_LISTEN=1 if you mean it",
-                        cfg->listen);
-    }
+    struct listen_addr listen_at;
+    if (config_listen_parse(cfg->listen, &listen_at, err, errlen) != 0)
+        return -1;
+    if (listen_at.wildcard && !cfg->allow_public_listen)
+        return fail(err, errlen,
+                    "ORDERAPI_LISTEN: %.60s listens on every interface; set ORDERAPI_ALLOW_PUBLIC_LISTEN=1 if you mean it",
+                    cfg->listen);
     if (cfg->db.name[0] == '\0')
         return fail(err, errlen, "ORDERAPI_DB_NAME: must be set");
     if (cfg->db.user[0] == '\0')

@@ -11,6 +11,7 @@
 #define ORDERAPI_CONFIG_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #define CONFIG_STR 512
 #define CONFIG_KEY_MAX 16384 /* the largest PEM key file accepted */
@@ -106,6 +107,21 @@ int config_set(struct config *cfg, const char *name, const char *value, char *er
 
 /* Checks cross-field rules and the settings required for use; -1 with err. */
 int config_validate(const struct config *cfg, enum config_use use, char *err, size_t errlen);
+
+/* ORDERAPI_LISTEN parsed into the address the socket is bound to. */
+struct listen_addr {
+    struct sockaddr_storage sa;  /* AF_UNIX, AF_INET or AF_INET6 */
+    socklen_t sa_len;
+    int wildcard;                /* 1: takes every interface (0.0.0.0, ::, ::ffff:0.0.0.0) */
+};
+
+/*
+ * Parses "unix:/path.sock" or "HOST:PORT", HOST a numeric IPv4 address
+ * (inet_aton forms: "0", "0x0" and "0.0" are all 0.0.0.0), a bracketed IPv6
+ * address, "*" or empty (0.0.0.0).  The check for a public listen address
+ * and the bind both use this, so they cannot disagree.  0, or -1 with err.
+ */
+int config_listen_parse(const char *text, struct listen_addr *out, char *err, size_t errlen);
 
 /* Sets every default (what config_load starts from). */
 void config_defaults(struct config *cfg);

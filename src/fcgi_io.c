@@ -9,13 +9,15 @@
 
 #include <errno.h>
 #include <fcgiapp.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include "config.h"
 
 extern char **environ;
 
@@ -30,28 +32,42 @@ int transport_init(void)
 }
 
 /*
- * Opens the socket.  A stale unix socket file from an earlier run is removed
- * first.  The socket is made group-writable (0660): nginx must run as the
- * same user or be in the same group.
+ * Opens the socket on the address config_listen_parse makes of listen_addr:
+ * the very address config_validate checked, so no second parser (libfcgi's
+ * FCGX_OpenSocket reads "0:9000" or ":::9000" its own way) can widen it.
+ * A stale unix socket file from an earlier run is removed first, and the
+ * socket is made group-writable (0660): nginx must run as the same user or
+ * be in the same group.
  */
 int transport_listen(const char *listen_addr)
 {
-    const char *path = NULL;
-    if (strncmp(listen_addr, "unix:", 5) == 0) {
-        path = listen_addr + 5;
-        unlink(path);
+    struct listen_addr at;
+    char err[256];
+    const struct sockaddr *sa = (const struct sockaddr *)(const void *)&at.sa;
+    int one = 1;
+
+    if (config_listen_parse(listen_addr, &at, err, sizeof err) != 0) {
+        errno = EINVAL;
+        return -1;
     }
-    mode_t old = umask(007);
-    int fd = FCGX_OpenSocket(path ? path : listen_addr, 1024);
-    umask(old);
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-        close(fd);
-        return -1;
-    }
+    if (sa->sa_family == AF_UNIX)
+        unlink(((const struct sockaddr_un *)(const void *)sa)->sun_path);
+    else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
+        goto fail;
+    mode_t old = umask(007);
+    int bound = bind(fd, sa, at.sa_len);
+    umask(old);
+    if (bound != 0 || listen(fd, 1024) != 0)
+        goto fail;
     return fd;
+fail:;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
 }
 
 int transport_fd_is_listener(int fd)

@@ -13,8 +13,9 @@ struct transport;
 
 /* Initialises libfcgi once per process; 0 or -1. */
 int transport_init(void);
-/* Opens the listen socket for "unix:/path" or "host:port" (backlog 1024),
- * non-blocking so that idle workers can wait in poll; the fd or -1. */
+/* Opens the listen socket for "unix:/path" or "host:port" as
+ * config_listen_parse reads it (backlog 1024), non-blocking and close-on-exec
+ * so that idle workers can wait in poll; the fd or -1 with errno. */
 int transport_listen(const char *listen_addr);
 /* 1 when fd is a listening socket (a web server handed it over on fd 0). */
 int transport_fd_is_listener(int fd);

@@ -71,7 +71,8 @@ struct http_request {
     struct list_cache_prefetch *prefetch; /* a cache answer fetched with the auth check, or NULL */
     const char *read_error;    /* problem code when http_request_read failed:
                                   "payload_too_large", "incomplete_body",
-                                  "bad_content_length", "malformed_query" */
+                                  "bad_content_length", "malformed_query",
+                                  "request_header_fields_too_large" */
 };
 
 #define HTTP_MAX_RESPONSE_HEADERS 16
@@ -90,7 +91,7 @@ struct http_limits {
     size_t max_body;        /* bytes; larger Content-Length → 413 */
     size_t max_json_depth;  /* deeper JSON bodies → 400 */
     size_t max_query_params;
-    size_t max_headers;
+    size_t max_headers;     /* more request headers → 431 */
 };
 
 const char *http_method_name(enum http_method m);
@@ -101,8 +102,9 @@ const char *http_status_reason(int status);
  * Builds req from the transport.  Returns 0, or the HTTP status the request
  * must be answered with before routing (400 for a body shorter than its
  * Content-Length or a malformed query string, 413 for a body over the limit,
- * 411/400 for a bad Content-Length).  On a non-zero return req is still usable
- * for writing the problem response (method, path and request id are set).
+ * 400 for a bad Content-Length, 431 for more headers than max_headers).  On
+ * a non-zero return req is still usable for writing the problem response
+ * (method, path and request id are set).
  */
 int http_request_read(struct http_request *req, struct arena *arena,
                       const struct http_io *io, const struct http_limits *lim);

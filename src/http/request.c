@@ -4,8 +4,9 @@
  *
  * Everything that comes from the client is copied into the request's arena
  * and checked against the limits before it is used: the declared body length
- * is compared with the limit before a single body byte is read, the number of
- * headers and query parameters is capped, and the client's request id is only
+ * is compared with the limit before a single body byte is read, a request
+ * with more headers than the limit is refused (431, never cut short), the
+ * number of query parameters is capped, and the client's request id is only
  * echoed when it is short and made of safe characters.
  */
 #include "http/http.h"
@@ -211,8 +212,7 @@ static const char *request_id_choose(struct arena *arena, const char *client_id)
 /* State for collecting HTTP_* parameters as headers in two passes. */
 struct header_collect {
     struct http_request *req;
-    size_t max_headers;
-    size_t wanted;   /* first pass: how many HTTP_* parameters, capped */
+    size_t seen;     /* first pass: how many HTTP_* parameters there are */
     int failed;      /* out of memory in the second pass */
 };
 
@@ -222,19 +222,20 @@ static int param_is_header(const char *name)
     return strncmp(name, "HTTP_", 5) == 0 && name[5] != '\0';
 }
 
-/* First pass: counts the header parameters, up to the limit. */
+/* First pass: counts every header parameter. */
 static void header_count_cb(void *arg, const char *name, const char *value)
 {
     struct header_collect *collect = arg;
 
     (void)value;
-    if (name != NULL && param_is_header(name) && collect->wanted < collect->max_headers)
-        collect->wanted++;
+    if (name != NULL && param_is_header(name))
+        collect->seen++;
 }
 
 /*
  * Second pass: stores "HTTP_X_REQUEST_ID" as "x-request-id" with its value.
- * Parameters past the limit are ignored.
+ * The table was sized by the first pass; a parameter list that grew in
+ * between (it cannot, but the transport is not ours) is cut at that size.
  */
 static void header_store_cb(void *arg, const char *name, const char *value)
 {
@@ -244,7 +245,7 @@ static void header_store_cb(void *arg, const char *name, const char *value)
     char *lower;
 
     if (name == NULL || !param_is_header(name) || collect->failed ||
-        req->header_count >= collect->wanted)
+        req->header_count >= collect->seen)
         return;
     lower = arena_strdup(req->arena, name + 5);
     if (lower == NULL) {
@@ -268,21 +269,30 @@ static void header_store_cb(void *arg, const char *name, const char *value)
     req->header_count++;
 }
 
-/* Collects the request headers; -1 when out of memory. */
+/*
+ * Collects the request headers.  Returns 0; 431 when there are more than
+ * max_headers of them (RFC 6585 §5): a header past the limit is never
+ * silently dropped, since a dropped If-Match, Idempotency-Key or
+ * Authorization would change what the request means; 500 when out of memory.
+ */
 static int headers_collect(struct http_request *req, const struct http_io *io, size_t max_headers)
 {
-    struct header_collect collect = {.req = req, .max_headers = max_headers};
+    struct header_collect collect = {.req = req};
 
-    if (io->each_param == NULL || max_headers == 0)
+    if (io->each_param == NULL)
         return 0;
     io->each_param(io->ctx, header_count_cb, &collect);
-    if (collect.wanted == 0)
+    if (collect.seen > max_headers) {
+        req->read_error = "request_header_fields_too_large";
+        return 431;
+    }
+    if (collect.seen == 0)
         return 0;
-    req->headers = arena_calloc(req->arena, collect.wanted, sizeof(*req->headers));
+    req->headers = arena_calloc(req->arena, collect.seen, sizeof(*req->headers));
     if (req->headers == NULL)
-        return -1;
+        return 500;
     io->each_param(io->ctx, header_store_cb, &collect);
-    return collect.failed ? -1 : 0;
+    return collect.failed ? 500 : 0;
 }
 
 /*
@@ -364,6 +374,7 @@ int http_request_read(struct http_request *req, struct arena *arena,
 {
     const char *method, *remote_addr, *query, *length_text;
     int64_t declared_len = 0;
+    int status;
 
     memset(req, 0, sizeof(*req));
     req->arena = arena;
@@ -409,8 +420,9 @@ int http_request_read(struct http_request *req, struct arena *arena,
             return 500;
     }
 
-    if (headers_collect(req, io, lim->max_headers) != 0)
-        return 500;
+    status = headers_collect(req, io, lim->max_headers);
+    if (status != 0)
+        return status;
 
     /* RFC 9110 §8.6: Content-Length is 1*DIGIT.  Anything else is 400. */
     length_text = param_nonempty(io, "CONTENT_LENGTH");

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "config.h"
 
@@ -111,6 +113,91 @@ static void test_listen_never_wildcard_unless_asked(void **state)
     assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), -1);
 }
 
+/* Every spelling of "every interface" the bind would accept is refused
+ * unless ORDERAPI_ALLOW_PUBLIC_LISTEN=1, however it is written. */
+static void test_listen_wildcard_spellings_are_refused(void **state)
+{
+    (void)state;
+    static const char *const wildcards[] = {
+        "0.0.0.0:9000", "0:9000", "0.0:9000", "0.0.0:9000", "0x0:9000", "00:9000", "0x00000000:9000",
+        "000.000.000.000:9000", "00000000000:9000", ":9000", "*:9000", "[::]:9000", "[0::0]:9000",
+        "[::0]:9000", "[0:0:0:0:0:0:0:0]:9000", "[::ffff:0.0.0.0]:9000", "[::ffff:0:0]:9000",
+        "[0:0:0:0:0:ffff:0:0]:9000", "[::0.0.0.0]:9000",
+    };
+    struct config cfg;
+    char err[512];
+    config_defaults(&cfg);
+    snprintf(cfg.jwt.secret, sizeof cfg.jwt.secret, "%s", SECRET);
+    for (size_t i = 0; i < sizeof wildcards / sizeof wildcards[0]; i++) {
+        struct listen_addr at;
+        snprintf(cfg.listen, sizeof cfg.listen, "%s", wildcards[i]);
+        cfg.allow_public_listen = 0;
+        err[0] = '\0';
+        if (config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err) != -1 ||
+            !strstr(err, "ORDERAPI_ALLOW_PUBLIC_LISTEN"))
+            fail_msg("%s was not refused as a public listen address (err: %s)", wildcards[i], err);
+        assert_int_equal(config_listen_parse(wildcards[i], &at, err, sizeof err), 0);
+        assert_int_equal(at.wildcard, 1);
+        cfg.allow_public_listen = 1;
+        if (config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err) != 0)
+            fail_msg("%s refused although public listening was allowed: %s", wildcards[i], err);
+    }
+}
+
+/* Specific addresses parse to exactly the address that is bound. */
+static void test_listen_specific_addresses(void **state)
+{
+    (void)state;
+    struct listen_addr at;
+    char err[512];
+    const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)&at.sa;
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)&at.sa;
+
+    assert_int_equal(config_listen_parse("127.0.0.1:9000", &at, err, sizeof err), 0);
+    assert_int_equal(at.sa.ss_family, AF_INET);
+    assert_int_equal(at.wildcard, 0);
+    assert_int_equal(ntohl(in->sin_addr.s_addr), 0x7f000001);
+    assert_int_equal(ntohs(in->sin_port), 9000);
+    /* inet_aton forms, read as the bind reads them. */
+    assert_int_equal(config_listen_parse("127.1:9001", &at, err, sizeof err), 0);
+    assert_int_equal(ntohl(in->sin_addr.s_addr), 0x7f000001);
+    assert_int_equal(at.wildcard, 0);
+    assert_int_equal(config_listen_parse("0x7f000001:9001", &at, err, sizeof err), 0);
+    assert_int_equal(ntohl(in->sin_addr.s_addr), 0x7f000001);
+    assert_int_equal(config_listen_parse("10.1.2.3:80", &at, err, sizeof err), 0);
+    assert_int_equal(at.wildcard, 0);
+    assert_int_equal(config_listen_parse("[::1]:9000", &at, err, sizeof err), 0);
+    assert_int_equal(at.sa.ss_family, AF_INET6);
+    assert_int_equal(at.wildcard, 0);
+    assert_true(IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr));
+    assert_int_equal(ntohs(in6->sin6_port), 9000);
+    assert_int_equal(config_listen_parse("[::ffff:127.0.0.1]:9000", &at, err, sizeof err), 0);
+    assert_int_equal(at.wildcard, 0);
+    assert_int_equal(config_listen_parse("unix:/tmp/x.sock", &at, err, sizeof err), 0);
+    assert_int_equal(at.sa.ss_family, AF_UNIX);
+    assert_int_equal(at.wildcard, 0);
+}
+
+/* Anything the parser cannot read exactly is an error, never a guess. */
+static void test_listen_malformed(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "localhost", "localhost:9000", "example.com:9000", ":::9000", "::1:9000", "[::1:9000",
+        "::]:9000", "[]:9000", "[127.0.0.1]:9000", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:",
+        "127.0.0.1:9000x", "127.0.0.1 :9000", " 127.0.0.1:9000", "127.0.0.1:80:9000", "256.0.0.1:9000",
+        "0.0.0.0.0:9000", "unix:", "[::]:", "[fe80::1%nosuchif]:9000",
+    };
+    struct listen_addr at;
+    char err[512];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        if (config_listen_parse(bad[i], &at, err, sizeof err) != -1)
+            fail_msg("%s was accepted as a listen address", bad[i]);
+        assert_non_null(strstr(err, "ORDERAPI_LISTEN"));
+    }
+}
+
 static void test_file_wins_over_environment_and_names_bad_lines(void **state)
 {
     (void)state;
@@ -148,6 +235,9 @@ int main(void)
         cmocka_unit_test(test_numbers_are_strict_and_errors_name_the_setting),
         cmocka_unit_test(test_redis_urls),
         cmocka_unit_test(test_listen_never_wildcard_unless_asked),
+        cmocka_unit_test(test_listen_wildcard_spellings_are_refused),
+        cmocka_unit_test(test_listen_specific_addresses),
+        cmocka_unit_test(test_listen_malformed),
         cmocka_unit_test(test_file_wins_over_environment_and_names_bad_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -315,20 +315,80 @@ static void test_headers(void **state)
     assert_null(http_header_get(&f->req, "content-type"));
 }
 
-/* Headers past max_headers are ignored, not an error. */
-static void test_header_cap(void **state)
+/* At max_headers headers every one is kept. */
+static void test_header_cap_exact(void **state)
 {
     struct fixture *f = *state;
 
     f->limits.max_headers = 2;
     fake_set(&f->fake, "HTTP_A", "1");
     fake_set(&f->fake, "HTTP_B", "2");
-    fake_set(&f->fake, "HTTP_C", "3");
     assert_int_equal(read_request(f), 0);
     assert_int_equal(f->req.header_count, 2);
     assert_string_equal(http_header_get(&f->req, "a"), "1");
     assert_string_equal(http_header_get(&f->req, "b"), "2");
-    assert_null(http_header_get(&f->req, "c"));
+}
+
+/* One header more than max_headers is 431, never a request with the last
+ * ones dropped: a lost If-Match, Idempotency-Key or Authorization would
+ * change what the request means. */
+static void test_header_cap_refuses(void **state)
+{
+    struct fixture *f = *state;
+
+    f->limits.max_headers = 2;
+    fake_set(&f->fake, "HTTP_A", "1");
+    fake_set(&f->fake, "HTTP_B", "2");
+    fake_set(&f->fake, "HTTP_IF_MATCH", "\"1\"");
+    fake_set(&f->fake, "CONTENT_LENGTH", "2");
+    f->fake.body = "{}";
+    f->fake.body_len = 2;
+    assert_int_equal(read_request(f), 431);
+    assert_string_equal(f->req.read_error, "request_header_fields_too_large");
+    /* Still answerable, and nothing of the body was read. */
+    assert_string_equal(f->req.method_name, "POST");
+    assert_string_equal(f->req.path, "/api/v1/orders");
+    assert_non_null(f->req.request_id);
+    assert_int_equal(f->fake.read_calls, 0);
+}
+
+/* The issue's case: padding headers ahead of the ones that matter, with the
+ * application's own limit of 64.  Non-header parameters do not count. */
+static void test_header_padding_is_refused(void **state)
+{
+    static char names[FAKE_MAX_PARAMS][32];
+    struct fixture *f = *state;
+    size_t padding = FAKE_MAX_PARAMS - f->fake.param_count - 1;
+
+    f->limits.max_headers = padding;
+    for (size_t i = 0; i < padding; i++) {
+        snprintf(names[i], sizeof(names[i]), "HTTP_X_PAD_%zu", i);
+        fake_set(&f->fake, names[i], "x");
+    }
+    assert_int_equal(read_request(f), 0);
+    assert_int_equal(f->req.header_count, padding);
+
+    f = fixture_renew(state);
+    f->limits.max_headers = padding;
+    for (size_t i = 0; i < padding; i++)
+        fake_set(&f->fake, names[i], "x");
+    fake_set(&f->fake, "HTTP_AUTHORIZATION", "Bearer abc");
+    assert_int_equal(read_request(f), 431);
+    assert_null(http_header_get(&f->req, "authorization"));
+}
+
+/* A limit of zero takes no header at all: any header is 431. */
+static void test_header_cap_zero(void **state)
+{
+    struct fixture *f = *state;
+
+    f->limits.max_headers = 0;
+    assert_int_equal(read_request(f), 0);
+    assert_int_equal(f->req.header_count, 0);
+    f = fixture_renew(state);
+    f->limits.max_headers = 0;
+    fake_set(&f->fake, "HTTP_HOST", "localhost");
+    assert_int_equal(read_request(f), 431);
 }
 
 static void test_request_id_echo(void **state)
@@ -570,7 +630,10 @@ int main(void)
         T(test_body_zero_length),
         T(test_bad_content_length),
         T(test_headers),
-        T(test_header_cap),
+        T(test_header_cap_exact),
+        T(test_header_cap_refuses),
+        T(test_header_padding_is_refused),
+        T(test_header_cap_zero),
         T(test_request_id_echo),
         T(test_request_id_generated),
         T(test_request_id_absent),
