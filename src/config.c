@@ -154,58 +154,165 @@ static int parse_bounded(const char *value, unsigned long long min, unsigned lon
     return 0;
 }
 
+/* The value of one hex digit, or -1. */
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /*
- * Parses "redis://host[:port][/db]" or "unix:/path[?db=N]" into rc.
- * Passwords in the URL are refused rather than silently dropped.
+ * Percent-decodes the n bytes at s into out (size outsize, NUL-terminated).
+ * -1 on a malformed escape, an encoded NUL, or when it does not fit.
+ */
+static int url_unescape(const char *s, size_t n, char *out, size_t outsize)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '%') {
+            int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+            int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                return -1;
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        }
+        if (o + 1 >= outsize)
+            return -1;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* The parts of a Redis URL, filled by the parsers below. */
+struct redis_url_parts {
+    char host[CONFIG_STR];
+    char socket[CONFIG_STR];
+    char user[128];
+    char password[CONFIG_STR];
+    unsigned long long port, db;
+};
+
+/* "[user]:password" (the n bytes before '@'); a bare "word@" is refused as
+ * ambiguous (user or password?). */
+static int parse_userinfo(const char *s, size_t n, struct redis_url_parts *u)
+{
+    const char *colon = memchr(s, ':', n);
+    if (!colon)
+        return -1;
+    if (url_unescape(s, (size_t)(colon - s), u->user, sizeof u->user) != 0)
+        return -1;
+    return url_unescape(colon + 1, n - (size_t)(colon - s) - 1, u->password, sizeof u->password);
+}
+
+/* "db=N&user=U&password=P" (any order, each at most once). */
+static int parse_unix_query(const char *q, struct redis_url_parts *u)
+{
+    int seen_db = 0, seen_user = 0, seen_password = 0;
+    while (*q != '\0') {
+        const char *amp = strchr(q, '&');
+        size_t n = amp ? (size_t)(amp - q) : strlen(q);
+        char item[CONFIG_STR];
+        memcpy(item, q, n);
+        item[n] = '\0';
+        if (strncmp(item, "db=", 3) == 0 && !seen_db++) {
+            if (parse_bounded(item + 3, 0, 15, &u->db) != 0)
+                return -1;
+        } else if (strncmp(item, "user=", 5) == 0 && !seen_user++) {
+            if (n == 5 || url_unescape(item + 5, n - 5, u->user, sizeof u->user) != 0)
+                return -1;
+        } else if (strncmp(item, "password=", 9) == 0 && !seen_password++) {
+            if (n == 9 || url_unescape(item + 9, n - 9, u->password, sizeof u->password) != 0)
+                return -1;
+        } else {
+            return -1;
+        }
+        q += n;
+        if (*q == '&' && *++q == '\0')
+            return -1;
+    }
+    return 0;
+}
+
+/* "unix:/path[?query]" or "unix:///path[?query]" (after "unix:"). */
+static int parse_unix_url(const char *path, struct redis_url_parts *u)
+{
+    if (strncmp(path, "//", 2) == 0)
+        path += 2;
+    const char *q = strchr(path, '?');
+    size_t plen = q ? (size_t)(q - path) : strlen(path);
+    if (plen == 0 || path[0] != '/' || plen >= sizeof u->socket)
+        return -1;
+    memcpy(u->socket, path, plen);
+    u->socket[plen] = '\0';
+    if (q && q[1] == '\0')
+        return -1;
+    return q ? parse_unix_query(q + 1, u) : 0;
+}
+
+/* "[[user]:password@]host[:port][/db]" (after "redis://"). */
+static int parse_tcp_url(const char *p, struct redis_url_parts *u)
+{
+    const char *slash = strchr(p, '/');
+    size_t authority_len = slash ? (size_t)(slash - p) : strlen(p);
+    const char *at = memrchr(p, '@', authority_len);
+    if (at) {
+        if (parse_userinfo(p, (size_t)(at - p), u) != 0 || u->password[0] == '\0')
+            return -1;
+        authority_len -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    char hostport[CONFIG_STR];
+    memcpy(hostport, p, authority_len);
+    hostport[authority_len] = '\0';
+    char *colon = strrchr(hostport, ':');
+    if (colon) {
+        *colon = '\0';
+        if (parse_bounded(colon + 1, 1, 65535, &u->port) != 0)
+            return -1;
+    }
+    if (hostport[0] == '\0')
+        return -1;
+    snprintf(u->host, sizeof u->host, "%s", hostport);
+    if (slash && slash[1] != '\0' && parse_bounded(slash + 1, 0, 15, &u->db) != 0)
+        return -1;
+    return 0;
+}
+
+/*
+ * Parses a Redis URL (see config.h) into rc; rc is left alone on error.  A
+ * user without a password is refused: it would mean nothing to AUTH.
  */
 int config_parse_redis_url(struct redis_config *rc, const char *url)
 {
-    char host[CONFIG_STR] = "", sock[CONFIG_STR] = "";
-    unsigned long long port = 6379, db = 0;
+    struct redis_url_parts u;
+    memset(&u, 0, sizeof u);
+    u.port = 6379;
     if (strlen(url) >= CONFIG_STR)
         return -1;
-    if (strncmp(url, "unix:", 5) == 0) {
-        const char *path = url + 5;
-        if (strncmp(path, "//", 2) == 0)
-            path += 2;
-        const char *q = strchr(path, '?');
-        size_t plen = q ? (size_t)(q - path) : strlen(path);
-        if (plen == 0 || path[0] != '/' || plen >= sizeof sock)
-            return -1;
-        memcpy(sock, path, plen);
-        sock[plen] = '\0';
-        if (q) {
-            if (strncmp(q, "?db=", 4) != 0 || parse_bounded(q + 4, 0, 15, &db) != 0)
-                return -1;
-        }
-    } else if (strncmp(url, "redis://", 8) == 0) {
-        const char *p = url + 8;
-        if (strchr(p, '@'))
-            return -1;
-        const char *slash = strchr(p, '/');
-        size_t hostport_len = slash ? (size_t)(slash - p) : strlen(p);
-        char hostport[CONFIG_STR];
-        memcpy(hostport, p, hostport_len);
-        hostport[hostport_len] = '\0';
-        char *colon = strrchr(hostport, ':');
-        if (colon) {
-            *colon = '\0';
-            if (parse_bounded(colon + 1, 1, 65535, &port) != 0)
-                return -1;
-        }
-        if (hostport[0] == '\0')
-            return -1;
-        snprintf(host, sizeof host, "%s", hostport);
-        if (slash && slash[1] != '\0' && parse_bounded(slash + 1, 0, 15, &db) != 0)
-            return -1;
-    } else {
+    int bad;
+    if (strncmp(url, "unix:", 5) == 0)
+        bad = parse_unix_url(url + 5, &u);
+    else if (strncmp(url, "redis://", 8) == 0)
+        bad = parse_tcp_url(url + 8, &u);
+    else
+        bad = -1;
+    if (bad || (u.user[0] != '\0' && u.password[0] == '\0'))
         return -1;
-    }
     snprintf(rc->url, sizeof rc->url, "%s", url);
-    snprintf(rc->host, sizeof rc->host, "%s", host);
-    snprintf(rc->socket, sizeof rc->socket, "%s", sock);
-    rc->port = (unsigned)port;
-    rc->db = (unsigned)db;
+    snprintf(rc->host, sizeof rc->host, "%s", u.host);
+    snprintf(rc->socket, sizeof rc->socket, "%s", u.socket);
+    snprintf(rc->user, sizeof rc->user, "%s", u.user);
+    snprintf(rc->password, sizeof rc->password, "%s", u.password);
+    rc->port = (unsigned)u.port;
+    rc->db = (unsigned)u.db;
     return 0;
 }
 
@@ -256,11 +363,13 @@ int config_set(struct config *cfg, const char *name, const char *value, char *er
         return 0;
     }
     case SET_REDIS_URL:
-        if (config_parse_redis_url(&cfg->redis, value) != 0)
-            return fail(err, errlen,
-                        "%s: must be redis://host:port/db or unix:/path/redis.sock[?db=N] (no password), got \"%.60s\"",
-                        name, value);
-        return 0;
+        if (config_parse_redis_url(&cfg->redis, value) == 0)
+            return 0;
+        /* The value may hold a password: it is not repeated. */
+        return fail(err, errlen,
+                    "%s: must be redis://[[user]:password@]host[:port][/db] or "
+                    "unix:/path/redis.sock[?db=N][&user=U][&password=P]",
+                    name);
     }
     return fail(err, errlen, "%s: unknown setting", name);
 }

@@ -30,11 +30,13 @@ struct db_config {
 };
 
 struct redis_config {
-    char url[CONFIG_STR];      /* as given: redis://host:port/db or unix:/path[?db=N] */
+    char url[CONFIG_STR];      /* as given (may hold the password: never log it) */
     char host[CONFIG_STR];
     unsigned port;
     char socket[CONFIG_STR];
     unsigned db;
+    char user[128];            /* ACL user; "" with a password: AUTH password alone */
+    char password[CONFIG_STR]; /* "": no AUTH */
     unsigned connect_timeout_ms;
     unsigned command_timeout_ms;
 };
@@ -126,7 +128,12 @@ int config_listen_parse(const char *text, struct listen_addr *out, char *err, si
 /* Sets every default (what config_load starts from). */
 void config_defaults(struct config *cfg);
 
-/* Parses a Redis URL into rc->host/port/socket/db; -1 on a bad URL. */
+/*
+ * Parses a Redis URL into rc->host/port/socket/db/user/password; -1 on a bad
+ * URL.  Accepted: redis://[[user]:password@]host[:port][/db] and
+ * unix:/path[?db=N][&user=U][&password=P] (query items in any order);
+ * user and password are percent-decoded.
+ */
 int config_parse_redis_url(struct redis_config *rc, const char *url);
 
 #endif

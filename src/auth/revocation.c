@@ -21,6 +21,21 @@
 #define USER_STATE_TTL "60"
 static const char MARKER_KEY[] = "orderapi:revocations:loaded";
 
+/*
+ * Writes the cached user state "<role>:<tva>" unless the cache already holds
+ * a later cut-off (revocation_state_keeps() in Lua), atomically; returns the
+ * value the key holds afterwards.  KEYS[1] the user key; ARGV[1] the value,
+ * ARGV[2] its cut-off, ARGV[3] the TTL.
+ */
+static const char KEEP_MAX_SCRIPT[] =
+    "local cur = redis.call('GET', KEYS[1]) "
+    "if cur then "
+    "local t = tonumber(string.match(cur, ':(%d+)$')) "
+    "if t and t > tonumber(ARGV[2]) then return cur end "
+    "end "
+    "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3]) "
+    "return ARGV[1]";
+
 static char *revoked_key(struct arena *a, const char *jti)
 {
     return arena_printf(a, "orderapi:revoked:%s", jti);
@@ -40,15 +55,63 @@ static redisReply *redis_run(struct app *app, struct arena *a, int argc, const c
     return cache_command(app->cache, a, argc, argv, lens);
 }
 
+/* Parses a cached "<role>:<tokens_valid_after>" value. */
+static int user_state_parse(const char *value, char *role, size_t role_len, int64_t *tva)
+{
+    const char *colon = strrchr(value, ':');
+    if (!colon || (size_t)(colon - value) >= role_len)
+        return -1;
+    memcpy(role, value, (size_t)(colon - value));
+    role[colon - value] = '\0';
+    return parse_int64(colon + 1, 0, INT64_MAX, tva);
+}
+
+int revocation_state_keeps(const char *cached, int64_t tokens_valid_after)
+{
+    char role[16];
+    int64_t cached_tva;
+    if (cached == NULL || user_state_parse(cached, role, sizeof role, &cached_tva) != 0)
+        return 0;
+    return cached_tva > tokens_valid_after;
+}
+
+/*
+ * Caches the user's state unless the cache holds a later cut-off (written by
+ * a logout-all after this request read MySQL).  When it does, role and *tva
+ * become the cached ones, so the caller decides with the newer state too.
+ */
+static void remember_user_state(struct app *app, struct arena *a, int64_t user_id, char *role, size_t role_len,
+                                int64_t *tva)
+{
+    char *key = user_key(a, user_id);
+    char *value = arena_printf(a, "%s:%" PRId64, role, *tva);
+    char *tva_s = arena_printf(a, "%" PRId64, *tva);
+    if (!key || !value || !tva_s)
+        return;
+    const char *argv[] = {"EVAL", KEEP_MAX_SCRIPT, "1", key, value, tva_s, USER_STATE_TTL};
+    redisReply *reply = redis_run(app, a, 7, argv);
+    if (!reply || reply->type != REDIS_REPLY_STRING) {
+        if (reply && reply->type == REDIS_REPLY_ERROR)
+            log_msg("error", "revocation: caching the state of user %" PRId64 ": %s", user_id, reply->str);
+        return;
+    }
+    char cached_role[16];
+    int64_t cached_tva;
+    if (revocation_state_keeps(reply->str, *tva) &&
+        user_state_parse(reply->str, cached_role, sizeof cached_role, &cached_tva) == 0 &&
+        strlen(cached_role) < role_len) {
+        memcpy(role, cached_role, strlen(cached_role) + 1);
+        *tva = cached_tva;
+    }
+}
+
 void revocation_remember_user(struct app *app, struct arena *a, int64_t user_id, const char *role,
                               int64_t tokens_valid_after)
 {
-    char *key = user_key(a, user_id);
-    char *value = arena_printf(a, "%s:%" PRId64, role, tokens_valid_after);
-    if (!key || !value)
+    char role_copy[16];
+    if (snprintf(role_copy, sizeof role_copy, "%s", role) >= (int)sizeof role_copy)
         return;
-    const char *argv[] = {"SET", key, value, "EX", USER_STATE_TTL};
-    redis_run(app, a, 5, argv);
+    remember_user_state(app, a, user_id, role_copy, sizeof role_copy, &tokens_valid_after);
 }
 
 void revocation_forget_user(struct app *app, struct arena *a, int64_t user_id)
@@ -110,17 +173,6 @@ static int user_state_from_db(struct app *app, struct arena *a, int64_t user_id,
     snprintf(role, role_len, "%s", r->s);
     *tva = t->i;
     return 0;
-}
-
-/* Parses a cached "<role>:<tokens_valid_after>" value. */
-static int user_state_parse(const char *value, char *role, size_t role_len, int64_t *tva)
-{
-    const char *colon = strchr(value, ':');
-    if (!colon || (size_t)(colon - value) >= role_len)
-        return -1;
-    memcpy(role, value, (size_t)(colon - value));
-    role[colon - value] = '\0';
-    return parse_int64(colon + 1, 0, INT64_MAX, tva);
 }
 
 /* Applies the user rules once the user's role and cut-off are known. */
@@ -230,7 +282,7 @@ int revocation_check(struct app *app, struct arena *a, const struct principal *p
             *unavailable = "mysql";
             return rc;
         }
-        revocation_remember_user(app, a, p->user_id, role, tva);
+        remember_user_state(app, a, p->user_id, role, sizeof role, &tva);
     }
     return verdict_for_user(p, role, tva);
 }
@@ -265,7 +317,17 @@ int revocation_revoke_all(struct app *app, struct arena *a, int64_t user_id, int
     int rc = db_exec(app->db, STMT_USER_LOGOUT_ALL, params, 2, NULL, NULL);
     if (rc != DB_OK)
         return rc == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
-    *cutoff = now;
-    revocation_forget_user(app, a, user_id);
+    /* The new cut-off goes into the cache (not a DEL, which a request that
+     * read the old one from MySQL just before could fill again); the
+     * keep-max write refuses such a late filler's older value. */
+    char role[16];
+    int64_t tva = 0;
+    if (user_state_from_db(app, a, user_id, role, sizeof role, &tva) != 0) {
+        *cutoff = now;
+        revocation_forget_user(app, a, user_id);
+        return 0;
+    }
+    *cutoff = tva;
+    remember_user_state(app, a, user_id, role, sizeof role, &tva);
     return 0;
 }

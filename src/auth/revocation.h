@@ -5,7 +5,10 @@
  *   orderapi:revoked:<jti>        set by logout, expires with the token
  *   orderapi:user:<id>            "<role>:<tokens_valid_after>", a 60 s
  *                                 cache of the user's row (role, and the
- *                                 logout-everywhere cut-off)
+ *                                 logout-everywhere cut-off); written only
+ *                                 by a script that never lowers the cut-off,
+ *                                 so a request that read MySQL before a
+ *                                 logout-all cannot put the old one back
  *   orderapi:revocations:loaded   present while Redis holds the denylist
  * MySQL is the durable copy: users.tokens_valid_after and
  * token_revocations.  When the marker is missing (Redis restarted without
@@ -48,8 +51,14 @@ int revocation_revoke_all(struct app *app, struct arena *a, int64_t user_id, int
 /* Drops the cached user row after a role change or deletion (best effort). */
 void revocation_forget_user(struct app *app, struct arena *a, int64_t user_id);
 
-/* Caches the user's state (after a login or a lookup). */
+/* Caches the user's state (after a login or a lookup), unless the cache
+ * already holds a later cut-off. */
 void revocation_remember_user(struct app *app, struct arena *a, int64_t user_id, const char *role,
                               int64_t tokens_valid_after);
+
+/* The keep-max rule of the cached user state: 1 when the cached value
+ * ("<role>:<tokens_valid_after>", or NULL) must stay because its cut-off is
+ * later than tokens_valid_after; 0 when the new state may be written. */
+int revocation_state_keeps(const char *cached, int64_t tokens_valid_after);
 
 #endif

@@ -49,5 +49,6 @@ void handle_order_statistics(struct app *app, struct http_request *req, struct h
 void handle_test_echo(struct app *app, struct http_request *req, struct http_response *res);
 void handle_test_sleep(struct app *app, struct http_request *req, struct http_response *res);
 void handle_test_crash(struct app *app, struct http_request *req, struct http_response *res);
+void handle_test_user_state(struct app *app, struct http_request *req, struct http_response *res);
 
 #endif

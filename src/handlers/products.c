@@ -31,7 +31,7 @@
 static const char *const PRODUCT_SCOPE[] = {"products"};
 
 /* A product row (PRODUCT_COLUMNS order) as the contract's JSON. */
-json_t *product_json(const struct db_rows *rows, size_t r)
+static json_t *product_json(const struct db_rows *rows, size_t r)
 {
     char price[24], rate[24];
     const struct db_value *desc = DB_CELL(rows, r, 3);

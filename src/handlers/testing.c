@@ -8,12 +8,17 @@
  *                                   crash-logging tests
  *   POST /api/v1/_crash         the worker exits with status 70 mid-request,
  *                                   for the master's crash-loop backoff test
+ *   POST /api/v1/_user_state    {"user_id", "role", "tokens_valid_after"}:
+ *                                   caches that user state the way a request
+ *                                   that read it from MySQL does (late, for
+ *                                   the logout-all race test), 204
  */
 #include <jansson.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "auth/revocation.h"
 #include "handlers/handlers.h"
 #include "http/problem.h"
 #include "http/query.h"
@@ -63,4 +68,24 @@ void handle_test_crash(struct app *app, struct http_request *req, struct http_re
     if (!test_routes_enabled(app, req, res))
         return;
     _exit(70);
+}
+
+void handle_test_user_state(struct app *app, struct http_request *req, struct http_response *res)
+{
+    if (!test_routes_enabled(app, req, res))
+        return;
+    json_t *id = req->json ? json_object_get(req->json, "user_id") : NULL;
+    json_t *role = req->json ? json_object_get(req->json, "role") : NULL;
+    json_t *tva = req->json ? json_object_get(req->json, "tokens_valid_after") : NULL;
+    if (!json_is_integer(id) || json_integer_value(id) < 1 || !json_is_string(role) || !json_is_integer(tva) ||
+        json_integer_value(tva) < 0) {
+        json_t *errors = json_array();
+        problem_add_error(errors, "body", "invalid",
+                          "want user_id (>= 1), role (a string) and tokens_valid_after (>= 0)");
+        problem_validation(req, res, errors);
+        return;
+    }
+    revocation_remember_user(app, req->arena, (int64_t)json_integer_value(id), json_string_value(role),
+                             (int64_t)json_integer_value(tva));
+    res->status = 204;
 }

@@ -4,6 +4,7 @@
 #include "http/fields.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "http/problem.h"
@@ -48,8 +49,10 @@ size_t fields_check(const json_t *obj, const struct field_spec *specs, size_t co
     const char *key;
     json_t *value;
     char message[160];
-    /* Unknown members first, in the body's order. */
-    json_object_foreach((json_t *)obj, key, value) {
+    /* Unknown members first, in the body's order.  jansson's iterator takes
+     * a non-const object but only reads it. */
+    json_t *mutable_obj = (json_t *)(uintptr_t)obj;
+    json_object_foreach(mutable_obj, key, value) {
         size_t i = 0;
         while (i < count && strcmp(specs[i].name, key) != 0)
             i++;

@@ -1,6 +1,9 @@
 /*
  * cache.c — one Redis connection per worker (hiredis 0.14, blocking API).
  *
+ * Every connection, first or later, is authenticated (AUTH) when the URL
+ * carries a password, before any command.
+ *
  * hiredis keeps a sticky error on its context: once ctx->err is set, nothing
  * more can be done on it.  So any NULL reply or error drops the context here,
  * and the next call connects afresh (never with redisReconnect, which in
@@ -66,6 +69,40 @@ static void cache_reply_release(void *reply)
 }
 
 /*
+ * Authenticates a fresh connection: AUTH [user] password.  0, or -1 when
+ * Redis refused it (the caller drops the connection).  The password is
+ * never logged; Redis's own error text does not repeat it.
+ */
+static int cache_auth(struct cache *c)
+{
+    int rc = -1;
+    const char *argv[3] = {"AUTH"};
+    size_t argvlen[3] = {4};
+    int argc = 1;
+    redisReply *reply;
+
+    if (c->cfg.user[0] != '\0') {
+        argv[argc] = c->cfg.user;
+        argvlen[argc++] = strlen(c->cfg.user);
+    }
+    argv[argc] = c->cfg.password;
+    argvlen[argc++] = strlen(c->cfg.password);
+    reply = redisCommandArgv(c->ctx, argc, argv, argvlen);
+    if (reply == NULL)
+        goto out;
+    if (reply->type == REDIS_REPLY_ERROR) {
+        log_msg("error", "redis AUTH%s%s: %s (%s)", c->cfg.user[0] != '\0' ? " as " : "", c->cfg.user, reply->str,
+                cache_target(c));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (reply != NULL)
+        freeReplyObject(reply);
+    return rc;
+}
+
+/*
  * Selects database cfg.db on a fresh connection.  0, or -1 when Redis
  * refused it (the caller drops the connection).
  */
@@ -95,8 +132,8 @@ out:
 
 /*
  * Connects (unix socket in preference to host and port) with the connect
- * timeout, then sets the command timeout and selects the database.  0, or -1
- * with the context freed.
+ * timeout, then sets the command timeout, authenticates (when a password is
+ * configured) and selects the database.  0, or -1 with the context freed.
  */
 static int cache_connect(struct cache *c)
 {
@@ -120,6 +157,10 @@ static int cache_connect(struct cache *c)
     if (c->cfg.command_timeout_ms > 0 &&
         redisSetTimeout(c->ctx, cache_timeval_ms(c->cfg.command_timeout_ms)) != REDIS_OK) {
         cache_drop(c, "set timeout");
+        return -1;
+    }
+    if (c->cfg.password[0] != '\0' && cache_auth(c) != 0) {
+        cache_drop(c, "auth");
         return -1;
     }
     if (c->cfg.db != 0 && cache_select_db(c) != 0) {

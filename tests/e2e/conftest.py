@@ -253,9 +253,11 @@ def bearer(token):
 
 
 def redis_cli(stack, *args):
-    """Runs one redis-cli command against the stack's Redis socket; its stdout."""
+    """Runs one redis-cli command against the stack's Redis socket,
+    authenticated with the stack's password (REDISCLI_AUTH); its stdout."""
+    env = dict(os.environ, REDISCLI_AUTH=stack.env["ORDERAPI_REDIS_PASSWORD"])
     done = subprocess.run(["redis-cli", "-s", stack.env["ORDERAPI_REDIS_SOCKET"], *args],
-                          capture_output=True, text=True, timeout=TIMEOUT)
+                          capture_output=True, text=True, timeout=TIMEOUT, env=env)
     assert done.returncode == 0, f"redis-cli {args} failed: {done.stdout}{done.stderr}"
     return done.stdout
 

@@ -85,11 +85,85 @@ static void test_redis_urls(void **state)
     assert_int_equal(config_parse_redis_url(&rc, "unix:/run/redis.sock?db=3"), 0);
     assert_string_equal(rc.socket, "/run/redis.sock");
     assert_int_equal(rc.db, 3);
-    assert_int_equal(config_parse_redis_url(&rc, "redis://:secret@host:6379/0"), -1);
+    assert_string_equal(rc.password, "");
+    assert_string_equal(rc.user, "");
     assert_int_equal(config_parse_redis_url(&rc, "redis://host:0/0"), -1);
     assert_int_equal(config_parse_redis_url(&rc, "redis://host:6379/16"), -1);
     assert_int_equal(config_parse_redis_url(&rc, "http://host"), -1);
     assert_int_equal(config_parse_redis_url(&rc, "unix:relative.sock"), -1);
+}
+
+static void test_redis_urls_with_credentials(void **state)
+{
+    (void)state;
+    struct redis_config rc;
+    memset(&rc, 0, sizeof rc);
+
+    assert_int_equal(config_parse_redis_url(&rc, "redis://:s3cret@cache:6380/1"), 0);
+    assert_string_equal(rc.host, "cache");
+    assert_int_equal(rc.port, 6380);
+    assert_int_equal(rc.db, 1);
+    assert_string_equal(rc.user, "");
+    assert_string_equal(rc.password, "s3cret");
+
+    /* An ACL user; the password is percent-decoded, and may hold '@' and ':'. */
+    assert_int_equal(config_parse_redis_url(&rc, "redis://orderapi:p%40ss:w@127.0.0.1"), 0);
+    assert_string_equal(rc.host, "127.0.0.1");
+    assert_int_equal(rc.port, 6379);
+    assert_string_equal(rc.user, "orderapi");
+    assert_string_equal(rc.password, "p@ss:w");
+    assert_int_equal(config_parse_redis_url(&rc, "redis://u:a@b@host/2"), 0);
+    assert_string_equal(rc.password, "a@b");
+    assert_string_equal(rc.host, "host");
+    assert_int_equal(rc.db, 2);
+
+    /* A later URL without credentials clears them. */
+    assert_int_equal(config_parse_redis_url(&rc, "redis://cache"), 0);
+    assert_string_equal(rc.user, "");
+    assert_string_equal(rc.password, "");
+
+    /* The unix socket takes them as query items, in any order. */
+    assert_int_equal(config_parse_redis_url(&rc, "unix:/run/r.sock?password=abc%26d"), 0);
+    assert_string_equal(rc.socket, "/run/r.sock");
+    assert_string_equal(rc.password, "abc&d");
+    assert_string_equal(rc.user, "");
+    assert_int_equal(rc.db, 0);
+    assert_int_equal(config_parse_redis_url(&rc, "unix:///run/r.sock?user=app&db=4&password=pw"), 0);
+    assert_string_equal(rc.socket, "/run/r.sock");
+    assert_string_equal(rc.user, "app");
+    assert_string_equal(rc.password, "pw");
+    assert_int_equal(rc.db, 4);
+
+    /* Refused: a user without a password, ambiguous or empty credentials,
+     * bad escapes, an encoded NUL, unknown or repeated or empty items. */
+    const char *bad[] = {
+        "redis://app:@host",       "redis://word@host",         "redis://@host",
+        "redis://:@host",          "redis://:pw@",              "redis://:p%zz@host",
+        "redis://:p%4@host",       "redis://:p%00w@host",       "unix:/r.sock?user=app",
+        "unix:/r.sock?password=",  "unix:/r.sock?pass=x",       "unix:/r.sock?db=1&db=2",
+        "unix:/r.sock?password=a&", "unix:/r.sock?",            "unix:/r.sock?password=%",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct redis_config before = rc;
+        if (config_parse_redis_url(&rc, bad[i]) != -1)
+            fail_msg("accepted %s", bad[i]);
+        assert_memory_equal(&before, &rc, sizeof rc);
+    }
+}
+
+static void test_redis_url_errors_never_repeat_the_password(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[256];
+    config_defaults(&cfg);
+    assert_int_equal(config_set(&cfg, "ORDERAPI_REDIS_URL", "redis://:hunter2-secret@host:99999", err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "ORDERAPI_REDIS_URL"));
+    assert_null(strstr(err, "hunter2"));
+    assert_int_equal(config_set(&cfg, "ORDERAPI_REDIS_URL", "unix:/r.sock?password=hunter2&x=1", err, sizeof err),
+                     -1);
+    assert_null(strstr(err, "hunter2"));
 }
 
 static void test_listen_never_wildcard_unless_asked(void **state)
@@ -234,6 +308,8 @@ int main(void)
         cmocka_unit_test(test_defaults_are_valid_for_admin_but_serve_needs_a_secret),
         cmocka_unit_test(test_numbers_are_strict_and_errors_name_the_setting),
         cmocka_unit_test(test_redis_urls),
+        cmocka_unit_test(test_redis_urls_with_credentials),
+        cmocka_unit_test(test_redis_url_errors_never_repeat_the_password),
         cmocka_unit_test(test_listen_never_wildcard_unless_asked),
         cmocka_unit_test(test_listen_wildcard_spellings_are_refused),
         cmocka_unit_test(test_listen_specific_addresses),
