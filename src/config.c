@@ -89,6 +89,9 @@ static const struct setting SETTINGS[] = {
     UINT("ORDERAPI_LOGIN_MAX_FAILURES", jwt.login_max_failures, 1, 1000000),
     UINT("ORDERAPI_LOGIN_MAX_FAILURES_PER_IP", jwt.login_max_failures_per_ip, 1, 1000000),
     UINT("ORDERAPI_LOGIN_WINDOW", jwt.login_window, 1, 86400),
+    UINT("ORDERAPI_REGISTER_MAX_PER_IP", jwt.register_max_per_ip, 1, 1000000),
+    UINT("ORDERAPI_REGISTER_WINDOW", jwt.register_window, 1, 86400),
+    UINT("ORDERAPI_MAX_HASHES", jwt.max_hashes, 0, 256),
 };
 #define SETTING_COUNT (sizeof SETTINGS / sizeof SETTINGS[0])
 
@@ -139,6 +142,9 @@ void config_defaults(struct config *cfg)
     cfg->jwt.login_max_failures = 5;
     cfg->jwt.login_max_failures_per_ip = 50;
     cfg->jwt.login_window = 900;
+    cfg->jwt.register_max_per_ip = 20;
+    cfg->jwt.register_window = 3600;
+    cfg->jwt.max_hashes = 0;
 }
 
 /* Parses a whole unsigned decimal within [min, max]. */

@@ -62,6 +62,9 @@ struct jwt_config {
     unsigned login_max_failures;        /* per email, within login_window */
     unsigned login_max_failures_per_ip; /* per client address, within login_window */
     unsigned login_window;              /* seconds */
+    unsigned register_max_per_ip;       /* registration attempts per client address, within register_window */
+    unsigned register_window;           /* seconds */
+    unsigned max_hashes;                /* Argon2id runs at once across the pool; 0 = automatic */
 };
 
 struct config {

@@ -43,6 +43,8 @@ static const char *const COUNTER_NAMES[METRIC_COUNTER_COUNT] = {
     [METRIC_CACHE_MISSES] = "orderapi_cache_misses_total",
     [METRIC_WORKER_RESTARTS] = "orderapi_worker_restarts_total",
     [METRIC_WORKER_CRASHES] = "orderapi_worker_crashes_total",
+    [METRIC_PASSWORD_HASHES] = "orderapi_password_hashes_total",
+    [METRIC_PASSWORD_HASHES_REFUSED] = "orderapi_password_hashes_refused_total",
 };
 
 /* Maps the region; it is inherited by every child forked afterwards. */

@@ -20,6 +20,8 @@ enum metric_counter {
     METRIC_CACHE_MISSES,
     METRIC_WORKER_RESTARTS,
     METRIC_WORKER_CRASHES,
+    METRIC_PASSWORD_HASHES,         /* Argon2id runs started (hash or verify) */
+    METRIC_PASSWORD_HASHES_REFUSED, /* refused at the cap (ORDERAPI_MAX_HASHES) */
     METRIC_COUNTER_COUNT
 };
 

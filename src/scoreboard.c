@@ -53,8 +53,11 @@ int scoreboard_find(pid_t pid)
 
 void scoreboard_release(int slot)
 {
-    if (slots && slot >= 0 && slot < SCOREBOARD_SLOTS)
+    if (slots && slot >= 0 && slot < SCOREBOARD_SLOTS) {
+        /* A permit of a worker that died hashing is free again. */
+        __atomic_store_n(&slots[slot].hashing, 0, __ATOMIC_SEQ_CST);
         slots[slot] = (struct scoreboard_slot){0};
+    }
 }
 
 struct scoreboard_slot scoreboard_read(int slot)
@@ -83,6 +86,42 @@ void scoreboard_end(int slot)
         return;
     __atomic_store_n(&slots[slot].route, SCOREBOARD_IDLE, __ATOMIC_RELEASE);
     __atomic_fetch_add(&slots[slot].requests, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Announce, then count: every store and load here is sequentially
+ * consistent, so of any cap + 1 workers holding permits at once, the one that
+ * announced last would have counted all cap + 1 announcements and withdrawn.
+ * Two workers racing for the last permit may both withdraw; the caller
+ * answers 503 and the client retries, which is the safe way to be wrong.
+ */
+int scoreboard_hash_acquire(int slot, unsigned cap)
+{
+    if (!slots || slot < 0 || slot >= SCOREBOARD_SLOTS)
+        return 1;
+    if (cap == 0)
+        return 0;
+    __atomic_store_n(&slots[slot].hashing, 1, __ATOMIC_SEQ_CST);
+    if (scoreboard_hashing() <= cap)
+        return 1;
+    __atomic_store_n(&slots[slot].hashing, 0, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+void scoreboard_hash_release(int slot)
+{
+    if (slots && slot >= 0 && slot < SCOREBOARD_SLOTS)
+        __atomic_store_n(&slots[slot].hashing, 0, __ATOMIC_SEQ_CST);
+}
+
+unsigned scoreboard_hashing(void)
+{
+    unsigned n = 0;
+    if (!slots)
+        return 0;
+    for (int i = 0; i < SCOREBOARD_SLOTS; i++)
+        n += __atomic_load_n(&slots[i].hashing, __ATOMIC_SEQ_CST) != 0;
+    return n;
 }
 
 uint64_t monotonic_us(void)

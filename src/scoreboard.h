@@ -17,6 +17,7 @@ struct scoreboard_slot {
     int32_t route;          /* route index being served, or SCOREBOARD_IDLE */
     uint64_t started_us;    /* when the current request started */
     uint64_t requests;      /* requests served by this worker */
+    int32_t hashing;        /* 1 while the worker holds a password-hash permit */
 };
 
 /* Maps the shared slots; before fork.  0 or -1. */
@@ -34,6 +35,19 @@ struct scoreboard_slot scoreboard_read(int slot);
 /* Called by a worker around each request. */
 void scoreboard_begin(int slot, int route, uint64_t now_us);
 void scoreboard_end(int slot);
+/*
+ * Password-hash permits: at most cap slots hold one at a time, across every
+ * process forked from the master.  A worker announces itself in its own slot
+ * and then counts the announced slots; over cap, it withdraws and is refused.
+ * A permit lives in the slot, so when a worker dies holding one, the master's
+ * scoreboard_release() frees it.  1 granted, 0 refused.  Without a slot or
+ * without the shared mapping (one process serving alone: CGI, an inherited
+ * socket) there is nobody to share with, and the permit is granted.
+ */
+int scoreboard_hash_acquire(int slot, unsigned cap);
+void scoreboard_hash_release(int slot);
+/* How many slots hold a permit now (for tests and metrics). */
+unsigned scoreboard_hashing(void);
 /* Microseconds on the monotonic clock. */
 uint64_t monotonic_us(void);
 

@@ -1,8 +1,12 @@
 /*
  * auth.c — accounts and tokens (API.md, Authentication):
  *
- *   POST /api/v1/auth/register    anyone     201 user; 409 email_taken; 422
- *   POST /api/v1/auth/login       anyone     200 token; 401; 429
+ *   POST /api/v1/auth/register    anyone     201 user; 409 email_taken; 422; 429; 503
+ *   POST /api/v1/auth/login       anyone     200 token; 401; 429; 503
+ *
+ * Both hash a password (Argon2id, a third of a second and 64 MiB), so both
+ * do every cheap check first (rate limits, a taken email) and hash only
+ * under a permit of the pool-wide cap (auth/hash_gate.h), or answer 503.
  *   POST /api/v1/auth/logout      token      204, this token revoked
  *   POST /api/v1/auth/logout-all  token      204, every older token revoked
  *   GET  /api/v1/auth/me          token      200 user
@@ -14,10 +18,12 @@
 
 #include "app.h"
 #include "arena.h"
+#include "auth/hash_gate.h"
 #include "auth/jwt.h"
 #include "auth/login_throttle.h"
 #include "auth/password.h"
 #include "auth/principal.h"
+#include "auth/register_throttle.h"
 #include "auth/revocation.h"
 #include "domain/validation.h"
 #include "handlers/handlers.h"
@@ -43,43 +49,123 @@ static const struct field_spec REGISTER_FIELDS[] = {
     {"phone", FIELD_STRING, 0, 1, 0},
 };
 
-void handle_auth_register(struct app *app, struct http_request *req, struct http_response *res)
+/* 429 rate_limited with Retry-After (RFC 6585 §4). */
+static void rate_limited(struct http_request *req, struct http_response *res, long long retry_after,
+                         const char *detail)
+{
+    problem_send(req, res, 429, "rate_limited", detail);
+    http_response_header(res, "Retry-After", arena_printf(req->arena, "%lld", retry_after));
+}
+
+/* 503 server_busy with Retry-After (RFC 9110 §15.6.4): every password-hash
+ * permit is taken, and this request is refused rather than queued. */
+static void hashing_busy(struct http_request *req, struct http_response *res)
+{
+    problem_send(req, res, 503, "server_busy", "The server is busy checking passwords; try again shortly");
+    http_response_header(res, "Retry-After", "1");
+}
+
+/* A registration's fields, once they passed validation. */
+struct registration {
+    const char *email, *password, *name, *phone;
+    size_t password_len, name_len;
+    char normalized[EMAIL_MAX + 1];
+};
+
+/* Checks every field of a registration; 0, or -1 when the request was
+ * answered (422 listing each bad field, or a body error). */
+static int registration_parse(struct http_request *req, struct http_response *res, struct registration *r)
 {
     json_t *errors = respond_body_errors(req, res, REGISTER_FIELDS, sizeof REGISTER_FIELDS / sizeof REGISTER_FIELDS[0]);
     if (!errors)
-        return;
-    size_t email_len = 0, password_len = 0, name_len = 0;
-    const char *email = fields_string(req->json, "email", &email_len);
-    const char *password = fields_string(req->json, "password", &password_len);
-    const char *name = fields_string(req->json, "full_name", &name_len);
-    const char *phone = fields_string(req->json, "phone", NULL);
+        return -1;
+    size_t email_len = 0;
+    r->email = fields_string(req->json, "email", &email_len);
+    r->password = fields_string(req->json, "password", &r->password_len);
+    r->name = fields_string(req->json, "full_name", &r->name_len);
+    r->phone = fields_string(req->json, "phone", NULL);
     const char *why;
-    if (email && (why = validate_email(email)))
+    if (r->email && (why = validate_email(r->email)))
         problem_add_error(errors, "email", why, "Must be a valid email address");
-    if (password && (why = validate_password(password, password_len)))
+    if (r->password && (why = validate_password(r->password, r->password_len)))
         problem_add_error(errors, "password", why, "Must be 10 to 1024 characters long");
-    if (name && (why = validate_full_name(name, name_len)))
+    if (r->name && (why = validate_full_name(r->name, r->name_len)))
         problem_add_error(errors, "full_name", why, "Must be 1 to 200 printable characters");
-    if (phone && (why = validate_phone(phone)))
+    if (r->phone && (why = validate_phone(r->phone)))
         problem_add_error(errors, "phone", why, "Must be an E.164 number such as +14155550123");
     if (json_array_size(errors) > 0) {
         problem_validation(req, res, errors);
-        return;
+        return -1;
     }
     json_decref(errors);
+    email_normalize(r->email, r->normalized);
+    return 0;
+}
 
-    char normalized[EMAIL_MAX + 1];
-    email_normalize(email, normalized);
-    char hash[PASSWORD_HASH_MAX];
-    if (password_hash(password, password_len, hash) != 0) {
-        app_internal_error(req, res, "password_hash failed");
-        return;
+/*
+ * Everything a registration must pass before its password is hashed: the
+ * per-address limit, and an email nobody has yet (a taken one is 409 at the
+ * cost of one indexed lookup, not of a hash).  0, or -1 when answered.
+ */
+static int registration_admit(struct app *app, struct http_request *req, struct http_response *res,
+                              const struct registration *r)
+{
+    long long retry_after = 0;
+    int limited = register_throttle_begin(app, req->arena, req->remote_addr, &retry_after);
+    if (limited < 0) {
+        app_unavailable(req, res, "redis");
+        return -1;
     }
-    struct db_value params[5] = {DBP_STR(normalized), DBP_STRN(name, name_len), phone ? DBP_STR(phone) : DBP_NULL,
-                                 DBP_STR("customer"), DBP_STR(hash)};
+    if (limited > 0) {
+        rate_limited(req, res, retry_after, "Too many registrations from this address; try again later");
+        return -1;
+    }
+    struct db_rows rows;
+    struct db_value param = DBP_STR(r->normalized);
+    int rc = db_query_row(app->db, STMT_USER_ID_BY_EMAIL, &param, 1, req->arena, &rows);
+    if (rc == DB_OK) {
+        problem_send(req, res, 409, "email_taken", "An account with this email already exists");
+        return -1;
+    }
+    if (rc != DB_NOT_FOUND) {
+        register_throttle_give_back(app, req->arena, req->remote_addr);
+        respond_storage_failure(app, req, res, rc, "register: email lookup");
+        return -1;
+    }
+    return 0;
+}
+
+/* Hashes the password under a hash permit; 0, or -1 when answered. */
+static int registration_hash(struct app *app, struct http_request *req, struct http_response *res,
+                             const struct registration *r, char hash[PASSWORD_HASH_MAX])
+{
+    if (hash_gate_enter(app) != 0) {
+        register_throttle_give_back(app, req->arena, req->remote_addr);
+        hashing_busy(req, res);
+        return -1;
+    }
+    int rc = password_hash(r->password, r->password_len, hash);
+    hash_gate_leave(app);
+    if (rc != 0) {
+        app_internal_error(req, res, "password_hash failed");
+        return -1;
+    }
+    return 0;
+}
+
+void handle_auth_register(struct app *app, struct http_request *req, struct http_response *res)
+{
+    struct registration r;
+    char hash[PASSWORD_HASH_MAX];
+    if (registration_parse(req, res, &r) != 0 || registration_admit(app, req, res, &r) != 0 ||
+        registration_hash(app, req, res, &r, hash) != 0)
+        return;
+    struct db_value params[5] = {DBP_STR(r.normalized), DBP_STRN(r.name, r.name_len),
+                                 r.phone ? DBP_STR(r.phone) : DBP_NULL, DBP_STR("customer"), DBP_STR(hash)};
     uint64_t id = 0;
     int rc = db_exec(app->db, STMT_USER_INSERT, params, 5, NULL, &id);
     if (rc == DB_DUPLICATE) {
+        /* Registered by a parallel request since registration_admit looked. */
         problem_send(req, res, 409, "email_taken", "An account with this email already exists");
         return;
     }
@@ -110,6 +196,62 @@ static void bad_credentials(struct http_request *req, struct http_response *res)
     http_response_header(res, "WWW-Authenticate", "Bearer");
 }
 
+/* The account a login names, once its password was checked. */
+struct login_account {
+    int64_t user_id;
+    const char *role;
+    int64_t tokens_valid_after;
+};
+
+/*
+ * Counts the attempt, looks the account up and checks the password, under a
+ * hash permit.  The attempt is counted first, atomically, so parallel
+ * guesses cannot overrun the limit; one that checked no password (busy,
+ * storage down) is given back.  0 with *acct filled, or -1 when answered.
+ */
+static int login_check(struct app *app, struct http_request *req, struct http_response *res,
+                       const char *email, struct login_account *acct)
+{
+    size_t password_len = 0;
+    const char *password = fields_string(req->json, "password", &password_len);
+    long long retry_after = 0;
+    int limited = login_throttle_begin(app, req->arena, email, req->remote_addr, &retry_after);
+    if (limited < 0) {
+        app_unavailable(req, res, "redis");
+        return -1;
+    }
+    if (limited > 0) {
+        rate_limited(req, res, retry_after, "Too many failed logins; try again later");
+        return -1;
+    }
+    struct db_rows rows;
+    struct db_value param = DBP_STR(email);
+    int rc = db_query_row(app->db, STMT_USER_LOGIN, &param, 1, req->arena, &rows);
+    if (rc != DB_OK && rc != DB_NOT_FOUND) {
+        login_throttle_give_back(app, req->arena, email, req->remote_addr);
+        respond_storage_failure(app, req, res, rc, "login");
+        return -1;
+    }
+    if (hash_gate_enter(app) != 0) {
+        login_throttle_give_back(app, req->arena, email, req->remote_addr);
+        hashing_busy(req, res);
+        return -1;
+    }
+    /* An unknown email is verified against a dummy hash: the same cost. */
+    const char *hash = rc == DB_OK ? DB_CELL(&rows, 0, 1)->s : NULL;
+    int verified = password_verify(hash, password, password_len);
+    hash_gate_leave(app);
+    if (verified != 0) {
+        bad_credentials(req, res); /* already counted */
+        return -1;
+    }
+    login_throttle_success(app, req->arena, email, req->remote_addr);
+    acct->user_id = DB_CELL(&rows, 0, 0)->i;
+    acct->role = DB_CELL(&rows, 0, 2)->s;
+    acct->tokens_valid_after = DB_CELL(&rows, 0, 3)->i;
+    return 0;
+}
+
 void handle_auth_login(struct app *app, struct http_request *req, struct http_response *res)
 {
     json_t *errors = respond_body_errors(req, res, LOGIN_FIELDS, sizeof LOGIN_FIELDS / sizeof LOGIN_FIELDS[0]);
@@ -120,46 +262,18 @@ void handle_auth_login(struct app *app, struct http_request *req, struct http_re
         return;
     }
     json_decref(errors);
-    size_t password_len = 0;
-    const char *email = fields_string(req->json, "email", NULL);
-    const char *password = fields_string(req->json, "password", &password_len);
     char normalized[EMAIL_MAX + 1];
-    email_normalize(email, normalized);
-
-    long long retry_after = 0;
-    int limited = login_throttle_check(app, req->arena, normalized, req->remote_addr, &retry_after);
-    if (limited < 0) {
-        app_unavailable(req, res, "redis");
+    email_normalize(fields_string(req->json, "email", NULL), normalized);
+    struct login_account acct;
+    if (login_check(app, req, res, normalized, &acct) != 0)
         return;
-    }
-    if (limited > 0) {
-        problem_send(req, res, 429, "rate_limited", "Too many failed logins; try again later");
-        http_response_header(res, "Retry-After", arena_printf(req->arena, "%lld", retry_after));
-        return;
-    }
-    struct db_rows rows;
-    struct db_value param = DBP_STR(normalized);
-    int rc = db_query_row(app->db, STMT_USER_LOGIN, &param, 1, req->arena, &rows);
-    if (rc != DB_OK && rc != DB_NOT_FOUND) {
-        respond_storage_failure(app, req, res, rc, "login");
-        return;
-    }
-    /* An unknown email is verified against a dummy hash: the same cost. */
-    const char *hash = rc == DB_OK ? DB_CELL(&rows, 0, 1)->s : NULL;
-    if (password_verify(hash, password, password_len) != 0) {
-        login_throttle_failure(app, req->arena, normalized, req->remote_addr);
-        bad_credentials(req, res);
-        return;
-    }
-    login_throttle_success(app, req->arena, normalized);
     struct principal p = {0};
-    const char *role = DB_CELL(&rows, 0, 2)->s;
-    int64_t tva = DB_CELL(&rows, 0, 3)->i;
-    if (principal_role_parse(role, &p.kind) != 0) {
+    int64_t tva = acct.tokens_valid_after;
+    if (principal_role_parse(acct.role, &p.kind) != 0) {
         app_internal_error(req, res, "login: unknown role in users row");
         return;
     }
-    p.user_id = DB_CELL(&rows, 0, 0)->i;
+    p.user_id = acct.user_id;
     /* A token must be issued after the logout-everywhere cut-off, even within
      * the same second: then it is dated one second ahead (inside the leeway). */
     int64_t now = (int64_t)time(NULL);
@@ -170,7 +284,7 @@ void handle_auth_login(struct app *app, struct http_request *req, struct http_re
         app_internal_error(req, res, "jwt_issue failed");
         return;
     }
-    revocation_remember_user(app, req->arena, p.user_id, role, tva);
+    revocation_remember_user(app, req->arena, p.user_id, acct.role, tva);
     json_t *body = json_pack("{s:s, s:s, s:I}", "access_token", token, "token_type", "Bearer", "expires_in",
                              (json_int_t)app->jwt.ttl);
     free(token);

@@ -103,10 +103,11 @@ class Stack:
             return log.read().decode("utf-8", "replace")
 
     def fcgi(self, method, uri, body=b"", content_type="application/json",
-             content_length=None, headers=None):
+             content_length=None, headers=None, remote_addr="127.0.0.1"):
         """Sends one request straight to orderapi's FastCGI socket (cgi-fcgi
         from libfcgi-bin), bypassing nginx, with the CGI parameters nginx's
-        fastcgi_params would pass.  Returns (status, headers, body)."""
+        fastcgi_params would pass (REMOTE_ADDR as given, so a test can speak
+        from another client address).  Returns (status, headers, body)."""
         path, _, query = uri.partition("?")
         params = {
             "PATH": "/usr/bin:/bin",
@@ -118,7 +119,7 @@ class Stack:
             "SERVER_PROTOCOL": "HTTP/1.1",
             "REQUEST_SCHEME": "http",
             "GATEWAY_INTERFACE": "CGI/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
+            "REMOTE_ADDR": remote_addr,
             "REMOTE_PORT": "40000",
             "SERVER_ADDR": "127.0.0.1",
             "SERVER_PORT": "80",
@@ -269,6 +270,26 @@ def clear_login_counters(stack, *emails):
     keys += redis_cli(stack, "--scan", "--pattern", "orderapi:rl:login:addr:*").split()
     if keys:
         redis_cli(stack, "DEL", *keys)
+
+
+# The addresses the tests speak from (nginx passes the client's, 127.0.0.1).
+TEST_ADDRESSES = ("127.0.0.1", "::1")
+
+
+def clear_register_counters(stack, *addresses):
+    """Drops the per-address registration counters (ORDERAPI_REGISTER_MAX_PER_IP)
+    of the test addresses and of any others named."""
+    keys = [f"orderapi:rl:register:addr:{addr}" for addr in (*TEST_ADDRESSES, *addresses)]
+    redis_cli(stack, "DEL", *keys)
+
+
+@pytest.fixture(autouse=True)
+def fresh_register_window(stack):
+    """Every test starts with a fresh registration window for the test
+    addresses: the suite registers far more accounts from 127.0.0.1 than the
+    per-address limit allows in an hour, and no test should be refused for
+    what earlier ones registered."""
+    clear_register_counters(stack)
 
 
 def register_user(stack, email=None, password=TEST_PASSWORD, full_name="Test User", **extra):
