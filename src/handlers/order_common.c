@@ -164,11 +164,18 @@ char *order_etag(struct arena *a, const struct db_rows *row)
 }
 
 /* RFC 9110 §13.1.1: If-Match is "*" or a list of entity tags; strong
- * comparison.  A weak tag (W/"...") never matches. */
+ * comparison.  A weak tag (W/"...") never matches, and "*" means "any" only
+ * as the whole field: as one item of a list it is malformed and matches
+ * nothing. */
 int order_check_if_match(struct http_request *req, struct http_response *res, const struct db_rows *row)
 {
     const char *h = http_header_get(req, "if-match");
     if (!h)
+        return 0;
+    size_t lead = strspn(h, " \t"), field_len = strlen(h + lead);
+    while (field_len > 0 && (h[lead + field_len - 1] == ' ' || h[lead + field_len - 1] == '\t'))
+        field_len--;
+    if (field_len == 1 && h[lead] == '*')
         return 0;
     char *etag = order_etag(req->arena, row);
     const char *p = h;
@@ -176,8 +183,6 @@ int order_check_if_match(struct http_request *req, struct http_response *res, co
     while (*p) {
         while (*p == ' ' || *p == ',' || *p == '\t')
             p++;
-        if (*p == '*' )
-            return 0;
         const char *start = p;
         while (*p && *p != ',')
             p++;
