@@ -282,9 +282,9 @@ enum cache_write cache_write_verdict(const redisReply *r, int expected)
 enum cache_write cache_probe_write(struct cache *c)
 {
 #define CACHE_PROBE_KEY "orderapi:health:probe"
-    static const char *const argv[] = {"SET", CACHE_PROBE_KEY, "1", "EX", "60"};
+    const char *argv[] = {"SET", CACHE_PROBE_KEY, "1", "EX", "60"};
     static const size_t argvlen[] = {3, sizeof CACHE_PROBE_KEY - 1, 1, 2, 2};
-    redisReply *reply = cache_run(c, 5, (const char **)argv, argvlen);
+    redisReply *reply = cache_run(c, 5, argv, argvlen);
     enum cache_write verdict = cache_write_verdict(reply, REDIS_REPLY_STATUS);
     if (verdict == CACHE_WRITE_REFUSED)
         log_msg("warn", "redis refuses writes: %s (%s)",
