@@ -12,13 +12,13 @@
 
 #include "store/cache.h"
 
-static redisReply reply_of(int type, const char *str)
+static redisReply reply_of(int type, char *str)
 {
     redisReply r;
     memset(&r, 0, sizeof r);
     r.type = type;
     if (str) {
-        r.str = (char *)str;
+        r.str = str;
         r.len = strlen(str);
     }
     return r;
@@ -36,7 +36,7 @@ static void test_expected_type_is_taken(void **state)
 static void test_error_reply_is_refused(void **state)
 {
     (void)state;
-    static const char *const errors[] = {
+    static char *errors[] = {
         "OOM command not allowed when used memory > 'maxmemory'.",
         "READONLY You can't write against a read only replica.",
         "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk.",

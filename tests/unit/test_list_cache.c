@@ -60,13 +60,13 @@ static void test_slow_repair_does_not_undo_a_later_one(void **state)
     assert_true(list_cache_marker_stale(&m));
 }
 
-static redisReply reply_of(int type, const char *str)
+static redisReply reply_of(int type, char *str)
 {
     redisReply r;
     memset(&r, 0, sizeof r);
     r.type = type;
     if (str) {
-        r.str = (char *)str;
+        r.str = str;
         r.len = strlen(str);
     }
     return r;
