@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "auth/jwt_keys.h"
+#include "auth/password.h"
 #include "config.h"
 #include "events/relay.h"
 #include "fcgi_io.h"
@@ -385,6 +386,13 @@ int master_run(struct config *cfg, const struct config_override *overrides, size
 
     if (metrics_init(ROUTE_COUNT) != 0 || scoreboard_init() != 0) {
         log_msg("error", "master: cannot map shared memory");
+        return 1;
+    }
+    /* libsodium and the dummy password hash (an Argon2id hash: 64 MiB and
+     * a noticeable time) are made once here and inherited, so that a new
+     * worker is ready at once instead of hashing before its first accept. */
+    if (password_init() != 0) {
+        log_msg("error", "master: cannot initialise libsodium");
         return 1;
     }
     p->listen_fd = transport_listen(p->cfg.listen);
