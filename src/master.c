@@ -1,18 +1,19 @@
 /*
  * master.c — open the socket, fork the workers, keep them alive.
  *
- * The master never serves a request.  It sleeps in sigsuspend() and acts on
+ * The master never serves a request.  It sleeps in ppoll() and acts on
  * four signals:
  *   SIGCHLD  reap; respawn a worker that died (logging the route it was
  *            running, from the scoreboard).  Each slot of the pool, and
  *            the relay, backs off on its own when its children die young
- *            in a loop, but half the pool is always started again at once
- *            (respawn.c); a worker that exited 0 after max_requests is
+ *            in a loop, but half the pool is always started again within
+ *            0.1 s (respawn.c); a worker that exited 0 after max_requests is
  *            replaced at once.
  *   SIGHUP   parse the configuration again and read and prove its token
  *            keys; if anything is wrong, log why and keep the old
  *            configuration and workers (as nginx does); otherwise start a new
- *            generation of workers, then ask the old ones to drain.  The
+ *            generation of workers, then ask the old ones to drain (and
+ *            kill those still running after drain_timeout).  The
  *            listen socket stays open throughout, so no connection is
  *            refused during a reload.
  *   SIGTERM  ask every worker to drain (finish in-flight requests), wait up
@@ -32,6 +33,7 @@
 #include <unistd.h>
 
 #include "auth/jwt_keys.h"
+#include "auth/password.h"
 #include "config.h"
 #include "events/relay.h"
 #include "fcgi_io.h"
@@ -55,6 +57,7 @@ struct child {
     int slot;              /* scoreboard slot */
     int pool_slot;         /* the worker's place in its generation, 0..workers-1; -1 for the relay */
     enum child_kind kind;
+    uint64_t kill_after_us; /* told to drain on reload: SIGKILL after this; 0: not draining */
 };
 
 static volatile sig_atomic_t got_chld, got_hup, got_term;
@@ -178,11 +181,61 @@ static void fill_pool(struct pool *p)
     p->next_start_us = workers_due < relay_due ? workers_due : relay_due;
 }
 
-static void signal_generation(struct pool *p, int sig, int all, unsigned generation)
+static void signal_all(struct pool *p, int sig)
 {
     for (size_t i = 0; i < MAX_CHILDREN; i++)
-        if (p->children[i].pid > 0 && (all || p->children[i].generation == generation))
+        if (p->children[i].pid > 0)
             kill(p->children[i].pid, sig);
+}
+
+/* Asks an old generation to drain; those still running after
+ * drain_timeout are killed by kill_overdue(). */
+static void drain_generation(struct pool *p, unsigned generation)
+{
+    uint64_t deadline = monotonic_us() + (uint64_t)p->cfg.drain_timeout * 1000000u;
+    for (size_t i = 0; i < MAX_CHILDREN; i++) {
+        struct child *c = &p->children[i];
+        if (c->pid > 0 && c->generation == generation) {
+            kill(c->pid, SIGTERM);
+            if (!c->kill_after_us)
+                c->kill_after_us = deadline;
+        }
+    }
+}
+
+/* Kills the draining children past their deadline; returns the next
+ * deadline still ahead (RESPAWN_NEVER: none). */
+static uint64_t kill_overdue(struct pool *p)
+{
+    uint64_t now = monotonic_us(), next = RESPAWN_NEVER;
+    for (size_t i = 0; i < MAX_CHILDREN; i++) {
+        struct child *c = &p->children[i];
+        if (c->pid <= 0 || !c->kill_after_us || c->kill_after_us == RESPAWN_NEVER)
+            continue;
+        if (c->kill_after_us <= now) {
+            log_msg("warn", "master: %s %d of generation %u is still draining after %u s; killing it",
+                    c->kind == CHILD_RELAY ? "event relay" : "worker", (int)c->pid, c->generation,
+                    p->cfg.drain_timeout);
+            kill(c->pid, SIGKILL);
+            c->kill_after_us = RESPAWN_NEVER;
+        } else if (c->kill_after_us < next) {
+            next = c->kill_after_us;
+        }
+    }
+    return next;
+}
+
+/* Sleeps until a signal comes or the monotonic clock reaches when
+ * (RESPAWN_NEVER: no limit). */
+static void sleep_until(uint64_t when, const sigset_t *waiting)
+{
+    uint64_t now = monotonic_us();
+    struct timespec wait = {0, 0};
+    if (when != RESPAWN_NEVER && when > now) {
+        uint64_t us = when - now;
+        wait = (struct timespec){(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000};
+    }
+    ppoll(NULL, 0, when == RESPAWN_NEVER ? NULL : &wait, waiting);
 }
 
 /* Remembers a crash of a current child in its slot's respawn state, and
@@ -277,7 +330,7 @@ static void reload(struct pool *p)
     memset(p->worker_respawn, 0, sizeof p->worker_respawn);
     memset(&p->relay_respawn, 0, sizeof p->relay_respawn);
     fill_pool(p);
-    signal_generation(p, SIGTERM, 0, old);
+    drain_generation(p, old);
     log_msg("info", "master: configuration reloaded; %u new workers started, generation %u draining",
             p->cfg.workers, old);
     return;
@@ -307,7 +360,7 @@ fail:
 /* Waits for every child, killing those that outlive the drain timeout. */
 static void drain_all(struct pool *p)
 {
-    signal_generation(p, SIGTERM, 1, 0);
+    signal_all(p, SIGTERM);
     uint64_t deadline = monotonic_us() + (uint64_t)p->cfg.drain_timeout * 1000000u;
     while (count_children(p) > 0) {
         reap(p);
@@ -315,7 +368,7 @@ static void drain_all(struct pool *p)
             break;
         if (monotonic_us() > deadline) {
             log_msg("warn", "master: drain timeout; killing %zu workers", count_children(p));
-            signal_generation(p, SIGKILL, 1, 0);
+            signal_all(p, SIGKILL);
             deadline = UINT64_MAX;
         }
         struct timespec ts = {0, 20 * 1000000};
@@ -340,6 +393,13 @@ int master_run(struct config *cfg, const struct config_override *overrides, size
      * bump failed in any of them. */
     if (list_cache_init_shared() != 0) {
         log_msg("error", "master: cannot map the list cache's shared mark");
+        return 1;
+    }
+    /* libsodium and the dummy password hash (an Argon2id hash: 64 MiB and
+     * a noticeable time) are made once here and inherited, so that a new
+     * worker is ready at once instead of hashing before its first accept. */
+    if (password_init() != 0) {
+        log_msg("error", "master: cannot initialise libsodium");
         return 1;
     }
     p->listen_fd = transport_listen(p->cfg.listen);
@@ -368,14 +428,10 @@ int master_run(struct config *cfg, const struct config_override *overrides, size
             ORDERAPI_VERSION);
     fill_pool(p);
     while (!got_term) {
-        /* Sleep until a signal, or until a slot that waits becomes due. */
-        struct timespec wait = {0, 0};
-        uint64_t now = monotonic_us();
-        if (p->next_start_us != RESPAWN_NEVER && p->next_start_us > now) {
-            uint64_t us = p->next_start_us - now;
-            wait = (struct timespec){(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000};
-        }
-        ppoll(NULL, 0, p->next_start_us == RESPAWN_NEVER ? NULL : &wait, &waiting);
+        /* Sleep until a signal, a slot that waits becomes due, or a
+         * draining child runs out of time. */
+        uint64_t next_kill = kill_overdue(p);
+        sleep_until(p->next_start_us < next_kill ? p->next_start_us : next_kill, &waiting);
         if (got_chld) {
             got_chld = 0;
             reap(p);

@@ -133,12 +133,12 @@ def test_sigterm_under_saturating_load_finishes_in_flight_requests_and_exits(sta
 # they run a master of their own (on its own socket, with the stack's MariaDB
 # and Redis) and leave the stack's master alone.
 
-def own_master(tmp, config, workers=2):
+def own_master(tmp, config, workers=2, extra_env=None):
     """Starts `orderapi serve --config config` on a socket in tmp; (proc, sock, log path)."""
     sock = os.path.join(tmp, "own.sock")
     log_path = os.path.join(tmp, "own.log")
     log = open(log_path, "wb")
-    env = dict(os.environ, ORDERAPI_CONFIG=str(config))
+    env = dict(os.environ, ORDERAPI_CONFIG=str(config), **(extra_env or {}))
     proc = subprocess.Popen([str(ORDERAPI_BIN), "serve", "--config", str(config), "--workers", str(workers),
                              "--listen", f"unix:{sock}", "--pid-file", os.path.join(tmp, "own.pid")],
                             env=env, stdout=log, stderr=log, start_new_session=True)
@@ -260,6 +260,32 @@ def test_relay_dying_in_a_loop_does_not_pause_worker_respawns(stack):
             assert status == 200
             messages = log_messages(open(log_path).read())
             assert not any("worker" in m and "dying in a loop" in m for m in messages), messages
+        finally:
+            stop_own_master(proc)
+
+
+def test_sighup_kills_old_workers_that_outlive_the_drain_timeout(stack):
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, sock, log_path = own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=1,
+                                          extra_env={"ORDERAPI_DRAIN_TIMEOUT": "1"})
+        try:
+            assert wait_until(lambda: len(own_workers(proc)) == 1, 10)
+            status, _, _ = fcgi(sock, "GET", "/health")  # the worker is ready
+            assert status == 200
+            old = own_workers(proc)
+            slow = threading.Thread(target=fcgi, args=(sock, "GET", "/api/v1/_sleep?ms=8000"),
+                                    kwargs={"timeout": 20}, daemon=True)
+            slow.start()
+            time.sleep(0.5)
+            os.kill(proc.pid, signal.SIGHUP)
+            # The old worker is killed a second after the reload, not when
+            # its 8 s request ends.
+            assert wait_until(lambda: "still draining after 1 s; killing it" in open(log_path).read(), 5), (
+                open(log_path).read()[-2000:])
+            assert wait_until(lambda: len(own_workers(proc)) == 1 and not (own_workers(proc) & old), 5)
+            status, _, _ = fcgi(sock, "GET", "/health")
+            assert status == 200
+            slow.join(timeout=20)
         finally:
             stop_own_master(proc)
 
