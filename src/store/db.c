@@ -981,7 +981,7 @@ static int db_commit(struct db *db)
     static const char sql[] = "COMMIT";
     enum db_test_fault fault = db->test_fault;
 
-    if (fault != DB_FAULT_BEFORE_COMMIT && fault != DB_FAULT_COMMIT_REPLY_LOST) {
+    if (db->conn == NULL || (fault != DB_FAULT_BEFORE_COMMIT && fault != DB_FAULT_COMMIT_REPLY_LOST)) {
         int rc = db_control(db, sql);
         if (rc == DB_OK && fault == DB_FAULT_EXIT_AFTER_COMMIT) {
             log_msg("warn", "test fault: worker exits after COMMIT");
