@@ -84,23 +84,39 @@ static int64_t cell_int(const struct db_value *v, int64_t otherwise)
  * Test hook (ORDERAPI_TEST_ROUTES=1 only): X-Orderapi-Test-Fault arms one
  * real connection fault in this request's MySQL work, so that the
  * end-to-end tests reproduce a lost COMMIT or a lost reply at the protocol
- * level (see db_test_fault_arm).
+ * level (see db_test_fault_arm).  "claim-cut-pause" cuts the connection
+ * that claimed the key and then holds the request for TEST_PAUSE_MS before
+ * it goes on (on a new connection): a holder that is alive but whose
+ * claiming connection is gone, for the take-over test.  Returns the pause.
  */
-static void arm_test_fault(struct app *app, const struct http_request *req)
+#define TEST_PAUSE_MS 8000
+static unsigned arm_test_fault(struct app *app, const struct http_request *req)
 {
     static const struct {
         const char *name;
         enum db_test_fault fault;
+        unsigned pause_ms;
     } faults[] = {
-        {"claim-reply-lost", DB_FAULT_REPLY_LOST},
-        {"before-commit", DB_FAULT_BEFORE_COMMIT},
-        {"commit-reply-lost", DB_FAULT_COMMIT_REPLY_LOST},
-        {"exit-after-commit", DB_FAULT_EXIT_AFTER_COMMIT},
+        {"claim-reply-lost", DB_FAULT_REPLY_LOST, 0},
+        {"claim-cut-pause", DB_FAULT_CUT_AFTER, TEST_PAUSE_MS},
+        {"before-commit", DB_FAULT_BEFORE_COMMIT, 0},
+        {"commit-reply-lost", DB_FAULT_COMMIT_REPLY_LOST, 0},
+        {"exit-after-commit", DB_FAULT_EXIT_AFTER_COMMIT, 0},
     };
     const char *v = app->cfg->test_routes ? http_header_get(req, "x-orderapi-test-fault") : NULL;
     for (size_t i = 0; v && i < sizeof faults / sizeof faults[0]; i++) {
-        if (strcmp(v, faults[i].name) == 0)
+        if (strcmp(v, faults[i].name) == 0) {
             db_test_fault_arm(app->db, faults[i].fault, STMT_IDEMPOTENCY_CLAIM);
+            return faults[i].pause_ms;
+        }
+    }
+    return 0;
+}
+
+static void test_pause(unsigned ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
     }
 }
 
@@ -203,7 +219,7 @@ int idempotency_begin(struct app *app, struct http_request *req, struct http_res
                       struct idempotency *idem)
 {
     memset(idem, 0, sizeof *idem);
-    arm_test_fault(app, req);
+    unsigned pause_ms = arm_test_fault(app, req);
     const char *key = http_header_get(req, "idempotency-key");
     if (!key)
         return 0;
@@ -227,6 +243,8 @@ int idempotency_begin(struct app *app, struct http_request *req, struct http_res
     if (claim(app, req, res, idem, hash) != 0)
         return -1;
     idem->active = 1;
+    if (pause_ms)
+        test_pause(pause_ms);
     return 0;
 }
 

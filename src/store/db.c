@@ -81,7 +81,7 @@ struct db {
     unsigned random_state;             /* for the retry backoff */
     int outcome_unknown;               /* a write of this request may have run unseen */
     enum db_test_fault test_fault;     /* armed for this request (test routes only) */
-    enum stmt_id test_fault_stmt;      /* DB_FAULT_REPLY_LOST: after this statement */
+    enum stmt_id test_fault_stmt;      /* DB_FAULT_REPLY_LOST, _CUT_AFTER: after this statement */
     int test_peer;                     /* the other end of a cut connection's socket, or -1 */
     char last_error[512];
     void (*on_event)(int kind);
@@ -784,12 +784,22 @@ static void db_test_cut(struct db *db)
     close(pair[0]);
 }
 
-/* DB_FAULT_REPLY_LOST: the statement ran; the connection is cut and the
- * loss the library reports on its next round trip is this statement's. */
-static int db_test_lose_reply(struct db *db, const char *sql)
+/* After the statement ran, the connection is cut.  DB_FAULT_REPLY_LOST:
+ * the loss the library reports on its next round trip is this statement's.
+ * DB_FAULT_CUT_AFTER: the statement succeeded, and the next one finds the
+ * connection gone before it is sent (2006: run again on a new one). */
+static int db_test_after_statement(struct db *db, const char *sql)
 {
+    enum db_test_fault fault = db->test_fault;
+
     db->test_fault = DB_FAULT_NONE;
     db_test_cut(db);
+    if (fault == DB_FAULT_CUT_AFTER) {
+        if (db->test_peer >= 0)
+            close(db->test_peer); /* writes now fail at once */
+        db->test_peer = -1;
+        return DB_OK;
+    }
     if (mysql_ping(db->conn) == 0)
         return DB_OK;
     return db_fail_conn(db, sql);
@@ -852,8 +862,9 @@ static int db_run_once(struct db *db, struct db_target t, const struct db_value 
     /* A failure above may have dropped the connection and its statements. */
     if (db->conn != NULL && (t.sql != NULL || db->stmts[t.id] != NULL))
         mysql_stmt_free_result(stmt);
-    if (rc == DB_OK && db->test_fault == DB_FAULT_REPLY_LOST && t.sql == NULL && t.id == db->test_fault_stmt)
-        rc = db_test_lose_reply(db, sql);
+    if (rc == DB_OK && (db->test_fault == DB_FAULT_REPLY_LOST || db->test_fault == DB_FAULT_CUT_AFTER) &&
+        t.sql == NULL && t.id == db->test_fault_stmt)
+        rc = db_test_after_statement(db, sql);
     return rc;
 }
 
@@ -970,7 +981,7 @@ static int db_commit(struct db *db)
     static const char sql[] = "COMMIT";
     enum db_test_fault fault = db->test_fault;
 
-    if (fault != DB_FAULT_BEFORE_COMMIT && fault != DB_FAULT_COMMIT_REPLY_LOST) {
+    if (db->conn == NULL || (fault != DB_FAULT_BEFORE_COMMIT && fault != DB_FAULT_COMMIT_REPLY_LOST)) {
         int rc = db_control(db, sql);
         if (rc == DB_OK && fault == DB_FAULT_EXIT_AFTER_COMMIT) {
             log_msg("warn", "test fault: worker exits after COMMIT");

@@ -123,6 +123,7 @@ int db_outcome_unknown(const struct db *db);
 enum db_test_fault {
     DB_FAULT_NONE = 0,
     DB_FAULT_REPLY_LOST,        /* after the given statement ran: its reply is lost (2013) */
+    DB_FAULT_CUT_AFTER,         /* after the given statement ran: cut; the next one reconnects */
     DB_FAULT_BEFORE_COMMIT,     /* cut before COMMIT is sent: the server rolls back */
     DB_FAULT_COMMIT_REPLY_LOST, /* cut after the server answered COMMIT: it committed */
     DB_FAULT_EXIT_AFTER_COMMIT, /* the process _exits right after a COMMIT */

@@ -12,18 +12,23 @@ lost connection (2013), exactly as after a read timeout.
   rolls the order back, the worker answers 503 (outcome unknown to it).
 - claim-reply-lost: the key's INSERT lands, its answer is lost: 503.
 - exit-after-commit: the worker _exits right after COMMIT (nginx answers 502).
+- claim-cut-pause: the connection that claimed the key is cut, and the
+  request pauses 8 s before it goes on over a new connection: a holder that
+  is alive although its claiming connection is gone.
 
 Each retry with the same key must end in exactly one order: the replayed 201,
 or a fresh 201 when nothing was committed, and never wait out the 60 s after
 which a stuck key is taken over.
 """
 
+import subprocess
+import threading
 import time
 import uuid
 
 import pytest
 
-from conftest import (ORDERS_PATH, api, check_problem_response, demo_admin_token, make_product, new_customer,
+from conftest import (ORDERS_PATH, TIMEOUT, api, check_problem_response, demo_admin_token, make_product, new_customer,
                       place_order, product_stock)
 
 FAULT = "X-Orderapi-Test-Fault"
@@ -46,6 +51,19 @@ def order_count(stack, token):
     response = api(stack, "GET", ORDERS_PATH, token)
     assert response.status_code == 200, response.text
     return response.json()["total"]
+
+
+def key_rows(stack, key):
+    """How many idempotency_keys rows hold key, straight from MariaDB."""
+    env = stack.env
+    assert all(c.isalnum() or c == "-" for c in key)
+    done = subprocess.run(
+        ["mariadb", "--protocol=socket", "-S", env["ORDERAPI_DB_SOCKET"], "-u", env["ORDERAPI_DB_USER"],
+         f"-p{env['ORDERAPI_DB_PASSWORD']}", "-N", "-B", env["ORDERAPI_DB_NAME"], "-e",
+         f"SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = '{key}'"],
+        capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout)
 
 
 def retry_until_settled(stack, token, items, key):
@@ -119,6 +137,49 @@ def test_lost_answer_to_the_key_insert_is_503_and_frees_the_key(stack, admin, cu
     assert again.headers.get("Idempotent-Replayed") is None
     assert order_count(stack, token) == 1
     assert product_stock(stack, product["id"]) == 9
+
+
+def test_taken_over_holder_changes_nothing(stack, admin, customer):
+    """A retry may take over a key whose claiming connection is gone while
+    its request still runs on a new connection: then that request's
+    transaction must not commit (its guarded write of the key's response
+    finds the key taken), so there is still exactly one order."""
+    token, _ = customer
+    product = make_product(stack, admin, stock=10)
+    items = [(product["id"], 1)]
+    key = f"fault-{uuid.uuid4()}"
+    holder = {}
+
+    def hold():
+        holder["response"] = api(stack, "POST", ORDERS_PATH, token, timeout=30,
+                                 json={"items": [{"product_id": product["id"], "quantity": 1}]},
+                                 headers={"Idempotency-Key": key, FAULT: "claim-cut-pause"})
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        taker = None
+        deadline = time.monotonic() + 7  # the holder pauses 8 s once it holds the key
+        while key_rows(stack, key) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        while time.monotonic() < deadline:
+            response = place_order(stack, token, items, headers={"Idempotency-Key": key})
+            if response.status_code != 409:
+                taker = response
+                break
+            time.sleep(0.1)
+    finally:
+        thread.join(timeout=60)
+    assert "response" in holder, "the holder got no answer"
+    assert taker is not None, "the key was never taken over while its holder paused"
+    assert taker.status_code == 201, taker.text
+    assert taker.headers.get("Idempotent-Replayed") is None
+    check_problem_response(holder["response"], 409, "idempotency_in_progress")
+    assert order_count(stack, token) == 1
+    assert product_stock(stack, product["id"]) == 9
+    replay = place_order(stack, token, items, headers={"Idempotency-Key": key})
+    assert replay.status_code == 201 and replay.headers.get("Idempotent-Replayed") == "true"
+    assert replay.json()["id"] == taker.json()["id"]
 
 
 def test_worker_killed_after_commit_then_retry_replays(stack, admin, customer, healthy_afterwards):
