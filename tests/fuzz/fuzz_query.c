@@ -138,9 +138,15 @@ static void check_paging(const struct http_request *req)
     memset(&page, 0, sizeof(page));
     added = pagination_parse(req, &page, errors);
     if (added == 0) {
-        FUZZ_CHECK(page.page >= 1 && page.page <= PAGE_MAX);
         FUZZ_CHECK(page.page_size >= 1 && page.page_size <= PAGE_SIZE_MAX);
-        FUZZ_CHECK(page.offset >= 0);
+        if (page.uses_skip) {
+            /* page is derived from skip and may pass PAGE_MAX */
+            FUZZ_CHECK(page.offset >= 0 && page.offset <= SKIP_MAX);
+            FUZZ_CHECK(page.page == page.offset / page.page_size + 1);
+        } else {
+            FUZZ_CHECK(page.page >= 1 && page.page <= PAGE_MAX);
+            FUZZ_CHECK(page.offset == (page.page - 1) * page.page_size);
+        }
         json_decref(pagination_envelope(json_array(), &page, 0));
     }
     json_decref(errors);
