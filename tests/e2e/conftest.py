@@ -240,7 +240,9 @@ def healthy_afterwards(stack):
 
 import uuid  # noqa: E402  (kept with the helpers that use it)
 
-ORDERAPI_BIN = REPO / "src" / "orderapi"
+# The binary the stack runs: ORDERAPI_BIN from stack.env (the sanitizer pass
+# of ./stack test sets it), else this repository's build.
+ORDERAPI_BIN = Path(os.environ.get("ORDERAPI_BIN") or REPO / "src" / "orderapi")
 TEST_PASSWORD = "correct horse battery staple"
 
 
