@@ -71,17 +71,19 @@ def kill_mariadb(run):
 
 def freeze_mariadb(run):
     """SIGSTOP MariaDB for a second longer than orderapi's read timeout, then
-    SIGCONT; three times.  A request whose COMMIT was in flight does not
-    know whether it committed (the server applies it when it wakes up)."""
+    SIGCONT; five times.  A request whose COMMIT was in flight does not
+    know whether it committed (the server applies it when it wakes up, a
+    second after the request gave up); whether a freeze catches a COMMIT in
+    flight is chance, hence several."""
     pid = run.stack.mariadb_pid()
-    for _ in range(3):
+    for _ in range(5):
         kill(pid, signal.SIGSTOP)
         try:
             time.sleep(run.settings["ORDERAPI_DB_READ_TIMEOUT"] + 1)
         finally:
             kill(pid, signal.SIGCONT)
         run.fault_ended()
-        time.sleep(2)
+        time.sleep(1.5)
 
 
 def stop_redis(run):
@@ -114,6 +116,9 @@ def redis_oom(run):
                 run.problem("Redis never refused a write")
             except RedisError as error:
                 run.note(f"Redis full after {len(fillers)} filler keys ({str(error)[:30]})")
+            # Full, and kept full: a few kilobytes freed (a client's buffers)
+            # must not let writes through again.
+            redis("CONFIG", "SET", "maxmemory", used)
             time.sleep(2)
             probe.order(run)
             time.sleep(2)

@@ -106,7 +106,12 @@ def setup_data(stack):
 def run_experiment(name, root, ports, pace):
     result = Result(name)
     started = time.monotonic()
-    stack = FaultStack(root / name, ports, SETTINGS)
+    state_dir = root / name
+    for n in range(2, 100):  # the same experiment twice in one run
+        if not state_dir.exists():
+            break
+        state_dir = root / f"{name}-{n}"
+    stack = FaultStack(state_dir, ports, SETTINGS)
     load = None
     try:
         stack.up()
