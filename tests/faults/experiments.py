@@ -7,7 +7,7 @@ import random
 import signal
 import time
 
-from faultstack import kill, wait_gone
+from faultstack import e2e, kill, wait_gone
 from invariants import ListProbe
 from resp import RedisError
 
@@ -131,11 +131,15 @@ def redis_oom(run):
 
 
 def sighup(run):
-    """SIGHUP the master five times, a second apart (every worker replaced)."""
-    for _ in range(5):
+    """SIGHUP the master eight times, 0.2 to 1 s apart (each replaces every
+    worker); then the old generations must have drained away."""
+    for _ in range(8):
         kill(run.stack.master_pid(), signal.SIGHUP)
         run.fault_ended()
-        time.sleep(1)
+        time.sleep(random.uniform(0.2, 1.0))
+    wanted = run.stack.api.workers_wanted
+    if not e2e.wait_until(lambda: len(run.stack.worker_pids()) == wanted, 45):
+        run.problem(f"{len(run.stack.worker_pids())} workers 45 s after the last SIGHUP (want {wanted})")
 
 
 def sigterm(run):
