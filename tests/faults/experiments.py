@@ -162,6 +162,7 @@ EXPERIMENTS = {
 }
 
 # The shortened form `./stack test` runs: one of each kind of fault
-# (orderapi's own processes, MariaDB, Redis), with a short load; ones that
-# leave no idempotency key in progress (which a client waits 60 s out).
+# (orderapi's own processes, MariaDB, Redis), with a short load, about
+# 2.5 minutes in all (kill-mariadb leaves keys in progress, which their
+# clients wait 60 s out).
 SHORT = ["kill-master", "kill-mariadb", "stop-redis"]
