@@ -160,18 +160,6 @@ static int parse_bounded(const char *value, unsigned long long min, unsigned lon
     return 0;
 }
 
-/* The value of one hex digit, or -1. */
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Percent-decodes the n bytes at s into out (size outsize, NUL-terminated).
  * -1 on a malformed escape, an encoded NUL, or when it does not fit.
@@ -182,8 +170,8 @@ static int url_unescape(const char *s, size_t n, char *out, size_t outsize)
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '%') {
-            int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
-            int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
+            int hi = i + 2 < n ? hex_digit_value(s[i + 1]) : -1;
+            int lo = hi >= 0 ? hex_digit_value(s[i + 2]) : -1;
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                 return -1;
             c = (char)(hi * 16 + lo);

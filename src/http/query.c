@@ -14,8 +14,7 @@
 #include "arena.h"
 #include "http/http.h"
 
-/* The value of one hexadecimal digit, or -1. */
-static int hex_value(char c)
+int hex_digit_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -52,8 +51,8 @@ int percent_decode(struct arena *a, const char *s, size_t len, int plus_is_space
 
             if (len - in < 3)
                 return -1;
-            high = hex_value(s[in + 1]);
-            low = hex_value(s[in + 2]);
+            high = hex_digit_value(s[in + 1]);
+            low = hex_digit_value(s[in + 2]);
             if (high < 0 || low < 0)
                 return -1;
             decoded[used++] = (char)(high << 4 | low);

@@ -20,6 +20,9 @@ struct http_param;
 int query_parse(struct arena *a, const char *qs, size_t max_params,
                 struct http_param **out, size_t *count);
 
+/* The value of one hexadecimal digit (either case), or -1. */
+int hex_digit_value(char c);
+
 /* Percent-decodes s[0..len) into a new arena string; -1 on a bad escape. */
 int percent_decode(struct arena *a, const char *s, size_t len, int plus_is_space,
                    char **out, size_t *out_len);
