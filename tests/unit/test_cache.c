@@ -11,18 +11,7 @@
 #include <string.h>
 
 #include "store/cache.h"
-
-static redisReply reply_of(int type, char *str)
-{
-    redisReply r;
-    memset(&r, 0, sizeof r);
-    r.type = type;
-    if (str) {
-        r.str = str;
-        r.len = strlen(str);
-    }
-    return r;
-}
+#include "fake_reply.h"
 
 static void test_expected_type_is_taken(void **state)
 {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "store/list_cache.h"
+#include "fake_reply.h"
 
 static void test_fresh_mark_is_clean(void **state)
 {
@@ -58,18 +59,6 @@ static void test_slow_repair_does_not_undo_a_later_one(void **state)
     assert_int_equal(m.repaired, 2);
     list_cache_marker_fail(&m);
     assert_true(list_cache_marker_stale(&m));
-}
-
-static redisReply reply_of(int type, char *str)
-{
-    redisReply r;
-    memset(&r, 0, sizeof r);
-    r.type = type;
-    if (str) {
-        r.str = str;
-        r.len = strlen(str);
-    }
-    return r;
 }
 
 static void test_bump_replies_are_each_checked(void **state)
