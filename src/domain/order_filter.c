@@ -326,6 +326,37 @@ static int parse_sort(const char *value, enum order_sort *sort)
     return -1;
 }
 
+/* status, payment_status or priority: a comma list of names, added to
+ * the set. */
+static int set_name_list(struct order_filter *f, const char *name, const char *value, json_t *errors)
+{
+    unsigned mask;
+    if (name[0] == 's') {
+        if (parse_name_list(value, order_status_index, &mask) != 0) {
+            filter_error(errors, name, "invalid_status",
+                         "Comma-separated statuses: pending, confirmed, processing, shipped, delivered, "
+                         "completed, cancelled, refunded");
+            return -1;
+        }
+        f->statuses |= mask;
+    } else if (name[1] == 'a') {
+        if (parse_name_list(value, payment_status_index, &mask) != 0) {
+            filter_error(errors, name, "invalid_payment_status",
+                         "Comma-separated payment statuses: pending, paid, failed, refunded");
+            return -1;
+        }
+        f->payment_statuses |= mask;
+    } else {
+        if (parse_name_list(value, priority_index, &mask) != 0) {
+            filter_error(errors, name, "invalid_priority",
+                         "Comma-separated priorities: low, normal, high, urgent");
+            return -1;
+        }
+        f->priorities |= mask;
+    }
+    return 0;
+}
+
 /*
  * Applies one GET /orders query parameter. Each branch validates the whole
  * value first and writes the filter only when it is good, so a refused value
@@ -339,33 +370,8 @@ int order_filter_set(struct order_filter *f, const char *name, const char *value
     if (!value)
         value = "";
 
-    if (strcmp(name, "status") == 0 || strcmp(name, "payment_status") == 0 || strcmp(name, "priority") == 0) {
-        unsigned mask;
-        if (name[0] == 's') {
-            if (parse_name_list(value, order_status_index, &mask) != 0) {
-                filter_error(errors, name, "invalid_status",
-                             "Comma-separated statuses: pending, confirmed, processing, shipped, delivered, "
-                             "completed, cancelled, refunded");
-                return -1;
-            }
-            f->statuses |= mask;
-        } else if (name[1] == 'a') {
-            if (parse_name_list(value, payment_status_index, &mask) != 0) {
-                filter_error(errors, name, "invalid_payment_status",
-                             "Comma-separated payment statuses: pending, paid, failed, refunded");
-                return -1;
-            }
-            f->payment_statuses |= mask;
-        } else {
-            if (parse_name_list(value, priority_index, &mask) != 0) {
-                filter_error(errors, name, "invalid_priority",
-                             "Comma-separated priorities: low, normal, high, urgent");
-                return -1;
-            }
-            f->priorities |= mask;
-        }
-        return 0;
-    }
+    if (strcmp(name, "status") == 0 || strcmp(name, "payment_status") == 0 || strcmp(name, "priority") == 0)
+        return set_name_list(f, name, value, errors);
     if (strcmp(name, "user_id") == 0) {
         int64_t id;
         if (parse_positive_id(value, &id) != 0) {
