@@ -13,6 +13,7 @@
 #include "auth/principal.h"
 #include "domain/catalog.h"
 #include "domain/money.h"
+#include "http/etag.h"
 #include "http/fields.h"
 #include "http/http.h"
 #include "http/problem.h"
@@ -115,35 +116,16 @@ char *order_etag(struct arena *a, const struct db_rows *row)
     return arena_printf(a, "\"%" PRId64 "-%" PRId64 "\"", DB_CELL(row, 0, OC_ID)->i, DB_CELL(row, 0, OC_VERSION)->i);
 }
 
-/* RFC 9110 §13.1.1: If-Match is "*" or a list of entity tags; strong
- * comparison.  A weak tag (W/"...") never matches, and "*" means "any" only
- * as the whole field: as one item of a list it is malformed and matches
- * nothing. */
+/* RFC 9110 §13.1.1: If-Match is "*" or a list of entity tags, compared
+ * strongly (http/etag.c). */
 int order_check_if_match(struct http_request *req, struct http_response *res, const struct db_rows *row)
 {
     const char *h = http_header_get(req, "if-match");
     if (!h)
         return 0;
-    size_t lead = strspn(h, " \t"), field_len = strlen(h + lead);
-    while (field_len > 0 && (h[lead + field_len - 1] == ' ' || h[lead + field_len - 1] == '\t'))
-        field_len--;
-    if (field_len == 1 && h[lead] == '*')
-        return 0;
     char *etag = order_etag(req->arena, row);
-    const char *p = h;
-    size_t etag_len = etag ? strlen(etag) : 0;
-    while (*p) {
-        while (*p == ' ' || *p == ',' || *p == '\t')
-            p++;
-        const char *start = p;
-        while (*p && *p != ',')
-            p++;
-        const char *end = p;
-        while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-            end--;
-        if (etag && (size_t)(end - start) == etag_len && memcmp(start, etag, etag_len) == 0)
-            return 0;
-    }
+    if (etag && etag_list_matches(h, etag, ETAG_STRONG))
+        return 0;
     problem_send(req, res, 412, "precondition_failed", "The order has changed since you read it");
     if (etag)
         http_response_header(res, "ETag", etag);

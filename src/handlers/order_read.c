@@ -22,6 +22,7 @@
 #include "handlers/handlers.h"
 #include "handlers/order_common.h"
 #include "handlers/respond.h"
+#include "http/etag.h"
 #include "http/listing.h"
 #include "http/problem.h"
 #include "store/db.h"
@@ -42,7 +43,7 @@ void handle_order_get(struct app *app, struct http_request *req, struct http_res
     }
     char *etag = order_etag(req->arena, &row);
     const char *inm = http_header_get(req, "if-none-match");
-    if (etag && inm && strstr(inm, etag)) {
+    if (etag && etag_list_matches(inm, etag, ETAG_WEAK)) { /* RFC 9110 §13.1.2 */
         res->status = 304;
         http_response_header(res, "ETag", etag);
         return;
