@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/calendar.h"
 #include "domain/money.h"
 #include "domain/validation.h"
 
@@ -59,42 +60,6 @@ static int read_digits(const char *s, int count, int *value)
     return 0;
 }
 
-/* Leap years of the Gregorian calendar in 1..year (year >= 0). */
-static int64_t leap_years_through(int64_t year)
-{
-    return year / 4 - year / 100 + year / 400;
-}
-
-/* Whether year is a Gregorian leap year. */
-static int is_leap_year(int year)
-{
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-/* Days in a month (1..12) of year; 0 for a month out of range. */
-static int month_length(int year, int month)
-{
-    static const int DAYS[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month < 1 || month > 12)
-        return 0;
-    return month == 2 && is_leap_year(year) ? 29 : DAYS[month - 1];
-}
-
-/*
- * Days from 1970-01-01 to year-month-day (a valid date, year >= 1970): whole
- * years of 365 days plus one for each leap year passed, then the months of
- * the year and the day.
- */
-static int64_t days_since_epoch(int year, int month, int day)
-{
-    static const int DAYS_BEFORE_MONTH[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    int64_t days = (int64_t)(year - 1970) * 365 + (leap_years_through(year - 1) - leap_years_through(1969));
-    days += DAYS_BEFORE_MONTH[month - 1];
-    if (month > 2 && is_leap_year(year))
-        days++;
-    return days + (day - 1);
-}
-
 /*
  * Parses the full-date of RFC 3339 §5.6 ("2026-11-22") at s[0..10) into a
  * day count from 1970-01-01, accepting only real calendar dates in years
@@ -106,9 +71,9 @@ static int parse_full_date(const char *s, int64_t *days)
     if (read_digits(s, 4, &year) != 0 || s[4] != '-' || read_digits(s + 5, 2, &month) != 0 || s[7] != '-' ||
         read_digits(s + 8, 2, &day) != 0)
         return -1;
-    if (year < 1970 || day < 1 || day > month_length(year, month))
+    if (year < 1970 || day < 1 || day > calendar_days_in_month(year, month))
         return -1;
-    *days = days_since_epoch(year, month, day);
+    *days = calendar_days_since_epoch(year, month, day);
     return 0;
 }
 
@@ -326,6 +291,37 @@ static int parse_sort(const char *value, enum order_sort *sort)
     return -1;
 }
 
+/* status, payment_status or priority: a comma list of names, added to
+ * the set. */
+static int set_name_list(struct order_filter *f, const char *name, const char *value, json_t *errors)
+{
+    unsigned mask;
+    if (name[0] == 's') {
+        if (parse_name_list(value, order_status_index, &mask) != 0) {
+            filter_error(errors, name, "invalid_status",
+                         "Comma-separated statuses: pending, confirmed, processing, shipped, delivered, "
+                         "completed, cancelled, refunded");
+            return -1;
+        }
+        f->statuses |= mask;
+    } else if (name[1] == 'a') {
+        if (parse_name_list(value, payment_status_index, &mask) != 0) {
+            filter_error(errors, name, "invalid_payment_status",
+                         "Comma-separated payment statuses: pending, paid, failed, refunded");
+            return -1;
+        }
+        f->payment_statuses |= mask;
+    } else {
+        if (parse_name_list(value, priority_index, &mask) != 0) {
+            filter_error(errors, name, "invalid_priority",
+                         "Comma-separated priorities: low, normal, high, urgent");
+            return -1;
+        }
+        f->priorities |= mask;
+    }
+    return 0;
+}
+
 /*
  * Applies one GET /orders query parameter. Each branch validates the whole
  * value first and writes the filter only when it is good, so a refused value
@@ -339,33 +335,8 @@ int order_filter_set(struct order_filter *f, const char *name, const char *value
     if (!value)
         value = "";
 
-    if (strcmp(name, "status") == 0 || strcmp(name, "payment_status") == 0 || strcmp(name, "priority") == 0) {
-        unsigned mask;
-        if (name[0] == 's') {
-            if (parse_name_list(value, order_status_index, &mask) != 0) {
-                filter_error(errors, name, "invalid_status",
-                             "Comma-separated statuses: pending, confirmed, processing, shipped, delivered, "
-                             "completed, cancelled, refunded");
-                return -1;
-            }
-            f->statuses |= mask;
-        } else if (name[1] == 'a') {
-            if (parse_name_list(value, payment_status_index, &mask) != 0) {
-                filter_error(errors, name, "invalid_payment_status",
-                             "Comma-separated payment statuses: pending, paid, failed, refunded");
-                return -1;
-            }
-            f->payment_statuses |= mask;
-        } else {
-            if (parse_name_list(value, priority_index, &mask) != 0) {
-                filter_error(errors, name, "invalid_priority",
-                             "Comma-separated priorities: low, normal, high, urgent");
-                return -1;
-            }
-            f->priorities |= mask;
-        }
-        return 0;
-    }
+    if (strcmp(name, "status") == 0 || strcmp(name, "payment_status") == 0 || strcmp(name, "priority") == 0)
+        return set_name_list(f, name, value, errors);
     if (strcmp(name, "user_id") == 0) {
         int64_t id;
         if (parse_positive_id(value, &id) != 0) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/calendar.h"
 #include "domain/money.h"
 
 #define BIT(x) (1u << (unsigned)(x))
@@ -383,17 +384,6 @@ int order_totals_compute(const struct order_line *lines, size_t n, int has_shipp
     return 0;
 }
 
-/* Days in a month of the proleptic Gregorian calendar; 0 for a month outside 1..12. */
-static int days_in_month(int year, int month)
-{
-    static const int DAYS[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month < 1 || month > 12)
-        return 0;
-    if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
-        return 29;
-    return DAYS[month - 1];
-}
-
 /*
  * Writes an order number, "ORD-20261122-0001": the UTC date of creation and
  * the per-day sequence, zero-padded to at least four digits and growing
@@ -403,7 +393,7 @@ int order_number_format(int year, int month, int day, int64_t sequence, char *ou
 {
     if (!out || out_len < 40)
         return -1;
-    if (year < 1970 || year > 9999 || day < 1 || day > days_in_month(year, month) || sequence < 1)
+    if (year < 1970 || year > 9999 || day < 1 || day > calendar_days_in_month(year, month) || sequence < 1)
         return -1;
     int written = snprintf(out, out_len, "ORD-%04d%02d%02d-%04lld", year, month, day, (long long)sequence);
     if (written < 0 || (size_t)written >= out_len)

@@ -60,6 +60,8 @@ struct order_line {
     const char *notes; size_t notes_len;    /* in (may be NULL) */
     int64_t unit_price, tax_rate;           /* in: cents; hundredths of a percent */
     int64_t subtotal, tax_amount, total_amount; /* out */
+    size_t request_index;                   /* in: the line's position in the request (merging keeps the
+                                               first line's), for error fields */
 };
 /* Sorts lines by product_id ascending (stable: lines of one product keep their request order) and merges lines
    of the same product into the first of them (quantities added; the first non-NULL notes kept; every other

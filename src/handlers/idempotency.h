@@ -24,7 +24,7 @@
  * if not, the holder is dead and its work either committed (then the row says
  * done, written in the same transaction, and is replayed) or did not (the row
  * is in_progress, and the key is taken over at once for a fresh attempt).
- * The take-over is an UPDATE guarded by the token and state seen, so it
+ * The take-over is an update guarded by the token and state seen, so it
  * waits for the row lock of a transaction still committing the key's
  * response and then finds the row changed.  A holder whose connection lives
  * but which seems stuck (a hung worker) is taken over after

@@ -13,66 +13,19 @@
 #include "auth/principal.h"
 #include "domain/catalog.h"
 #include "domain/money.h"
+#include "http/etag.h"
 #include "http/fields.h"
 #include "http/http.h"
 #include "http/problem.h"
 #include "store/list_cache.h"
 
-int order_load(struct db *db, struct arena *a, const struct principal *p, int64_t id, int for_update,
-               struct db_rows *row)
+struct order_scope order_scope_of(const struct principal *p)
 {
-    if (p->kind == PRINCIPAL_ADMIN) {
-        struct db_value v = DBP_INT(id);
-        return db_query_row(db, for_update ? STMT_ORDER_GET_LOCKED : STMT_ORDER_GET, &v, 1, a, row);
-    }
-    if (p->kind == PRINCIPAL_GUEST) {
-        struct db_value v[2] = {DBP_INT(id), DBP_STR(p->phone)};
-        return db_query_row(db, for_update ? STMT_ORDER_GET_GUEST_LOCKED : STMT_ORDER_GET_GUEST, v, 2, a, row);
-    }
-    struct db_value v[2] = {DBP_INT(id), DBP_INT(p->user_id)};
-    return db_query_row(db, for_update ? STMT_ORDER_GET_USER_LOCKED : STMT_ORDER_GET_USER, v, 2, a, row);
-}
-
-int order_load_with_items(struct db *db, struct arena *a, const struct principal *p, int64_t id,
-                          struct db_rows *row, struct db_rows *items)
-{
-    /* The owner condition is the same as order_load's; every value is bound. */
-    const char *owner = p->kind == PRINCIPAL_ADMIN   ? ""
-                        : p->kind == PRINCIPAL_GUEST ? " AND guest_phone = ? AND user_id IS NULL"
-                                                     : " AND user_id = ?";
-    struct db_value v[3] = {DBP_INT(id), DBP_NULL, DBP_INT(id)};
-    unsigned n = 2;
-    if (p->kind == PRINCIPAL_GUEST) {
-        v[1] = DBP_STR(p->phone);
-        n = 3;
-    } else if (p->kind != PRINCIPAL_ADMIN) {
-        v[1] = DBP_INT(p->user_id);
-        n = 3;
-    } else {
-        v[1] = DBP_INT(id);
-    }
-    char *sql = arena_printf(a,
-                             "SELECT o.*, i.* FROM (SELECT %s FROM orders WHERE id = ?%s) AS o"
-                             " JOIN (SELECT %s FROM order_items WHERE order_id = ?) AS i ORDER BY i.id",
-                             ORDER_COLUMNS_SQL, owner, ORDER_ITEM_COLUMNS_SQL);
-    if (!sql)
-        return DB_ERROR;
-    struct db_rows all;
-    int rc = db_query_sql(db, sql, n, v, a, &all);
-    if (rc != DB_OK)
-        return rc;
-    if (all.count == 0)
-        return DB_NOT_FOUND; /* every order has at least one item */
-    /* Views into the joined rows: the order's columns come first. */
-    *row = (struct db_rows){.count = 1, .columns = all.columns, .cells = all.cells};
-    *items = (struct db_rows){.count = all.count, .columns = all.columns, .cells = all.cells + OC_COUNT};
-    return DB_OK;
-}
-
-int order_items_load(struct db *db, struct arena *a, int64_t order_id, struct db_rows *items)
-{
-    struct db_value v = DBP_INT(order_id);
-    return db_query(db, STMT_ORDER_ITEMS, &v, 1, a, items);
+    if (p->kind == PRINCIPAL_ADMIN)
+        return (struct order_scope){.kind = ORDER_SCOPE_ALL};
+    if (p->kind == PRINCIPAL_GUEST)
+        return (struct order_scope){.kind = ORDER_SCOPE_GUEST, .phone = p->phone};
+    return (struct order_scope){.kind = ORDER_SCOPE_USER, .user_id = p->user_id};
 }
 
 static json_t *str_or_null(const struct db_value *v)
@@ -163,77 +116,20 @@ char *order_etag(struct arena *a, const struct db_rows *row)
     return arena_printf(a, "\"%" PRId64 "-%" PRId64 "\"", DB_CELL(row, 0, OC_ID)->i, DB_CELL(row, 0, OC_VERSION)->i);
 }
 
-/* RFC 9110 §13.1.1: If-Match is "*" or a list of entity tags; strong
- * comparison.  A weak tag (W/"...") never matches, and "*" means "any" only
- * as the whole field: as one item of a list it is malformed and matches
- * nothing. */
+/* RFC 9110 §13.1.1: If-Match is "*" or a list of entity tags, compared
+ * strongly (http/etag.c). */
 int order_check_if_match(struct http_request *req, struct http_response *res, const struct db_rows *row)
 {
     const char *h = http_header_get(req, "if-match");
     if (!h)
         return 0;
-    size_t lead = strspn(h, " \t"), field_len = strlen(h + lead);
-    while (field_len > 0 && (h[lead + field_len - 1] == ' ' || h[lead + field_len - 1] == '\t'))
-        field_len--;
-    if (field_len == 1 && h[lead] == '*')
-        return 0;
     char *etag = order_etag(req->arena, row);
-    const char *p = h;
-    size_t etag_len = etag ? strlen(etag) : 0;
-    while (*p) {
-        while (*p == ' ' || *p == ',' || *p == '\t')
-            p++;
-        const char *start = p;
-        while (*p && *p != ',')
-            p++;
-        const char *end = p;
-        while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-            end--;
-        if (etag && (size_t)(end - start) == etag_len && memcmp(start, etag, etag_len) == 0)
-            return 0;
-    }
+    if (etag && etag_list_matches(h, etag, ETAG_STRONG))
+        return 0;
     problem_send(req, res, 412, "precondition_failed", "The order has changed since you read it");
     if (etag)
         http_response_header(res, "ETag", etag);
     return -1;
-}
-
-int order_history_add(struct db *db, int64_t order_id, const char *kind, const char *from, const char *to,
-                      int64_t changed_by, const char *note)
-{
-    struct db_value v[6] = {DBP_INT(order_id), DBP_STR(kind), from ? DBP_STR(from) : DBP_NULL, DBP_STR(to),
-                            changed_by > 0 ? DBP_INT(changed_by) : DBP_NULL, note ? DBP_STR(note) : DBP_NULL};
-    return db_exec(db, STMT_ORDER_HISTORY_INSERT, v, 6, NULL, NULL);
-}
-
-int order_event_add(struct db *db, const char *type, int64_t order_id, json_t *payload)
-{
-    char *text = payload ? json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(payload);
-    if (!text)
-        return DB_ERROR;
-    struct db_value v[3] = {DBP_STR(type), order_id > 0 ? DBP_INT(order_id) : DBP_NULL, DBP_STR(text)};
-    int rc = db_exec(db, STMT_OUTBOX_INSERT, v, 3, NULL, NULL);
-    free(text);
-    return rc;
-}
-
-int order_stats_move(struct db *db, const struct db_rows *row, const char *from_status, const char *from_payment,
-                     const char *to_status, const char *to_payment, int64_t revenue_delta)
-{
-    const char *day = DB_CELL(row, 0, OC_DAY)->s;
-    int64_t shard = DB_CELL(row, 0, OC_ID)->i % 8;
-    int64_t total = DB_CELL(row, 0, OC_TOTAL)->i;
-    int rc;
-    if (from_status) {
-        struct db_value out[6] = {DBP_STR(day), DBP_STR(from_status), DBP_STR(from_payment), DBP_INT(shard),
-                                  DBP_INT(-1), DBP_INT(-total)};
-        if ((rc = db_exec(db, STMT_ORDER_STATS_ADD, out, 6, NULL, NULL)) != DB_OK)
-            return rc;
-    }
-    struct db_value in[6] = {DBP_STR(day), DBP_STR(to_status), DBP_STR(to_payment), DBP_INT(shard), DBP_INT(1),
-                             DBP_INT(total + revenue_delta)};
-    return db_exec(db, STMT_ORDER_STATS_ADD, in, 6, NULL, NULL);
 }
 
 void order_caches_bump(struct app *app, struct arena *a, const struct db_rows *row)
@@ -292,73 +188,6 @@ char *order_address_text(struct arena *a, const json_t *addr, json_t *errors)
     char *copy = text ? arena_strdup(a, text) : NULL;
     free(text);
     return copy;
-}
-
-int order_restock(struct db *db, struct arena *a, const struct db_rows *items, int64_t order_id, int64_t actor)
-{
-    size_t n = items->count;
-    if (n == 0)
-        return DB_OK;
-    /* Items are stored in ascending product order; keep it for the locks. */
-    char *ids = arena_alloc(a, n * 2 + 1), *cases = arena_alloc(a, n * 16 + 1), *groups = arena_alloc(a, n * 22 + 1);
-    struct db_value *lock = arena_calloc(a, n, sizeof *lock);
-    struct db_value *ledger = arena_calloc(a, n * 5, sizeof *ledger);
-    struct db_value *update = arena_calloc(a, n * 3, sizeof *update);
-    if (!ids || !cases || !groups || !lock || !ledger || !update)
-        return DB_ERROR;
-    char *ip = ids, *cp = cases, *gp = groups;
-    for (size_t i = 0; i < n; i++) {
-        int64_t product = DB_CELL(items, i, 1)->i, quantity = DB_CELL(items, i, 5)->i;
-        ip += sprintf(ip, i ? ",?" : "?");
-        cp += sprintf(cp, " WHEN ? THEN ?");
-        gp += sprintf(gp, i ? ",(?,?,'cancel',?,?)" : "(?,?,'cancel',?,?)");
-        lock[i] = DBP_INT(product);
-        update[2 * i] = DBP_INT(product);
-        update[2 * i + 1] = DBP_INT(quantity);
-        update[2 * n + i] = DBP_INT(product);
-        struct db_value *m = &ledger[i * 4];
-        m[0] = DBP_INT(product);
-        m[1] = DBP_INT(quantity);
-        m[2] = DBP_INT(order_id);
-        m[3] = actor > 0 ? DBP_INT(actor) : DBP_NULL;
-    }
-    struct db_rows locked;
-    char *sql = arena_printf(a, "SELECT id FROM products WHERE id IN (%s) ORDER BY id FOR UPDATE", ids);
-    int rc = sql ? db_query_sql(db, sql, (unsigned)n, lock, a, &locked) : DB_ERROR;
-    if (rc != DB_OK)
-        return rc;
-    sql = arena_printf(a, "INSERT INTO stock_movements(product_id, delta, reason, order_id, created_by) VALUES %s",
-                       groups);
-    rc = sql ? db_exec_sql(db, sql, (unsigned)(n * 4), ledger, NULL, NULL) : DB_ERROR;
-    if (rc != DB_OK)
-        return rc;
-    sql = arena_printf(a, "UPDATE products SET stock = stock + CASE id%s END WHERE id IN (%s)", cases, ids);
-    return sql ? db_exec_sql(db, sql, (unsigned)(n * 3), update, NULL, NULL) : DB_ERROR;
-}
-
-int order_sales_remove(struct db *db, struct arena *a, const struct db_rows *order, const struct db_rows *items)
-{
-    size_t n = items->count;
-    if (n == 0)
-        return DB_OK;
-    char *groups = arena_alloc(a, n * 10 + 1);
-    struct db_value *v = arena_calloc(a, n * 4, sizeof *v);
-    if (!groups || !v)
-        return DB_ERROR;
-    char *gp = groups;
-    for (size_t i = 0; i < n; i++) {
-        gp += sprintf(gp, i ? ",(?,?,?,?)" : "(?,?,?,?)");
-        v[i * 4] = DBP_STR(DB_CELL(order, 0, OC_DAY)->s);
-        v[i * 4 + 1] = DBP_INT(DB_CELL(items, i, 1)->i);
-        v[i * 4 + 2] = DBP_INT(-DB_CELL(items, i, 5)->i);
-        v[i * 4 + 3] = DBP_INT(-DB_CELL(items, i, 8)->i);
-    }
-    char *sql = arena_printf(a,
-                             "INSERT INTO product_sales_daily(day, product_id, quantity, revenue) VALUES %s"
-                             " ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity),"
-                             " revenue = revenue + VALUES(revenue)",
-                             groups);
-    return sql ? db_exec_sql(db, sql, (unsigned)(n * 4), v, NULL, NULL) : DB_ERROR;
 }
 
 static const char *const PAYMENT_METHODS[] = {"card", "cash", "bank_transfer", "wallet", "cash_on_delivery", "other",

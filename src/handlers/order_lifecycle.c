@@ -10,7 +10,7 @@
  *   GET       /api/v1/orders/{id}/statistics  owner, admin   200
  *
  * Every write is one transaction (db_tx) with the same shape: the order is
- * locked with SELECT … FOR UPDATE through order_load, whose SQL carries the
+ * locked (a locking read) through order_store_load, whose SQL carries the
  * ownership rule, so someone else's order is simply not found (404, never
  * 403); If-Match is evaluated against the locked row (RFC 9110 §13.1.1,
  * 412 on mismatch); the rules of domain/order_rules decide whether the change
@@ -85,9 +85,11 @@ static const struct field_spec ADMIN_UPDATE_FIELDS[] = {
     {"discount_amount", FIELD_STRING_OR_NUMBER, 0, 0, 0},
 };
 
-/* The columns PATCH may set, in the order of STMT_ORDER_UPDATE_FIELDS. */
+/* The columns PATCH may set, in the order order_store_update_fields takes. */
 enum patch_text {
-    PATCH_ADDRESS = 0, PATCH_NOTES, PATCH_NAME, PATCH_EMAIL, PATCH_PHONE, PATCH_PRIORITY, PATCH_TEXT_COUNT
+    PATCH_ADDRESS = ORDER_TEXT_ADDRESS, PATCH_NOTES = ORDER_TEXT_NOTES, PATCH_NAME = ORDER_TEXT_NAME,
+    PATCH_EMAIL = ORDER_TEXT_EMAIL, PATCH_PHONE = ORDER_TEXT_PHONE, PATCH_PRIORITY = ORDER_TEXT_PRIORITY,
+    PATCH_TEXT_COUNT = ORDER_TEXT_COUNT
 };
 static const struct {
     const char *field;
@@ -130,6 +132,7 @@ struct order_change {
     struct http_request *req;
     struct http_response *res;
     const struct principal *who;
+    struct order_scope scope; /* whose orders the caller may see */
     struct arena *arena;
     int64_t order_id;
     int is_admin;
@@ -165,7 +168,7 @@ static int order_lock(struct db *db, struct order_change *c)
 {
     c->outcome = CHANGE_APPLIED;
     c->body = NULL;
-    int rc = order_load(db, c->arena, c->who, c->order_id, 1, &c->before);
+    int rc = order_store_load(db, c->arena, &c->scope, c->order_id, 1, &c->before);
     if (rc != DB_OK)
         return rc;
     if (order_check_if_match(c->req, c->res, &c->before) != 0) {
@@ -177,7 +180,7 @@ static int order_lock(struct db *db, struct order_change *c)
         log_msg("error", "order %" PRId64 ": unknown status in the database", c->order_id);
         return DB_ERROR;
     }
-    return order_items_load(db, c->arena, c->order_id, &c->items);
+    return order_store_items(db, c->arena, c->order_id, &c->items);
 }
 
 /* Renders rows (the order as it now is) with the items as the response. */
@@ -197,24 +200,10 @@ static int order_render(struct order_change *c, const struct db_rows *rows)
  * response shows exactly what is about to be committed. */
 static int order_reload(struct db *db, struct order_change *c)
 {
-    int rc = order_load(db, c->arena, c->who, c->order_id, 0, &c->after);
+    int rc = order_store_load(db, c->arena, &c->scope, c->order_id, 0, &c->after);
     if (rc != DB_OK)
         return rc == DB_NOT_FOUND ? DB_ERROR : rc;
     return order_render(c, &c->after);
-}
-
-/* Runs a statement that must change exactly one row (the locked order). */
-static int exec_one_row(struct db *db, enum stmt_id id, const struct db_value *params, size_t n, const char *what)
-{
-    uint64_t affected = 0;
-    int rc = db_exec(db, id, params, n, &affected, NULL);
-    if (rc != DB_OK)
-        return rc;
-    if (affected != 1) {
-        log_msg("error", "%s changed %" PRIu64 " rows instead of 1", what, affected);
-        return DB_ERROR;
-    }
-    return DB_OK;
 }
 
 /* The [{product_id, quantity}] of the order's items, for order.cancelled. */
@@ -229,7 +218,7 @@ static json_t *restocked_json(const struct db_rows *items)
 
 /*
  * Moves the locked order from c->from_status to c->to_status (already
- * allowed): the guarded UPDATE (expected old status, one row), the stock
+ * allowed): the guarded status update (expected old status, one row), the stock
  * restored when entering cancelled (ledger first, so a second restock is a
  * duplicate key), the product sales taken out when the order stops counting
  * toward revenue, the history row, the outbox event and the stats buckets.
@@ -239,13 +228,12 @@ static int status_apply(struct db *db, struct order_change *c)
     const char *from = order_status_name(c->from_status), *to = order_status_name(c->to_status);
     const char *payment = payment_status_name(c->from_payment);
     int64_t actor = principal_actor(c->who);
-    struct db_value set[3] = {DBP_STR(to), DBP_INT(c->order_id), DBP_STR(from)};
-    int rc = exec_one_row(db, STMT_ORDER_SET_STATUS, set, 3, "order status update");
+    int rc = order_store_set_status(db, c->order_id, from, to);
     if (rc != DB_OK)
         return rc;
     int cancelling = c->to_status == ORDER_CANCELLED;
     if (cancelling) {
-        rc = order_restock(db, c->arena, &c->items, c->order_id, actor);
+        rc = order_store_restock(db, c->arena, &c->items, c->order_id, actor);
         if (rc == DB_DUPLICATE) {
             c->outcome = CHANGE_ALREADY_RESTOCKED;
             return DB_DUPLICATE;
@@ -254,10 +242,10 @@ static int status_apply(struct db *db, struct order_change *c)
             return rc;
     }
     if (order_status_counts_revenue(c->from_status) && !order_status_counts_revenue(c->to_status)) {
-        if ((rc = order_sales_remove(db, c->arena, &c->before, &c->items)) != DB_OK)
+        if ((rc = order_store_sales_remove(db, c->arena, &c->before, &c->items)) != DB_OK)
             return rc;
     }
-    if ((rc = order_history_add(db, c->order_id, "status", from, to, actor, c->note)) != DB_OK)
+    if ((rc = order_store_history_add(db, c->order_id, "status", from, to, actor, c->note)) != DB_OK)
         return rc;
     const char *number = DB_CELL(&c->before, 0, OC_NUMBER)->s;
     json_t *payload;
@@ -270,10 +258,10 @@ static int status_apply(struct db *db, struct order_change *c)
                             "from", from, "to", to);
     if (!payload)
         return DB_ERROR;
-    rc = order_event_add(db, cancelling ? "order.cancelled" : "order.status_changed", c->order_id, payload);
+    rc = order_store_event_add(db, cancelling ? "order.cancelled" : "order.status_changed", c->order_id, payload);
     if (rc != DB_OK)
         return rc;
-    return order_stats_move(db, &c->before, from, payment, to, payment, 0);
+    return order_store_stats_move(db, &c->before, from, payment, to, payment, 0);
 }
 
 /* Whether the rule in force lets the order enter c->to_status now. */
@@ -335,23 +323,21 @@ static int payment_change_tx(struct db *db, void *arg)
         return DB_CONSTRAINT;
     }
     const char *from = payment_status_name(c->from_payment), *to = payment_status_name(c->to_payment);
-    struct db_value set[4] = {DBP_STR(to), c->payment_method ? DBP_STR(c->payment_method) : DBP_NULL,
-                              c->transaction_ref ? DBP_STR(c->transaction_ref) : DBP_NULL, DBP_INT(c->order_id)};
-    if ((rc = exec_one_row(db, STMT_ORDER_SET_PAYMENT, set, 4, "order payment update")) != DB_OK)
+    if ((rc = order_store_set_payment(db, c->order_id, to, c->payment_method, c->transaction_ref)) != DB_OK)
         return rc;
     /* Only a change of the payment status is history; new details alone
      * (a method or transaction reference) are an event but not a step. */
     if (!same_status) {
         int64_t actor = principal_actor(c->who);
-        if ((rc = order_history_add(db, c->order_id, "payment", from, to, actor, NULL)) != DB_OK)
+        if ((rc = order_store_history_add(db, c->order_id, "payment", from, to, actor, NULL)) != DB_OK)
             return rc;
         const char *status = order_status_name(c->from_status);
-        if ((rc = order_stats_move(db, o, status, from, status, to, 0)) != DB_OK)
+        if ((rc = order_store_stats_move(db, o, status, from, status, to, 0)) != DB_OK)
             return rc;
     }
     json_t *payload = json_pack("{s:I, s:s, s:s, s:s}", "order_id", (json_int_t)c->order_id, "order_number",
                                 DB_CELL(o, 0, OC_NUMBER)->s, "from", from, "to", to);
-    if (!payload || (rc = order_event_add(db, "order.payment_updated", c->order_id, payload)) != DB_OK)
+    if (!payload || (rc = order_store_event_add(db, "order.payment_updated", c->order_id, payload)) != DB_OK)
         return payload ? rc : DB_ERROR;
     return order_reload(db, c);
 }
@@ -362,6 +348,70 @@ static int text_differs(const struct db_value *cell, const char *value)
     if (cell->type != DBV_STR || !value)
         return (cell->type == DBV_STR) != (value != NULL);
     return strcmp(cell->s, value) != 0;
+}
+
+/* The text columns after the patch (each the old or the new value); the
+ * names of those that change are appended to changed. */
+static void patch_text_values(const struct order_change *c, struct db_value text[PATCH_TEXT_COUNT], json_t *changed)
+{
+    for (int i = 0; i < PATCH_TEXT_COUNT; i++) {
+        const struct db_value *cell = DB_CELL(&c->before, 0, PATCH_COLUMNS[i].column);
+        text[i] = *cell;
+        if (c->patch.present[i] && text_differs(cell, c->patch.value[i])) {
+            text[i] = c->patch.value[i] ? DBP_STR(c->patch.value[i]) : DBP_NULL;
+            json_array_append_new(changed, json_string(PATCH_COLUMNS[i].field));
+        }
+    }
+}
+
+/* The discount and total after the patch.  The total follows the discount:
+ * subtotal + tax + shipping - discount (order_totals_compute's rule); the
+ * shipping amount stays as it was charged when the order was placed,
+ * whatever happens to the address.  DB_CONSTRAINT (outcome set) for a
+ * discount over the gross amount. */
+static int patch_discount(struct order_change *c, int64_t *discount, int64_t *total, json_t *changed)
+{
+    const struct db_rows *o = &c->before;
+    *discount = DB_CELL(o, 0, OC_DISCOUNT)->i;
+    *total = DB_CELL(o, 0, OC_TOTAL)->i;
+    if (!c->patch.has_discount || c->patch.discount == *discount)
+        return DB_OK;
+    int64_t gross;
+    if (money_add(DB_CELL(o, 0, OC_SUBTOTAL)->i, DB_CELL(o, 0, OC_TAX)->i, &gross) != 0 ||
+        money_add(gross, DB_CELL(o, 0, OC_SHIPPING)->i, &gross) != 0)
+        return DB_ERROR;
+    if (c->patch.discount > gross) {
+        c->outcome = CHANGE_DISCOUNT_TOO_LARGE;
+        return DB_CONSTRAINT;
+    }
+    *discount = c->patch.discount;
+    *total = gross - *discount;
+    json_array_append_new(changed, json_string("discount_amount"));
+    return DB_OK;
+}
+
+/* Writes the patch to the locked order: the columns, the order.updated
+ * event (changed is stolen) and, when the total moved, the stats. */
+static int patch_write(struct db *db, struct order_change *c, const struct db_value text[PATCH_TEXT_COUNT],
+                       int64_t discount, int64_t new_total, json_t *changed)
+{
+    const struct db_rows *o = &c->before;
+    int64_t old_total = DB_CELL(o, 0, OC_TOTAL)->i;
+    int rc = order_store_update_fields(db, c->order_id, text, discount, new_total);
+    if (rc != DB_OK) {
+        json_decref(changed);
+        return rc;
+    }
+    json_t *payload = json_pack("{s:I, s:s, s:o}", "order_id", (json_int_t)c->order_id, "order_number",
+                                DB_CELL(o, 0, OC_NUMBER)->s, "changed", changed);
+    if (!payload || (rc = order_store_event_add(db, "order.updated", c->order_id, payload)) != DB_OK)
+        return payload ? rc : DB_ERROR;
+    if (new_total != old_total) {
+        const char *status = order_status_name(c->from_status), *payment = payment_status_name(c->from_payment);
+        if ((rc = order_store_stats_move(db, o, status, payment, status, payment, new_total - old_total)) != DB_OK)
+            return rc;
+    }
+    return DB_OK;
 }
 
 /* The transaction behind PATCH /orders/{id}. */
@@ -375,61 +425,23 @@ static int order_update_tx(struct db *db, void *arg)
         c->outcome = CHANGE_NOT_EDITABLE;
         return DB_CONSTRAINT;
     }
-    const struct db_rows *o = &c->before;
-    struct db_value set[9];
+    struct db_value text[PATCH_TEXT_COUNT];
+    int64_t discount, new_total;
     json_t *changed = json_array();
     if (!changed)
         return DB_ERROR;
-    for (int i = 0; i < PATCH_TEXT_COUNT; i++) {
-        const struct db_value *cell = DB_CELL(o, 0, PATCH_COLUMNS[i].column);
-        set[i] = *cell;
-        if (c->patch.present[i] && text_differs(cell, c->patch.value[i])) {
-            set[i] = c->patch.value[i] ? DBP_STR(c->patch.value[i]) : DBP_NULL;
-            json_array_append_new(changed, json_string(PATCH_COLUMNS[i].field));
-        }
-    }
-    /* The total follows the discount: subtotal + tax + shipping - discount
-     * (order_totals_compute's rule); the shipping amount stays as it was
-     * charged when the order was placed, whatever happens to the address. */
-    int64_t old_total = DB_CELL(o, 0, OC_TOTAL)->i, discount = DB_CELL(o, 0, OC_DISCOUNT)->i;
-    int64_t new_total = old_total;
-    if (c->patch.has_discount && c->patch.discount != discount) {
-        int64_t gross;
-        if (money_add(DB_CELL(o, 0, OC_SUBTOTAL)->i, DB_CELL(o, 0, OC_TAX)->i, &gross) != 0 ||
-            money_add(gross, DB_CELL(o, 0, OC_SHIPPING)->i, &gross) != 0) {
-            json_decref(changed);
-            return DB_ERROR;
-        }
-        if (c->patch.discount > gross) {
-            json_decref(changed);
-            c->outcome = CHANGE_DISCOUNT_TOO_LARGE;
-            return DB_CONSTRAINT;
-        }
-        discount = c->patch.discount;
-        new_total = gross - discount;
-        json_array_append_new(changed, json_string("discount_amount"));
+    patch_text_values(c, text, changed);
+    if ((rc = patch_discount(c, &discount, &new_total, changed)) != DB_OK) {
+        json_decref(changed);
+        return rc;
     }
     if (json_array_size(changed) == 0) {
         json_decref(changed);
         c->outcome = CHANGE_NOOP;
-        return order_render(c, o);
+        return order_render(c, &c->before);
     }
-    set[6] = DBP_INT(discount);
-    set[7] = DBP_INT(new_total);
-    set[8] = DBP_INT(c->order_id);
-    if ((rc = exec_one_row(db, STMT_ORDER_UPDATE_FIELDS, set, 9, "order update")) != DB_OK) {
-        json_decref(changed);
+    if ((rc = patch_write(db, c, text, discount, new_total, changed)) != DB_OK)
         return rc;
-    }
-    json_t *payload = json_pack("{s:I, s:s, s:o}", "order_id", (json_int_t)c->order_id, "order_number",
-                                DB_CELL(o, 0, OC_NUMBER)->s, "changed", changed);
-    if (!payload || (rc = order_event_add(db, "order.updated", c->order_id, payload)) != DB_OK)
-        return payload ? rc : DB_ERROR;
-    if (new_total != old_total) {
-        const char *status = order_status_name(c->from_status), *payment = payment_status_name(c->from_payment);
-        if ((rc = order_stats_move(db, o, status, payment, status, payment, new_total - old_total)) != DB_OK)
-            return rc;
-    }
     return order_reload(db, c);
 }
 
@@ -542,6 +554,7 @@ static void change_init(struct order_change *c, struct http_request *req, struct
     c->req = req;
     c->res = res;
     c->who = req->principal;
+    c->scope = order_scope_of(req->principal);
     c->arena = req->arena;
     c->order_id = req->path_ids[0];
     c->is_admin = is_admin(req->principal);
@@ -754,14 +767,14 @@ void handle_order_delete(struct app *app, struct http_request *req, struct http_
 void handle_order_history(struct app *app, struct http_request *req, struct http_response *res)
 {
     struct db_rows order, rows;
-    int rc = order_load(app->db, req->arena, req->principal, req->path_ids[0], 0, &order);
+    struct order_scope scope = order_scope_of(req->principal);
+    int rc = order_store_load(app->db, req->arena, &scope, req->path_ids[0], 0, &order);
     if (rc == DB_NOT_FOUND) {
         problem_send(req, res, 404, "not_found", "No such order");
         return;
     }
-    struct db_value id = DBP_INT(req->path_ids[0]);
     if (rc == DB_OK)
-        rc = db_query(app->db, STMT_ORDER_HISTORY, &id, 1, req->arena, &rows);
+        rc = order_store_history(app->db, req->arena, req->path_ids[0], &rows);
     if (rc != DB_OK) {
         respond_storage_failure(app, req, res, rc, "order history");
         return;
@@ -807,16 +820,16 @@ void handle_order_statistics(struct app *app, struct http_request *req, struct h
 {
     struct db_rows order, items, history;
     int64_t id = req->path_ids[0];
-    int rc = order_load(app->db, req->arena, req->principal, id, 0, &order);
+    struct order_scope scope = order_scope_of(req->principal);
+    int rc = order_store_load(app->db, req->arena, &scope, id, 0, &order);
     if (rc == DB_NOT_FOUND) {
         problem_send(req, res, 404, "not_found", "No such order");
         return;
     }
-    struct db_value idv = DBP_INT(id);
     if (rc == DB_OK)
-        rc = order_items_load(app->db, req->arena, id, &items);
+        rc = order_store_items(app->db, req->arena, id, &items);
     if (rc == DB_OK)
-        rc = db_query(app->db, STMT_ORDER_HISTORY, &idv, 1, req->arena, &history);
+        rc = order_store_history(app->db, req->arena, id, &history);
     if (rc != DB_OK) {
         respond_storage_failure(app, req, res, rc, "order statistics");
         return;

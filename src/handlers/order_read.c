@@ -7,9 +7,8 @@
  *   GET /api/v1/orders/status-options   anyone
  *
  * A customer's queries always carry their own user id in the SQL, a
- * guest's their phone; only an admin may filter by user_id.  List queries
- * are composed from fixed fragments for the filters given, so each shape
- * uses its index; every value is a bound parameter.
+ * guest's their phone; only an admin may filter by user_id.  The list
+ * queries are composed in store/order_store.c.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "handlers/handlers.h"
 #include "handlers/order_common.h"
 #include "handlers/respond.h"
+#include "http/etag.h"
 #include "http/listing.h"
 #include "http/problem.h"
 #include "store/db.h"
@@ -31,7 +31,8 @@
 void handle_order_get(struct app *app, struct http_request *req, struct http_response *res)
 {
     struct db_rows row, items;
-    int rc = order_load_with_items(app->db, req->arena, req->principal, req->path_ids[0], &row, &items);
+    struct order_scope scope = order_scope_of(req->principal);
+    int rc = order_store_load_with_items(app->db, req->arena, &scope, req->path_ids[0], &row, &items);
     if (rc == DB_NOT_FOUND) {
         problem_send(req, res, 404, "not_found", "No such order");
         return;
@@ -42,7 +43,7 @@ void handle_order_get(struct app *app, struct http_request *req, struct http_res
     }
     char *etag = order_etag(req->arena, &row);
     const char *inm = http_header_get(req, "if-none-match");
-    if (etag && inm && strstr(inm, etag)) {
+    if (etag && etag_list_matches(inm, etag, ETAG_WEAK)) { /* RFC 9110 §13.1.2 */
         res->status = 304;
         http_response_header(res, "ETag", etag);
         return;
@@ -56,139 +57,6 @@ void handle_order_status_options(struct app *app, struct http_request *req, stru
 {
     (void)app;
     respond_json(req, res, 200, order_status_options_json());
-}
-
-#define TIMESTAMP_MAX_EPOCH 2147483647LL
-
-/* A growing SQL text and its parameters, composed from fixed fragments. */
-struct query_builder {
-    struct arena *a;
-    char sql[4096];
-    size_t len;
-    struct db_value params[64];
-    unsigned n;
-    int failed;
-};
-
-static void qb_text(struct query_builder *q, const char *text)
-{
-    size_t l = strlen(text);
-    if (q->len + l >= sizeof q->sql) {
-        q->failed = 1;
-        return;
-    }
-    memcpy(q->sql + q->len, text, l + 1);
-    q->len += l;
-}
-
-static void qb_param(struct query_builder *q, struct db_value v)
-{
-    if (q->n == sizeof q->params / sizeof q->params[0]) {
-        q->failed = 1;
-        return;
-    }
-    q->params[q->n++] = v;
-}
-
-/* Appends "AND col IN (?, …)" for the set bits of mask over names[]. */
-static void qb_in(struct query_builder *q, const char *column, unsigned mask, const char *(*name)(int), int count)
-{
-    if (!mask)
-        return;
-    qb_text(q, " AND ");
-    qb_text(q, column);
-    qb_text(q, " IN (");
-    int first = 1;
-    for (int i = 0; i < count; i++) {
-        if (!(mask & (1u << i)))
-            continue;
-        qb_text(q, first ? "?" : ", ?");
-        qb_param(q, DBP_STR(name(i)));
-        first = 0;
-    }
-    qb_text(q, ")");
-}
-
-static const char *status_name_i(int i) { return order_status_name((enum order_status)i); }
-static const char *payment_name_i(int i) { return payment_status_name((enum payment_status)i); }
-static const char *priority_name_i(int i) { return priority_name((enum order_priority)i); }
-
-/* The WHERE clause for the caller and filter. */
-static void qb_where(struct query_builder *q, const struct principal *p, const struct order_filter *f)
-{
-    qb_text(q, " WHERE 1 = 1");
-    if (p->kind == PRINCIPAL_CUSTOMER) {
-        qb_text(q, " AND user_id = ?");
-        qb_param(q, DBP_INT(p->user_id));
-    } else if (p->kind == PRINCIPAL_GUEST) {
-        qb_text(q, " AND guest_phone = ? AND user_id IS NULL");
-        qb_param(q, DBP_STR(p->phone));
-    } else if (f->user_id > 0) {
-        qb_text(q, " AND user_id = ?");
-        qb_param(q, DBP_INT(f->user_id));
-    }
-    qb_in(q, "status", f->statuses, status_name_i, ORDER_STATUS_COUNT);
-    qb_in(q, "payment_status", f->payment_statuses, payment_name_i, PAYMENT_STATUS_COUNT);
-    qb_in(q, "priority", f->priorities, priority_name_i, PRIORITY_COUNT);
-    if (f->order_number) {
-        qb_text(q, " AND order_number = ?");
-        qb_param(q, DBP_STR(f->order_number));
-    }
-    if (f->customer_name) {
-        size_t len = strlen(f->customer_name);
-        char *pattern = arena_alloc(q->a, 2 * len + 3);
-        if (!pattern) {
-            q->failed = 1;
-            return;
-        }
-        size_t o = 0;
-        pattern[o++] = '%';
-        for (size_t i = 0; i < len; i++) {
-            char c = f->customer_name[i];
-            if (c == '\\' || c == '%' || c == '_')
-                pattern[o++] = '\\';
-            pattern[o++] = c;
-        }
-        pattern[o++] = '%';
-        pattern[o] = '\0';
-        qb_text(q, " AND customer_name LIKE ?");
-        qb_param(q, DBP_STR(pattern));
-    }
-    if (f->customer_phone) {
-        qb_text(q, " AND customer_phone = ?");
-        qb_param(q, DBP_STR(f->customer_phone));
-    }
-    /* TIMESTAMP columns end in 2038: a bound past that is open above, or
-     * (for a lower bound) matches nothing. */
-    if (f->created_from != INT64_MIN && f->created_from > TIMESTAMP_MAX_EPOCH) {
-        qb_text(q, " AND 1 = 0");
-    } else if (f->created_from != INT64_MIN) {
-        qb_text(q, " AND created_at >= FROM_UNIXTIME(?)");
-        qb_param(q, DBP_INT(f->created_from));
-    }
-    if (f->created_before != INT64_MAX && f->created_before <= TIMESTAMP_MAX_EPOCH) {
-        qb_text(q, " AND created_at < FROM_UNIXTIME(?)");
-        qb_param(q, DBP_INT(f->created_before));
-    }
-    if (f->min_amount >= 0) {
-        qb_text(q, " AND total_amount >= ?");
-        qb_param(q, DBP_INT(f->min_amount));
-    }
-    if (f->max_amount >= 0) {
-        qb_text(q, " AND total_amount <= ?");
-        qb_param(q, DBP_INT(f->max_amount));
-    }
-}
-
-static const char *sort_sql(enum order_sort s)
-{
-    switch (s) {
-    case SORT_CREATED_ASC: return " ORDER BY created_at ASC, id ASC";
-    case SORT_TOTAL_DESC: return " ORDER BY total_amount DESC, id DESC";
-    case SORT_TOTAL_ASC: return " ORDER BY total_amount ASC, id ASC";
-    case SORT_CREATED_DESC:
-    default: return " ORDER BY created_at DESC, id DESC";
-    }
 }
 
 /* The cache scope a principal's lists live in. */
@@ -225,25 +93,10 @@ static void order_list_respond(struct app *app, struct http_request *req, struct
         respond_cached(res, entry.body, entry.body_len);
         return;
     }
-    struct query_builder list = {.a = req->arena}, count = {.a = req->arena};
-    qb_text(&list, "SELECT ");
-    qb_text(&list, ORDER_COLUMNS_SQL);
-    qb_text(&list, " FROM orders");
-    qb_where(&list, req->principal, f);
-    qb_text(&list, sort_sql(f->sort));
-    qb_text(&list, " LIMIT ? OFFSET ?");
-    qb_param(&list, DBP_INT(page->page_size));
-    qb_param(&list, DBP_INT(page->offset));
-    qb_text(&count, "SELECT COUNT(*) FROM orders");
-    qb_where(&count, req->principal, f);
-    if (list.failed || count.failed) {
-        app_internal_error(req, res, "order list: query too large");
-        return;
-    }
-    struct db_rows rows, total;
-    int rc = db_query_sql(app->db, list.sql, list.n, list.params, req->arena, &rows);
-    if (rc == DB_OK)
-        rc = db_query_sql(app->db, count.sql, count.n, count.params, req->arena, &total);
+    struct order_scope owner = order_scope_of(req->principal);
+    struct db_rows rows;
+    int64_t total = 0;
+    int rc = order_store_list(app->db, req->arena, &owner, f, page->page_size, page->offset, &rows, &total);
     if (rc != DB_OK) {
         respond_storage_failure(app, req, res, rc, "order list");
         return;
@@ -251,7 +104,7 @@ static void order_list_respond(struct app *app, struct http_request *req, struct
     json_t *data = json_array();
     for (size_t r = 0; data && r < rows.count; r++)
         json_array_append_new(data, order_json(&rows, r, NULL));
-    json_t *body = pagination_envelope(data, page, total.count ? DB_CELL(&total, 0, 0)->i : 0);
+    json_t *body = pagination_envelope(data, page, total);
     respond_json_cacheable(app, req, res, body, &entry, app->cfg->list_cache_ttl);
 }
 

@@ -23,6 +23,7 @@
 #include "http/problem.h"
 #include "store/db.h"
 #include "store/list_cache.h"
+#include "store/order_store.h"
 
 static const char *const STATS_PARAMS[] = {"start_date", "end_date", NULL};
 
@@ -101,13 +102,8 @@ void handle_order_stats(struct app *app, struct http_request *req, struct http_r
         respond_cached(res, entry.body, entry.body_len);
         return;
     }
-    struct db_value range[2] = {DBP_STR(from), DBP_STR(to)};
     struct db_rows buckets, daily, top;
-    int rc = db_query(app->db, STMT_STATS_BUCKETS, range, 2, req->arena, &buckets);
-    if (rc == DB_OK)
-        rc = db_query(app->db, STMT_STATS_DAILY, range, 2, req->arena, &daily);
-    if (rc == DB_OK)
-        rc = db_query(app->db, STMT_STATS_TOP_PRODUCTS, range, 2, req->arena, &top);
+    int rc = order_store_stats(app->db, req->arena, from, to, &buckets, &daily, &top);
     if (rc != DB_OK) {
         respond_storage_failure(app, req, res, rc, "order stats");
         return;

@@ -140,7 +140,7 @@ struct product_create_tx {
     uint64_t id;
 };
 
-/* INSERT the product and, for initial stock, its first ledger row. */
+/* Inserts the product and, for initial stock, its first ledger row. */
 static int product_create_tx(struct db *db, void *arg)
 {
     struct product_create_tx *t = arg;
@@ -305,7 +305,7 @@ struct stock_adjust_tx {
     struct db_rows rows;
 };
 
-/* A guarded UPDATE moves the stock; its ledger row goes in the same
+/* A guarded update moves the stock; its ledger row goes in the same
  * transaction.  Zero affected rows means: no such product, or the result
  * would leave 0..2147483647 (then stock_before says which way). */
 static int stock_adjust_tx(struct db *db, void *arg)
@@ -338,7 +338,7 @@ static int stock_adjust_tx(struct db *db, void *arg)
     t->stock_low = before >= t->low_stock_threshold && after < t->low_stock_threshold;
     if (!t->stock_low)
         return DB_OK;
-    return order_event_add(db, "stock.low", 0,
+    return order_store_event_add(db, "stock.low", 0,
                            json_pack("{s:I, s:s, s:I, s:I}", "product_id", (json_int_t)t->id, "sku",
                                      DB_CELL(&t->rows, 0, 1)->s, "stock", (json_int_t)after, "threshold",
                                      (json_int_t)t->low_stock_threshold));

@@ -602,6 +602,53 @@ static int db_store_cell(struct db *db, MYSQL_STMT *stmt, struct arena *a, unsig
     return DB_OK;
 }
 
+/* Result binds for columns string buffers of DB_COLUMN_BUFFER bytes, each
+ * with its length, null and error flags, all in a; NULL when out of memory. */
+static MYSQL_BIND *db_result_binds(struct arena *a, unsigned columns)
+{
+    MYSQL_BIND *binds = arena_calloc(a, columns, sizeof *binds);
+    unsigned long *lengths = arena_calloc(a, columns, sizeof *lengths);
+    my_bool *nulls = arena_calloc(a, columns, sizeof *nulls);
+    my_bool *errors = arena_calloc(a, columns, sizeof *errors);
+    char *buffers = arena_calloc(a, columns, DB_COLUMN_BUFFER);
+    if (!binds || !lengths || !nulls || !errors || !buffers)
+        return NULL;
+    for (unsigned c = 0; c < columns; c++) {
+        binds[c].buffer_type = MYSQL_TYPE_STRING;
+        binds[c].buffer = buffers + (size_t)c * DB_COLUMN_BUFFER;
+        binds[c].buffer_length = DB_COLUMN_BUFFER;
+        binds[c].length = &lengths[c];
+        binds[c].is_null = &nulls[c];
+        binds[c].error = &errors[c];
+    }
+    return binds;
+}
+
+/* Fetches up to row_count rows through binds into out (its cells and
+ * columns set); out->count is the rows fetched. */
+static int db_fetch_each(struct db *db, MYSQL_STMT *stmt, const char *sql, struct arena *a,
+                         const MYSQL_FIELD *fields, MYSQL_BIND *binds, unsigned long long row_count,
+                         struct db_rows *out)
+{
+    size_t row = 0;
+    while (row < row_count) {
+        int fetched = mysql_stmt_fetch(stmt);
+        if (fetched == MYSQL_NO_DATA)
+            break;
+        if (fetched != 0 && fetched != MYSQL_DATA_TRUNCATED)
+            return db_fail_stmt(db, stmt, sql);
+        for (unsigned c = 0; c < out->columns; c++) {
+            /* The length is the full length even when the copy was cut. */
+            if (db_store_cell(db, stmt, a, c, &fields[c], binds[c].buffer, *binds[c].length, *binds[c].is_null,
+                              DB_CELL(out, row, c)) != DB_OK)
+                return DB_ERROR;
+        }
+        row++;
+    }
+    out->count = row;
+    return DB_OK;
+}
+
 /* Fetches every row of an executed SELECT into out, all memory in a.  The
  * caller frees the statement's result. */
 static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, const char *sql, struct arena *a,
@@ -609,14 +656,9 @@ static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, const char *sql, struc
 {
     int rc = DB_ERROR;
     MYSQL_RES *meta = NULL;
-    MYSQL_FIELD *fields;
     MYSQL_BIND *binds;
-    unsigned long *lengths;
-    my_bool *nulls, *errors;
-    char *buffers;
     unsigned columns;
     unsigned long long row_count;
-    size_t row = 0;
 
     *out = (struct db_rows){0};
     meta = mysql_stmt_result_metadata(stmt);
@@ -632,7 +674,6 @@ static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, const char *sql, struc
         goto out;
     }
     columns = mysql_num_fields(meta);
-    fields = mysql_fetch_fields(meta);
     row_count = mysql_stmt_num_rows(stmt);
     if (columns == 0 || row_count == 0) {
         out->columns = columns;
@@ -641,45 +682,16 @@ static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, const char *sql, struc
     }
     if (row_count > SIZE_MAX / columns)
         goto out;
-    binds = arena_calloc(a, columns, sizeof *binds);
-    lengths = arena_calloc(a, columns, sizeof *lengths);
-    nulls = arena_calloc(a, columns, sizeof *nulls);
-    errors = arena_calloc(a, columns, sizeof *errors);
-    buffers = arena_calloc(a, columns, DB_COLUMN_BUFFER);
+    binds = db_result_binds(a, columns);
     out->cells = arena_calloc(a, (size_t)row_count * columns, sizeof *out->cells);
-    if (!binds || !lengths || !nulls || !errors || !buffers || !out->cells)
+    if (!binds || !out->cells)
         goto out;
-    for (unsigned c = 0; c < columns; c++) {
-        binds[c].buffer_type = MYSQL_TYPE_STRING;
-        binds[c].buffer = buffers + (size_t)c * DB_COLUMN_BUFFER;
-        binds[c].buffer_length = DB_COLUMN_BUFFER;
-        binds[c].length = &lengths[c];
-        binds[c].is_null = &nulls[c];
-        binds[c].error = &errors[c];
-    }
     if (mysql_stmt_bind_result(stmt, binds) != 0) {
         rc = db_fail_stmt(db, stmt, sql);
         goto out;
     }
     out->columns = columns;
-    while (row < row_count) {
-        int fetched = mysql_stmt_fetch(stmt);
-        if (fetched == MYSQL_NO_DATA)
-            break;
-        if (fetched != 0 && fetched != MYSQL_DATA_TRUNCATED) {
-            rc = db_fail_stmt(db, stmt, sql);
-            goto out;
-        }
-        for (unsigned c = 0; c < columns; c++) {
-            /* lengths[c] is the full length even when the copy was cut. */
-            if (db_store_cell(db, stmt, a, c, &fields[c], binds[c].buffer, lengths[c], nulls[c],
-                              DB_CELL(out, row, c)) != DB_OK)
-                goto out;
-        }
-        row++;
-    }
-    out->count = row;
-    rc = DB_OK;
+    rc = db_fetch_each(db, stmt, sql, a, mysql_fetch_fields(meta), binds, row_count, out);
 out:
     if (meta != NULL)
         mysql_free_result(meta);

@@ -44,7 +44,7 @@ enum stmt_id {
     STMT_STOCK_MISMATCH,        /* -> id, sku, name, stock, ledger_sum */
     STMT_PRODUCT_COUNT_ALL,     /* -> count */
 
-    /* Orders (handlers/order_*.c, store/order_store.c). */
+    /* Orders (store/order_store.c; the idempotency keys: handlers/idempotency.c). */
     STMT_ORDER_SEQUENCE_NEXT,   /* (day, block, block): reserves a block; its last number in mysql_insert_id */
     STMT_ORDER_INSERT,          /* 17 columns, see statements.c; RETURNING ORDER_COLUMNS */
     STMT_ORDER_GET,             /* id -> ORDER_COLUMNS (admin) */
@@ -87,8 +87,8 @@ struct stmt_def {
 
 extern const struct stmt_def STATEMENTS[STMT_COUNT];
 
-/* The order columns (handlers/order_common.h, enum order_column), for the
- * list queries that are composed at run time. */
+/* The order columns (store/order_store.h, enum order_column), for the
+ * order queries that are composed at run time. */
 extern const char ORDER_COLUMNS_SQL[];
 /* The item columns (ORDER_ITEM_COLUMNS), likewise. */
 extern const char ORDER_ITEM_COLUMNS_SQL[];

@@ -222,10 +222,10 @@ static void test_status_options_json(void **state)
 }
 
 /* Builds a line with only the inputs the merge looks at. */
-static struct order_line make_line(int64_t product_id, int64_t quantity, const char *notes, int64_t origin)
+static struct order_line make_line(int64_t product_id, int64_t quantity, const char *notes, size_t origin)
 {
     struct order_line line = {.product_id = product_id, .quantity = quantity, .notes = notes,
-                              .notes_len = notes ? strlen(notes) : 0, .tax_rate = origin};
+                              .notes_len = notes ? strlen(notes) : 0, .request_index = origin};
     return line;
 }
 
@@ -243,16 +243,16 @@ static void test_merge_unsorted_duplicates(void **state)
     assert_int_equal(lines[0].quantity, 5);
     assert_string_equal(lines[0].notes, "late"); /* the first non-NULL notes */
     assert_int_equal(lines[0].notes_len, 4);
-    assert_int_equal(lines[0].tax_rate, 1); /* the first line of product 10 survived */
+    assert_int_equal(lines[0].request_index, 1); /* the first line of product 10 survived */
     assert_int_equal(lines[1].product_id, 20);
     assert_int_equal(lines[1].quantity, 6);
     assert_string_equal(lines[1].notes, "first");
-    assert_int_equal(lines[1].tax_rate, 3);
+    assert_int_equal(lines[1].request_index, 3);
     assert_int_equal(lines[2].product_id, 30);
     assert_int_equal(lines[2].quantity, 5);
     assert_string_equal(lines[2].notes, "gift");
     assert_int_equal(lines[2].notes_len, 4);
-    assert_int_equal(lines[2].tax_rate, 0);
+    assert_int_equal(lines[2].request_index, 0);
 }
 
 /* No duplicates: only sorted; a single line and no lines are fine. */
@@ -264,7 +264,7 @@ static void test_merge_plain(void **state)
     assert_int_equal(order_lines_merge(lines, 4), 4);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(lines[i].product_id, i + 1);
-        assert_int_equal(lines[i].tax_rate, 3 - i);
+        assert_int_equal(lines[i].request_index, 3 - i);
     }
     assert_int_equal(order_lines_merge(lines, 1), 1);
     assert_int_equal(order_lines_merge(lines, 0), 0);
@@ -275,7 +275,7 @@ static void test_merge_plain(void **state)
         same[i] = make_line(7, 100, NULL, i);
     assert_int_equal(order_lines_merge(same, ORDER_MAX_LINES), 1);
     assert_int_equal(same[0].quantity, 10000);
-    assert_int_equal(same[0].tax_rate, 0);
+    assert_int_equal(same[0].request_index, 0);
 }
 
 /* A merged quantity above ORDER_MAX_QUANTITY is refused; exactly the maximum is fine. */
