@@ -233,10 +233,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == 0) {
         check_success(&req, m, &lim);
     } else {
-        FUZZ_CHECK(rc == 400 || rc == 413);
+        FUZZ_CHECK(rc == 400 || rc == 413 || rc == 431);
         FUZZ_CHECK(req.read_error != NULL);
         if (rc == 413)
             FUZZ_CHECK(strcmp(req.read_error, "payload_too_large") == 0);
+        if (rc == 431)
+            FUZZ_CHECK(m->count > lim.max_headers && strcmp(req.read_error, "request_header_fields_too_large") == 0);
     }
     respond(&req, m, rc);
 
