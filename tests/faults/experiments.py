@@ -165,4 +165,4 @@ EXPERIMENTS = {
 # (orderapi's own processes, MariaDB, Redis), with a short load, about
 # 2.5 minutes in all (kill-mariadb leaves keys in progress, which their
 # clients wait 60 s out).
-SHORT = ["kill-master", "kill-mariadb", "stop-redis"]
+SHORT = ["kill-master", "kill-mariadb", "freeze-mariadb", "stop-redis", "redis-oom"]
