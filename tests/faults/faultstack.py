@@ -28,7 +28,7 @@ def stack_environment(state_dir, ports, settings):
     dropped), then the suite's state directory, ports and settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERAPI_", "STACK_"))}
     env["ORDERAPI_STATE_DIR"] = str(state_dir)
-    env["ORDERAPI_HTTP_PORT"], env["ORDERAPI_DB_PORT"], env["ORDERAPI_REDIS_PORT"] = map(str, ports)
+    env["ORDERAPI_HTTP_PORT"], env["ORDERAPI_DB_PORT"] = map(str, ports)
     env.update({k: str(v) for k, v in settings.items()})
     return env
 

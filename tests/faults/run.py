@@ -10,8 +10,8 @@ if any experiment lost or duplicated an order or broke an invariant.
 
 Each experiment gets a stack of its own (./stack up in a fresh state
 directory under /tmp/orderapi-faults.*, removed afterwards unless
-ORDERAPI_KEEP_STATE=1) on the ports ORDERAPI_HTTP_PORT, ORDERAPI_DB_PORT,
-ORDERAPI_REDIS_PORT (default 18080, 13307, 16380), with 3 workers and a
+ORDERAPI_KEEP_STATE=1) on the ports ORDERAPI_HTTP_PORT and ORDERAPI_DB_PORT
+(default 18080 and 13307; Redis has no TCP port), with 3 workers and a
 MariaDB read timeout of 3 s.
 """
 
@@ -220,8 +220,7 @@ def main():
         parser.error(f"unknown experiment {unknown[0]} (one of {', '.join(EXPERIMENTS)})")
     names = options.names or (SHORT if options.short else list(EXPERIMENTS))
     pace = SHORT_PACE if options.short else FULL_PACE
-    ports = (int(os.environ.get("ORDERAPI_HTTP_PORT", 18080)), int(os.environ.get("ORDERAPI_DB_PORT", 13307)),
-             int(os.environ.get("ORDERAPI_REDIS_PORT", 16380)))
+    ports = (int(os.environ.get("ORDERAPI_HTTP_PORT", 18080)), int(os.environ.get("ORDERAPI_DB_PORT", 13307)))
     root = Path(tempfile.mkdtemp(prefix="orderapi-faults.", dir="/tmp"))
     results = []
     try:
