@@ -442,11 +442,14 @@ int master_run(struct config *cfg, const struct config_override *overrides, size
         }
         fill_pool(p);
     }
+    /* The socket's path goes first: a connection made from now on fails at
+     * once (nginx answers 503), and the workers, seeing the path gone, serve
+     * every connection already queued before they leave. */
+    if (strncmp(p->cfg.listen, "unix:", 5) == 0)
+        unlink(p->cfg.listen + 5);
     log_msg("info", "master: draining %zu workers", count_children(p));
     drain_all(p);
     close(p->listen_fd);
-    if (strncmp(p->cfg.listen, "unix:", 5) == 0)
-        unlink(p->cfg.listen + 5);
     if (p->cfg.pid_file[0])
         unlink(p->cfg.pid_file);
     log_msg("info", "master: stopped");

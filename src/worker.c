@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -55,6 +56,20 @@ static int stop_requested(void)
     return worker_stop;
 }
 
+/*
+ * 1 when the listen socket is a unix socket whose path is gone: the master
+ * unlinks it first thing when it stops for good (SIGTERM), so that no new
+ * connection can reach the socket, while the connections already queued on
+ * it still can be accepted.  On a reload the path stays.
+ */
+static int listen_path_unlinked(const char *listen)
+{
+    struct stat st;
+    if (strncmp(listen, "unix:", 5) != 0)
+        return 0;
+    return stat(listen + 5, &st) != 0 && errno == ENOENT;
+}
+
 /* Reads, answers, writes, logs and counts one request. */
 static void serve_one(struct app *app, struct arena *arena, const struct http_io *io)
 {
@@ -72,6 +87,27 @@ static void serve_one(struct app *app, struct arena *arena, const struct http_io
     log_request(req.request_id, req.method_name, req.route ? req.route->name : NULL, req.path, res.status,
                 seconds * 1000.0, NULL);
     scoreboard_end(app->slot);
+}
+
+/*
+ * The master is stopping and has unlinked the socket: serves the
+ * connections still queued on it (no new one can arrive), then returns how
+ * many it served.  The listen socket is non-blocking, so the first accept
+ * that finds the queue empty ends it; the master's drain timeout bounds it.
+ */
+static unsigned long serve_backlog(struct app *app, struct arena *arena, struct transport *t)
+{
+    unsigned long served = 0;
+    struct http_io io;
+    while (transport_accept(t, &io) == 0) {
+        serve_one(app, arena, &io);
+        transport_finish(t);
+        arena_reset(arena);
+        served++;
+    }
+    if (served > 0)
+        log_msg("info", "worker: served %lu queued requests before stopping", served);
+    return served;
 }
 
 int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_pid)
@@ -109,6 +145,7 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
         goto out;
     }
     unsigned long served = 0;
+    int recycle = 0;
     while (!stop_requested()) {
         struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
         int n = ppoll(&pfd, 1, NULL, &waiting);
@@ -129,9 +166,12 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
         served++;
         if (cfg->max_requests && served >= cfg->max_requests) {
             log_msg("info", "worker: recycling after %lu requests", served);
+            recycle = 1;
             break;
         }
     }
+    if (!recycle && listen_path_unlinked(cfg->listen))
+        served += serve_backlog(&app, arena, t);
     rc = 0;
 out:
     transport_free(t);

@@ -93,6 +93,8 @@ def test_sighup_under_saturating_load_replaces_every_worker_promptly(stack):
 def test_sigterm_under_saturating_load_finishes_in_flight_requests_and_exits(stack, healthy_afterwards):
     master = stack.master_pid()
     log_offset = stack.log_size()
+    nginx_log = Path(stack.env["STACK_NGINX_ERROR_LOG"])
+    nginx_offset = nginx_log.stat().st_size
     slow = {}
 
     def slow_request():
@@ -123,10 +125,16 @@ def test_sigterm_under_saturating_load_finishes_in_flight_requests_and_exits(sta
     messages = log_messages(stack.log_since(log_offset))
     assert "master: stopped" in messages
     assert not any("drain timeout" in m or "killed by signal" in m for m in messages), messages
-    # Connections still queued on the socket when the workers left are
-    # refused, and nginx answers them 503 (upstream_unavailable); no request
-    # a worker had started failed.
+    # Connections made after the stop find no socket and nginx answers them
+    # 503; every connection that reached the socket was served: none was
+    # reset or refused by a socket closed with connections still queued.
     assert [f for f in load.failures if f[0] != 503] == []
+    with open(nginx_log, "rb") as log:
+        log.seek(nginx_offset)
+        upstream_errors = [line for line in log.read().decode(errors="replace").splitlines()
+                           if "upstream" in line]
+    dropped = [line for line in upstream_errors if "(2: No such file or directory)" not in line]
+    assert dropped == [], dropped[:3]
     assert load.sent > 20
 
 
