@@ -118,7 +118,8 @@ static int pairs_too_long(const uint8_t *p, size_t len)
  * skipped.  This follows libfcgi's reader (fcgiapp.c FillBuffProc,
  * ProcessHeader): after BEGIN_REQUEST, the PARAMS stream is the content of
  * PARAMS records of that request id and of management records (id 0) of
- * unknown types; each GET_VALUES record is read as pairs on its own;
+ * unknown types (before BEGIN_REQUEST, an empty one is passed over); each
+ * GET_VALUES record is read as pairs on its own;
  * records of other ids are skipped; any other record ends the stream; the
  * padding of the BEGIN_REQUEST record is not skipped.
  */
@@ -159,8 +160,8 @@ static int declares_huge_param(const uint8_t *data, size_t size)
             } else if (begun) {
                 memcpy(params + params_len, body, content);
                 params_len += content;
-            } else {
-                break;
+            } else if (content > 0) {
+                break; /* delivered before BEGIN_REQUEST: libfcgi gives up */
             }
         } else if (!begun || id != request_id) {
             continue;
