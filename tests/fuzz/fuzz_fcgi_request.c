@@ -118,8 +118,10 @@ static int pairs_too_long(const uint8_t *p, size_t len)
  * skipped.  This follows libfcgi's reader (fcgiapp.c FillBuffProc,
  * ProcessHeader): after BEGIN_REQUEST, the PARAMS stream is the content of
  * PARAMS records of that request id and of management records (id 0) of
- * unknown types; each GET_VALUES record is read as pairs on its own;
- * records of other ids are skipped; any other record ends the stream; the
+ * unknown types (before BEGIN_REQUEST, an empty one is passed over); each
+ * GET_VALUES record is read as pairs on its own;
+ * records of other ids are skipped (an empty one also skips the content of
+ * the next record that has any); any other record ends the stream; the
  * padding of the BEGIN_REQUEST record is not skipped.
  */
 static int declares_huge_param(const uint8_t *data, size_t size)
@@ -127,7 +129,7 @@ static int declares_huge_param(const uint8_t *data, size_t size)
     uint8_t *params = malloc(size + 1);
     size_t params_len = 0, pos = 0;
     unsigned request_id = 0;
-    int begun = 0, huge = 0;
+    int begun = 0, huge = 0, skip = 0;
 
     FUZZ_CHECK(params != NULL);
     while (!huge && size - pos >= 8) {
@@ -135,6 +137,7 @@ static int declares_huge_param(const uint8_t *data, size_t size)
         unsigned id = (unsigned)h[2] << 8 | h[3];
         size_t content = (size_t)h[4] << 8 | h[5], padding = h[6];
         const uint8_t *body = h + 8;
+        int skipped = skip && content > 0;
 
         pos += 8;
         if (content > size - pos)
@@ -143,30 +146,35 @@ static int declares_huge_param(const uint8_t *data, size_t size)
         pos += padding < size - pos ? padding : size - pos;
         if (h[0] != 1)
             break;
-        if (h[1] == 1) { /* BEGIN_REQUEST */
-            if (begun)
-                continue;
-            if (id == 0)
+        /* libfcgi skips the content of a record of another request id, and
+         * when that record is empty its skip flag stays set and eats the
+         * content of the next record that has any. */
+        if (skipped)
+            skip = 0;
+        if (h[1] == 1 && !begun) { /* BEGIN_REQUEST */
+            if (id == 0 || skipped)
                 break;
             begun = 1;
             request_id = id;
             /* The PARAMS reader starts right after the content: libfcgi's
              * SetReaderType drops the record's padding. */
             pos = (size_t)(body - data) + content;
+        } else if (h[1] == 1 || (id != 0 && (!begun || id != request_id))) {
+            skip = content == 0 ? 1 : skip;
         } else if (id == 0) {
             if (h[1] == 9) {
-                huge = pairs_too_long(body, content);
+                huge = !skipped && pairs_too_long(body, content);
             } else if (begun) {
-                memcpy(params + params_len, body, content);
-                params_len += content;
-            } else {
-                break;
+                if (!skipped) {
+                    memcpy(params + params_len, body, content);
+                    params_len += content;
+                }
+            } else if (content > 0) {
+                break; /* delivered before BEGIN_REQUEST: libfcgi gives up */
             }
-        } else if (!begun || id != request_id) {
-            continue;
         } else if (h[1] != 4 || content == 0) {
             break;
-        } else {
+        } else if (!skipped) {
             memcpy(params + params_len, body, content);
             params_len += content;
         }
