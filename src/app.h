@@ -32,13 +32,4 @@ void app_release(struct app *app);
 void app_handle(struct app *app, struct http_request *req, struct http_response *res,
                 int read_status);
 
-/* For handlers that need a body: 0 when req->json is set, else answers 400
- * malformed_json and returns -1. */
-int app_require_json(struct http_request *req, struct http_response *res);
-
-/* 503 dependency_unavailable with Retry-After, naming the part. */
-void app_unavailable(struct http_request *req, struct http_response *res, const char *part);
-/* 500 internal_error with no details for the client (the log has them). */
-void app_internal_error(struct http_request *req, struct http_response *res, const char *log_detail);
-
 #endif

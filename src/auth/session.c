@@ -51,7 +51,7 @@ int session_verify_token(struct app *app, struct http_request *req, struct http_
         return 0;
     v = jwt_verify(&app->jwt, token, now, out);
     if (v == JWT_ERR_INTERNAL) {
-        app_internal_error(req, res, "jwt_verify: internal error");
+        problem_internal_error(req, res, "jwt_verify: internal error");
         return -1;
     }
     if (v != JWT_OK) {
@@ -78,10 +78,10 @@ int session_check_revocation(struct app *app, struct http_request *req, struct h
         unauthorized(req, res, "token_revoked", "The token no longer matches the account");
         return -1;
     case TOKEN_UNAVAILABLE:
-        app_unavailable(req, res, part ? part : "a dependency");
+        problem_unavailable(req, res, part ? part : "a dependency");
         return -1;
     default:
-        app_internal_error(req, res, "revocation_check failed");
+        problem_internal_error(req, res, "revocation_check failed");
         return -1;
     }
 }

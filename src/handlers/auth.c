@@ -113,7 +113,7 @@ static int registration_admit(struct app *app, struct http_request *req, struct 
     long long retry_after = 0;
     int limited = register_throttle_begin(app, req->arena, req->remote_addr, &retry_after);
     if (limited < 0) {
-        app_unavailable(req, res, "redis");
+        problem_unavailable(req, res, "redis");
         return -1;
     }
     if (limited > 0) {
@@ -147,7 +147,7 @@ static int registration_hash(struct app *app, struct http_request *req, struct h
     int rc = password_hash(r->password, r->password_len, hash);
     hash_gate_leave(app);
     if (rc != 0) {
-        app_internal_error(req, res, "password_hash failed");
+        problem_internal_error(req, res, "password_hash failed");
         return -1;
     }
     return 0;
@@ -217,7 +217,7 @@ static int login_check(struct app *app, struct http_request *req, struct http_re
     long long retry_after = 0;
     int limited = login_throttle_begin(app, req->arena, email, req->remote_addr, &retry_after);
     if (limited < 0) {
-        app_unavailable(req, res, "redis");
+        problem_unavailable(req, res, "redis");
         return -1;
     }
     if (limited > 0) {
@@ -270,7 +270,7 @@ void handle_auth_login(struct app *app, struct http_request *req, struct http_re
     struct principal p = {0};
     int64_t tva = acct.tokens_valid_after;
     if (principal_role_parse(acct.role, &p.kind) != 0) {
-        app_internal_error(req, res, "login: unknown role in users row");
+        problem_internal_error(req, res, "login: unknown role in users row");
         return;
     }
     p.user_id = acct.user_id;
@@ -281,7 +281,7 @@ void handle_auth_login(struct app *app, struct http_request *req, struct http_re
         now = tva + 1;
     char *token = NULL;
     if (jwt_issue(&app->jwt, &p, now, &token) != JWT_OK) {
-        app_internal_error(req, res, "jwt_issue failed");
+        problem_internal_error(req, res, "jwt_issue failed");
         return;
     }
     revocation_remember_user(app, req->arena, p.user_id, acct.role, tva);
@@ -296,11 +296,11 @@ void handle_auth_logout(struct app *app, struct http_request *req, struct http_r
 {
     int rc = revocation_revoke_token(app, req->arena, req->principal);
     if (rc == TOKEN_UNAVAILABLE) {
-        app_unavailable(req, res, "a dependency");
+        problem_unavailable(req, res, "a dependency");
         return;
     }
     if (rc != 0) {
-        app_internal_error(req, res, "logout failed");
+        problem_internal_error(req, res, "logout failed");
         return;
     }
     res->status = 204;
@@ -311,11 +311,11 @@ void handle_auth_logout_all(struct app *app, struct http_request *req, struct ht
     int64_t cutoff = 0;
     int rc = revocation_revoke_all(app, req->arena, req->principal->user_id, (int64_t)time(NULL), &cutoff);
     if (rc == TOKEN_UNAVAILABLE) {
-        app_unavailable(req, res, "mysql");
+        problem_unavailable(req, res, "mysql");
         return;
     }
     if (rc != 0) {
-        app_internal_error(req, res, "logout-all failed");
+        problem_internal_error(req, res, "logout-all failed");
         return;
     }
     res->status = 204;

@@ -463,7 +463,7 @@ void handle_order_create(struct app *app, struct http_request *req, struct http_
         json_decref(errors);
         json_decref(c.problem_errors);
         json_decref(c.stock_issues);
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     json_t *items = json_object_get(req->json, "items");

@@ -237,7 +237,7 @@ static void order_list_respond(struct app *app, struct http_request *req, struct
     qb_text(&count, "SELECT COUNT(*) FROM orders");
     qb_where(&count, req->principal, f);
     if (list.failed || count.failed) {
-        app_internal_error(req, res, "order list: query too large");
+        problem_internal_error(req, res, "order list: query too large");
         return;
     }
     struct db_rows rows, total;
@@ -285,7 +285,7 @@ static void order_list_handle(struct app *app, struct http_request *req, struct 
 {
     json_t *errors = json_array();
     if (!errors) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     struct order_filter f;

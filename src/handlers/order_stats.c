@@ -85,7 +85,7 @@ void handle_order_stats(struct app *app, struct http_request *req, struct http_r
 {
     json_t *errors = json_array();
     if (!errors) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     char from[11], to[11];

@@ -240,11 +240,11 @@ static int product_update_tx(struct db *db, void *arg)
 
 void handle_product_update(struct app *app, struct http_request *req, struct http_response *res)
 {
-    if (app_require_json(req, res) != 0)
+    if (problem_require_json(req, res) != 0)
         return;
     json_t *errors = json_array();
     if (!errors) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     /* Stock is refused with its own code, and the rest of the body is read
@@ -253,7 +253,7 @@ void handle_product_update(struct app *app, struct http_request *req, struct htt
     json_t *body = json_copy(req->json);
     if (!body) {
         json_decref(errors);
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     if (json_object_get(body, "stock")) {
@@ -405,7 +405,7 @@ void handle_product_list(struct app *app, struct http_request *req, struct http_
 {
     json_t *errors = json_array();
     if (!errors) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     query_check_allowed(req, PRODUCT_LIST_PARAMS, NULL, errors);
@@ -441,7 +441,7 @@ void handle_product_list(struct app *app, struct http_request *req, struct http_
     }
     char *pattern = q ? arena_alloc(req->arena, 2 * q_len + 3) : NULL;
     if (q && !pattern) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     if (q)
