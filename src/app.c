@@ -79,6 +79,12 @@ int app_init(struct app *app, const struct config *cfg, int slot)
         log_msg("error", "out of memory at start");
         return -1;
     }
+    app->revocation = (struct revocation_ctx){
+        .db = app->db,
+        .cache = app->cache,
+        .fail_open = cfg->jwt.revocation_fail_open,
+        .leeway = cfg->jwt.leeway,
+    };
     db_set_observer(app->db, on_db_event);
     cache_set_observer(app->cache, on_cache_event);
     return 0;
@@ -183,7 +189,7 @@ void app_handle(struct app *app, struct http_request *req, struct http_response 
             problem_internal_error(req, res, "out of memory");
             goto done;
         }
-        if (session_verify_token(app, req, res, p) != 0)
+        if (session_verify_token(&app->jwt, req, res, p) != 0)
             goto done;
         req->principal = p;
         /* A cache lookup the handler will make rides along with the
@@ -196,7 +202,7 @@ void app_handle(struct app *app, struct http_request *req, struct http_response 
             if (pf)
                 pf->result = 2;
         }
-        if (session_check_revocation(app, req, res, p, pf) != 0) {
+        if (session_check_revocation(&app->revocation, req, res, p, pf) != 0) {
             req->principal = NULL;
             goto done;
         }

@@ -7,6 +7,7 @@
 #define ORDERAPI_APP_H
 
 #include "auth/jwt.h"
+#include "auth/revocation.h"
 #include "config.h"
 #include "http/http.h"
 
@@ -20,6 +21,7 @@ struct app {
     struct http_limits limits;
     int slot;            /* scoreboard slot, -1 without a master */
     struct jwt_settings jwt; /* points into cfg->jwt */
+    struct revocation_ctx revocation; /* db, cache and cfg->jwt's revocation settings */
 };
 
 /* Builds the per-process state (connections open lazily); 0 or -1 with a

@@ -7,7 +7,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "app.h"
 #include "auth/jwt.h"
 #include "auth/principal.h"
 #include "auth/revocation.h"
@@ -37,7 +36,7 @@ static const char *bearer_token(const struct http_request *req)
     return *h ? h : NULL;
 }
 
-int session_verify_token(struct app *app, struct http_request *req, struct http_response *res,
+int session_verify_token(const struct jwt_settings *jwt, struct http_request *req, struct http_response *res,
                          struct principal *out)
 {
     const char *token = bearer_token(req);
@@ -46,10 +45,10 @@ int session_verify_token(struct app *app, struct http_request *req, struct http_
         return -1;
     }
     int64_t now = (int64_t)time(NULL);
-    int v = token_cache_lookup(token, now, app->jwt.leeway, out);
+    int v = token_cache_lookup(token, now, jwt->leeway, out);
     if (v == JWT_OK)
         return 0;
-    v = jwt_verify(&app->jwt, token, now, out);
+    v = jwt_verify(jwt, token, now, out);
     if (v == JWT_ERR_INTERNAL) {
         problem_internal_error(req, res, "jwt_verify: internal error");
         return -1;
@@ -63,11 +62,11 @@ int session_verify_token(struct app *app, struct http_request *req, struct http_
     return 0;
 }
 
-int session_check_revocation(struct app *app, struct http_request *req, struct http_response *res,
+int session_check_revocation(const struct revocation_ctx *rv, struct http_request *req, struct http_response *res,
                              const struct principal *p, struct list_cache_prefetch *pf)
 {
     const char *part = NULL;
-    switch (revocation_check(app, req->arena, p, pf, &part)) {
+    switch (revocation_check(rv, req->arena, p, pf, &part)) {
     case TOKEN_ACCEPTED:
         return 0;
     case TOKEN_REVOKED:

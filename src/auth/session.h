@@ -4,7 +4,8 @@
 #ifndef ORDERAPI_SESSION_H
 #define ORDERAPI_SESSION_H
 
-struct app;
+struct jwt_settings;
+struct revocation_ctx;
 struct http_request;
 struct http_response;
 struct principal;
@@ -22,9 +23,9 @@ struct list_cache_prefetch;
  * revoked token or a user who is gone or has a new role; 503 when Redis
  * (fail-closed) or MySQL is unreachable.
  */
-int session_verify_token(struct app *app, struct http_request *req, struct http_response *res,
+int session_verify_token(const struct jwt_settings *jwt, struct http_request *req, struct http_response *res,
                          struct principal *out);
-int session_check_revocation(struct app *app, struct http_request *req, struct http_response *res,
+int session_check_revocation(const struct revocation_ctx *rv, struct http_request *req, struct http_response *res,
                              const struct principal *p, struct list_cache_prefetch *pf);
 
 #endif

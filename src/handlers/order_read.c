@@ -221,7 +221,7 @@ static void order_list_respond(struct app *app, struct http_request *req, struct
     order_list_key(req, f, page, &scope, &variant);
     struct list_cache_entry entry = {0};
     if (scope && variant &&
-        list_cache_get_prefetched(app, req->arena, req->prefetch, scope, variant, &entry) == 1) {
+        list_cache_get_prefetched(app->cache, req->arena, req->prefetch, scope, variant, &entry) == 1) {
         respond_cached(res, entry.body, entry.body_len);
         return;
     }

@@ -19,6 +19,7 @@
 #include "auth/principal.h"
 #include "domain/catalog.h"
 #include "domain/money.h"
+#include "events/relay_wake.h"
 #include "handlers/handlers.h"
 #include "handlers/order_common.h"
 #include "handlers/respond.h"
@@ -184,7 +185,7 @@ void handle_product_create(struct app *app, struct http_request *req, struct htt
         respond_storage_failure(app, req, res, rc, "product create");
         return;
     }
-    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1, 0);
+    list_cache_bump(app->cache, req->arena, PRODUCT_SCOPE, 1);
     struct db_rows rows;
     rc = product_load(app, req->arena, STMT_PRODUCT_GET, (int64_t)t.id, &rows);
     if (rc != DB_OK) {
@@ -285,7 +286,7 @@ void handle_product_update(struct app *app, struct http_request *req, struct htt
         respond_storage_failure(app, req, res, rc, "product update");
         return;
     }
-    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1, 0);
+    list_cache_bump(app->cache, req->arena, PRODUCT_SCOPE, 1);
     respond_json(req, res, 200, product_json(&t.rows, 0));
 }
 
@@ -394,7 +395,9 @@ void handle_stock_adjustment(struct app *app, struct http_request *req, struct h
         respond_storage_failure(app, req, res, rc, "stock adjustment");
         return;
     }
-    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1, t.stock_low);
+    list_cache_bump(app->cache, req->arena, PRODUCT_SCOPE, 1);
+    if (t.stock_low)
+        relay_wake(app->cache, req->arena); /* the adjustment wrote a stock.low event */
     respond_json(req, res, 200, product_json(&t.rows, 0));
 }
 
@@ -435,7 +438,7 @@ void handle_product_list(struct app *app, struct http_request *req, struct http_
     char *variant = arena_printf(req->arena, "a=%d;o=%" PRId64 ";l=%" PRId64 ";s=%d;q=%s", active_filter,
                                  page.offset, page.page_size, page.uses_skip, q ? q : "");
     struct list_cache_entry entry = {0};
-    if (variant && list_cache_get(app, req->arena, "products", variant, &entry) == 1) {
+    if (variant && list_cache_get(app->cache, req->arena, "products", variant, &entry) == 1) {
         respond_cached(res, entry.body, entry.body_len);
         return;
     }

@@ -56,5 +56,5 @@ void respond_json_cacheable(struct app *app, struct http_request *req, struct ht
     if (res->status != 200)
         return;
     http_response_header(res, "X-Cache", "MISS");
-    list_cache_put(app, req->arena, entry, res->body, res->body_len, ttl);
+    list_cache_put(app->cache, req->arena, entry, res->body, res->body_len, ttl);
 }

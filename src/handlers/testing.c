@@ -85,7 +85,7 @@ void handle_test_user_state(struct app *app, struct http_request *req, struct ht
         problem_validation(req, res, errors);
         return;
     }
-    revocation_remember_user(app, req->arena, (int64_t)json_integer_value(id), json_string_value(role),
+    revocation_remember_user(&app->revocation, req->arena, (int64_t)json_integer_value(id), json_string_value(role),
                              (int64_t)json_integer_value(tva));
     res->status = 204;
 }
