@@ -24,8 +24,7 @@ static void unauthorized(struct http_request *req, struct http_response *res, co
                              : "Bearer error=\"invalid_token\"");
 }
 
-/* The token after "Bearer " (scheme case-insensitive, RFC 9110 §11.1), or NULL. */
-static const char *bearer_token(const struct http_request *req)
+const char *session_bearer_token(const struct http_request *req)
 {
     const char *h = http_header_get(req, "authorization");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0)
@@ -39,7 +38,7 @@ static const char *bearer_token(const struct http_request *req)
 int session_verify_token(const struct jwt_settings *jwt, struct http_request *req, struct http_response *res,
                          struct principal *out)
 {
-    const char *token = bearer_token(req);
+    const char *token = session_bearer_token(req);
     if (!token) {
         unauthorized(req, res, "unauthenticated", "A valid bearer token is required");
         return -1;

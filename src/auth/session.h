@@ -11,6 +11,11 @@ struct http_response;
 struct principal;
 struct list_cache_prefetch;
 
+/* The token of an "Authorization: Bearer <token>" header (RFC 6750 §2.1;
+ * the scheme compared case-insensitively, RFC 9110 §11.1; spaces after it
+ * skipped), or NULL when there is none, another scheme, or an empty token. */
+const char *session_bearer_token(const struct http_request *req);
+
 /*
  * Authenticates req (Authorization: Bearer, RFC 6750 §2.1) in two steps, so
  * that a cache lookup can travel with the second (app.c):
