@@ -22,8 +22,8 @@ static char *addr_key(struct arena *a, const char *addr)
     return arena_printf(a, "orderapi:rl:login:addr:%s", addr && *addr ? addr : "unknown");
 }
 
-int login_throttle_begin(struct cache *cache, const struct jwt_config *jwt, struct arena *a, const char *email, const char *addr,
-                         long long *retry_after)
+int login_throttle_begin(struct cache *cache, const struct jwt_config *jwt, struct arena *a,
+                         const char *email, const char *addr, long long *retry_after)
 {
     const char *keys[2] = {email_key(a, email), addr_key(a, addr)};
     const unsigned limits[2] = {jwt->login_max_failures, jwt->login_max_failures_per_ip};

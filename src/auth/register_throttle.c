@@ -13,7 +13,8 @@ static const char *addr_key(struct arena *a, const char *addr)
     return arena_printf(a, "orderapi:rl:register:addr:%s", addr && *addr ? addr : "unknown");
 }
 
-int register_throttle_begin(struct cache *cache, const struct jwt_config *jwt, struct arena *a, const char *addr, long long *retry_after)
+int register_throttle_begin(struct cache *cache, const struct jwt_config *jwt, struct arena *a,
+                            const char *addr, long long *retry_after)
 {
     const char *key = addr_key(a, addr);
     const unsigned limit = jwt->register_max_per_ip;

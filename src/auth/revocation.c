@@ -79,8 +79,8 @@ int revocation_state_keeps(const char *cached, int64_t tokens_valid_after)
  * a logout-all after this request read MySQL).  When it does, role and *tva
  * become the cached ones, so the caller decides with the newer state too.
  */
-static void remember_user_state(const struct revocation_ctx *rv, struct arena *a, int64_t user_id, char *role, size_t role_len,
-                                int64_t *tva)
+static void remember_user_state(const struct revocation_ctx *rv, struct arena *a, int64_t user_id,
+                                char *role, size_t role_len, int64_t *tva)
 {
     char *key = user_key(a, user_id);
     char *value = arena_printf(a, "%s:%" PRId64, role, *tva);
@@ -104,8 +104,8 @@ static void remember_user_state(const struct revocation_ctx *rv, struct arena *a
     }
 }
 
-void revocation_remember_user(const struct revocation_ctx *rv, struct arena *a, int64_t user_id, const char *role,
-                              int64_t tokens_valid_after)
+void revocation_remember_user(const struct revocation_ctx *rv, struct arena *a, int64_t user_id,
+                              const char *role, int64_t tokens_valid_after)
 {
     char role_copy[16];
     if (snprintf(role_copy, sizeof role_copy, "%s", role) >= (int)sizeof role_copy)
@@ -156,8 +156,8 @@ static int reload_denylist(const struct revocation_ctx *rv, struct arena *a, int
 }
 
 /* Reads the user's role and cut-off from MySQL: 0, 1 when not found, or an error verdict. */
-static int user_state_from_db(const struct revocation_ctx *rv, struct arena *a, int64_t user_id, char *role, size_t role_len,
-                              int64_t *tva)
+static int user_state_from_db(const struct revocation_ctx *rv, struct arena *a, int64_t user_id, char *role,
+                              size_t role_len, int64_t *tva)
 {
     struct db_rows rows;
     struct db_value param = DBP_INT(user_id);
@@ -186,7 +186,8 @@ static int verdict_for_user(const struct principal *p, const char *role, int64_t
 }
 
 /* The MySQL-only path: Redis is down and fail-open was chosen. */
-static int check_from_db(const struct revocation_ctx *rv, struct arena *a, const struct principal *p, const char **unavailable)
+static int check_from_db(const struct revocation_ctx *rv, struct arena *a, const struct principal *p,
+                         const char **unavailable)
 {
     struct db_rows rows;
     struct db_value jti = DBP_STR(p->jti);
@@ -211,8 +212,8 @@ static int check_from_db(const struct revocation_ctx *rv, struct arena *a, const
     return verdict_for_user(p, role, tva);
 }
 
-int revocation_check(const struct revocation_ctx *rv, struct arena *a, const struct principal *p, struct list_cache_prefetch *pf,
-                     const char **unavailable)
+int revocation_check(const struct revocation_ctx *rv, struct arena *a, const struct principal *p,
+                     struct list_cache_prefetch *pf, const char **unavailable)
 {
     *unavailable = NULL;
     int is_user = p->kind != PRINCIPAL_GUEST;
@@ -310,7 +311,8 @@ int revocation_revoke_token(const struct revocation_ctx *rv, struct arena *a, co
     return 0;
 }
 
-int revocation_revoke_all(const struct revocation_ctx *rv, struct arena *a, int64_t user_id, int64_t now, int64_t *cutoff)
+int revocation_revoke_all(const struct revocation_ctx *rv, struct arena *a, int64_t user_id, int64_t now,
+                          int64_t *cutoff)
 {
     struct db_value params[2] = {DBP_INT(now), DBP_INT(user_id)};
     int rc = db_exec(rv->db, STMT_USER_LOGOUT_ALL, params, 2, NULL, NULL);

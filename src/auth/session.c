@@ -61,8 +61,9 @@ int session_verify_token(const struct jwt_settings *jwt, struct http_request *re
     return 0;
 }
 
-int session_check_revocation(const struct revocation_ctx *rv, struct http_request *req, struct http_response *res,
-                             const struct principal *p, struct list_cache_prefetch *pf)
+int session_check_revocation(const struct revocation_ctx *rv, struct http_request *req,
+                             struct http_response *res, const struct principal *p,
+                             struct list_cache_prefetch *pf)
 {
     const char *part = NULL;
     switch (revocation_check(rv, req->arena, p, pf, &part)) {

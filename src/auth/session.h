@@ -30,7 +30,8 @@ const char *session_bearer_token(const struct http_request *req);
  */
 int session_verify_token(const struct jwt_settings *jwt, struct http_request *req, struct http_response *res,
                          struct principal *out);
-int session_check_revocation(const struct revocation_ctx *rv, struct http_request *req, struct http_response *res,
-                             const struct principal *p, struct list_cache_prefetch *pf);
+int session_check_revocation(const struct revocation_ctx *rv, struct http_request *req,
+                             struct http_response *res, const struct principal *p,
+                             struct list_cache_prefetch *pf);
 
 #endif
