@@ -602,37 +602,10 @@ static int db_store_cell(struct db *db, MYSQL_STMT *stmt, struct arena *a, unsig
     return DB_OK;
 }
 
-/* Which statement to run: one of the table (sql == NULL) or a composed text. */
-struct db_target {
-    enum stmt_id id;
-    const char *sql;
-    unsigned nparams;
-};
-
-int db_result_shape_matches(enum stmt_id id, unsigned columns)
-{
-    return (unsigned)id < STMT_COUNT && STATEMENTS[id].ncolumns == columns;
-}
-
-/* A result of another width than statement t.id declares (a composed
- * statement, t.sql != NULL, declares none): DB_ERROR, logged with the
- * statement's name, since every cell the caller reads by index would be
- * the wrong one. */
-static int db_check_result_shape(struct db *db, const struct db_target *t, unsigned columns)
-{
-    if (t->sql != NULL || db_result_shape_matches(t->id, columns))
-        return DB_OK;
-    db_set_error(db, "%s returned %u columns, declares %u", STATEMENTS[t->id].name, columns,
-                 STATEMENTS[t->id].ncolumns);
-    log_msg("error", "mysql %s", db->last_error);
-    return DB_ERROR;
-}
-
-/* Fetches every row of an executed SELECT (or a write with RETURNING) of
- * statement t into out, all memory in a, once its width is the declared
- * one.  The caller frees the statement's result. */
-static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, const struct db_target *t, const char *sql,
-                         struct arena *a, struct db_rows *out)
+/* Fetches every row of an executed SELECT into out, all memory in a.  The
+ * caller frees the statement's result. */
+static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, const char *sql, struct arena *a,
+                         struct db_rows *out)
 {
     int rc = DB_ERROR;
     MYSQL_RES *meta = NULL;
@@ -651,7 +624,7 @@ static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, const struct db_target
         if (mysql_stmt_errno(stmt) != 0)
             rc = db_fail_stmt(db, stmt, sql);
         else
-            rc = db_check_result_shape(db, t, 0); /* no result set: no rows */
+            rc = DB_OK; /* a statement without a result set: no rows */
         goto out;
     }
     if (mysql_stmt_store_result(stmt) != 0) {
@@ -659,9 +632,6 @@ static int db_fetch_rows(struct db *db, MYSQL_STMT *stmt, const struct db_target
         goto out;
     }
     columns = mysql_num_fields(meta);
-    if ((rc = db_check_result_shape(db, t, columns)) != DB_OK)
-        goto out;
-    rc = DB_ERROR;
     fields = mysql_fetch_fields(meta);
     row_count = mysql_stmt_num_rows(stmt);
     if (columns == 0 || row_count == 0) {
@@ -842,6 +812,32 @@ void db_test_fault_arm(struct db *db, enum db_test_fault fault, enum stmt_id stm
     db->test_fault_stmt = stmt;
 }
 
+/* Which statement to run: one of the table (sql == NULL) or a composed text. */
+struct db_target {
+    enum stmt_id id;
+    const char *sql;
+    unsigned nparams;
+};
+
+int db_result_shape_matches(enum stmt_id id, unsigned columns)
+{
+    return (unsigned)id < STMT_COUNT && STATEMENTS[id].ncolumns == columns;
+}
+
+/* A result of another width than statement t.id declares (a composed
+ * statement, t.sql != NULL, declares none): DB_ERROR, logged with the
+ * statement's name, since every cell the caller reads by index would be
+ * the wrong one. */
+static int db_check_result_shape(struct db *db, const struct db_target *t, unsigned columns)
+{
+    if (t->sql != NULL || db_result_shape_matches(t->id, columns))
+        return DB_OK;
+    db_set_error(db, "%s returned %u columns, declares %u", STATEMENTS[t->id].name, columns,
+                 STATEMENTS[t->id].ncolumns);
+    log_msg("error", "mysql %s", db->last_error);
+    return DB_ERROR;
+}
+
 /*
  * Runs statement id once: with out != NULL its rows are collected into a;
  * otherwise any result set is discarded and the affected rows and insert id
@@ -873,7 +869,16 @@ static int db_run_once(struct db *db, struct db_target t, const struct db_value 
     if (mysql_stmt_execute(stmt) != 0)
         return db_fail_stmt(db, stmt, sql);
     if (out != NULL) {
-        rc = db_fetch_rows(db, stmt, &t, sql, a, out);
+        /* Rows are read only at the width the statement declares. */
+        unsigned columns = mysql_stmt_field_count(stmt);
+        rc = db_check_result_shape(db, &t, columns);
+        if (rc == DB_OK)
+            rc = db_fetch_rows(db, stmt, sql, a, out);
+        else {
+            *out = (struct db_rows){0};
+            if (columns > 0)
+                mysql_stmt_store_result(stmt); /* read and drop the rows before the result is freed */
+        }
     } else {
         if (affected_rows != NULL)
             *affected_rows = mysql_stmt_affected_rows(stmt);

@@ -7,7 +7,8 @@
  * still checks at startup that every slot is filled and STATEMENTS[i].id == i,
  * and tests/unit/test_statements.c checks that the '?' placeholders match
  * nparams and the select list (or RETURNING list) matches ncolumns; db.c
- * refuses a result of any other width (db_fetch_rows).  Parameters are always bound, never spliced into the text.
+ * refuses to fetch a result of any other width.  Parameters are always
+ * bound, never spliced into the text.
  */
 #include "store/statements.h"
 
