@@ -79,6 +79,12 @@ int app_init(struct app *app, const struct config *cfg, int slot)
         log_msg("error", "out of memory at start");
         return -1;
     }
+    app->revocation = (struct revocation_ctx){
+        .db = app->db,
+        .cache = app->cache,
+        .fail_open = cfg->jwt.revocation_fail_open,
+        .leeway = cfg->jwt.leeway,
+    };
     db_set_observer(app->db, on_db_event);
     cache_set_observer(app->cache, on_cache_event);
     return 0;
@@ -105,33 +111,11 @@ static void json_decref_cb(void *p)
     json_decref(p);
 }
 
-int app_require_json(struct http_request *req, struct http_response *res)
-{
-    if (req->json)
-        return 0;
-    problem_send(req, res, 400, "malformed_json", "This request needs a JSON object body");
-    return -1;
-}
-
-void app_unavailable(struct http_request *req, struct http_response *res, const char *part)
-{
-    char detail[96];
-    snprintf(detail, sizeof detail, "%s is unavailable; try again shortly", part);
-    problem_send(req, res, 503, "dependency_unavailable", detail);
-    http_response_header(res, "Retry-After", "2");
-}
-
-void app_internal_error(struct http_request *req, struct http_response *res, const char *log_detail)
-{
-    log_msg("error", "request %s: %s", req->request_id ? req->request_id : "-", log_detail);
-    problem_send(req, res, 500, "internal_error", "The server could not complete the request");
-}
-
 /* Answers a request that could not be read completely or safely. */
 static void answer_read_error(struct http_request *req, struct http_response *res, int status)
 {
     if (status >= 500) {
-        app_internal_error(req, res, "out of memory while reading the request");
+        problem_internal_error(req, res, "out of memory while reading the request");
         return;
     }
     const char *code = req->read_error ? req->read_error : (status == 413 ? "payload_too_large" : "bad_request");
@@ -165,7 +149,7 @@ static int check_body(struct app *app, struct http_request *req, struct http_res
         return -1;
     }
     if (arena_defer(req->arena, json_decref_cb, json) != 0) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return -1;
     }
     req->json = json;
@@ -202,10 +186,10 @@ void app_handle(struct app *app, struct http_request *req, struct http_response 
     if (route->access & ACCESS_ANY_PRINCIPAL) {
         struct principal *p = arena_alloc(req->arena, sizeof *p);
         if (!p) {
-            app_internal_error(req, res, "out of memory");
+            problem_internal_error(req, res, "out of memory");
             goto done;
         }
-        if (session_verify_token(app, req, res, p) != 0)
+        if (session_verify_token(&app->jwt, req, res, p) != 0)
             goto done;
         req->principal = p;
         /* A cache lookup the handler will make rides along with the
@@ -218,7 +202,7 @@ void app_handle(struct app *app, struct http_request *req, struct http_response 
             if (pf)
                 pf->result = 2;
         }
-        if (session_check_revocation(app, req, res, p, pf) != 0) {
+        if (session_check_revocation(&app->revocation, req, res, p, pf) != 0) {
             req->principal = NULL;
             goto done;
         }

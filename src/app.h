@@ -7,6 +7,7 @@
 #define ORDERAPI_APP_H
 
 #include "auth/jwt.h"
+#include "auth/revocation.h"
 #include "config.h"
 #include "http/http.h"
 
@@ -20,6 +21,7 @@ struct app {
     struct http_limits limits;
     int slot;            /* scoreboard slot, -1 without a master */
     struct jwt_settings jwt; /* points into cfg->jwt */
+    struct revocation_ctx revocation; /* db, cache and cfg->jwt's revocation settings */
 };
 
 /* Builds the per-process state (connections open lazily); 0 or -1 with a
@@ -31,14 +33,5 @@ void app_release(struct app *app);
  * complete response in res (problem+json on every error). */
 void app_handle(struct app *app, struct http_request *req, struct http_response *res,
                 int read_status);
-
-/* For handlers that need a body: 0 when req->json is set, else answers 400
- * malformed_json and returns -1. */
-int app_require_json(struct http_request *req, struct http_response *res);
-
-/* 503 dependency_unavailable with Retry-After, naming the part. */
-void app_unavailable(struct http_request *req, struct http_response *res, const char *part);
-/* 500 internal_error with no details for the client (the log has them). */
-void app_internal_error(struct http_request *req, struct http_response *res, const char *log_detail);
 
 #endif

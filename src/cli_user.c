@@ -162,7 +162,7 @@ static int cmd_update(struct app *app, struct arena *a, enum stmt_id stmt, const
     struct db_value params[2] = {DBP_STR(value), DBP_STR(email)};
     if (db_exec(app->db, stmt, params, stmt == STMT_USER_DELETE ? 1 : 2, NULL, NULL) != DB_OK)
         return db_failed(app, what);
-    revocation_forget_user(app, a, id);
+    revocation_forget_user(&app->revocation, a, id);
     printf("%s: %s\n", what, email);
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth/principal.h"
 #include "http/http.h"
 
 struct app;
@@ -26,12 +27,12 @@ struct list_cache_prefetch;
  * (for instance a query the handler will refuse). */
 typedef int (*route_prefetch)(struct app *app, struct http_request *req, struct list_cache_prefetch *pf);
 
-/* Who may call a route: a set of principal kinds, or anyone. */
+/* Who may call a route: a set of principal kinds (their bits), or anyone. */
 enum route_access {
     ACCESS_ANYONE = 0,          /* no token needed */
-    ACCESS_CUSTOMER = 1u << 0,
-    ACCESS_ADMIN = 1u << 1,
-    ACCESS_GUEST = 1u << 2,
+    ACCESS_CUSTOMER = PRINCIPAL_CUSTOMER,
+    ACCESS_ADMIN = PRINCIPAL_ADMIN,
+    ACCESS_GUEST = PRINCIPAL_GUEST,
     ACCESS_LOOPBACK = 1u << 3,  /* no token; only from 127.0.0.0/8 or ::1 (nginx also restricts) */
 };
 #define ACCESS_USER (ACCESS_CUSTOMER | ACCESS_ADMIN)

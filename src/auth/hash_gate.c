@@ -5,7 +5,6 @@
 
 #include <unistd.h>
 
-#include "app.h"
 #include "config.h"
 #include "metrics.h"
 #include "scoreboard.h"
@@ -24,9 +23,9 @@ unsigned hash_gate_capacity(const struct config *cfg)
     return hash_gate_auto_capacity(sysconf(_SC_NPROCESSORS_ONLN), cfg->workers);
 }
 
-int hash_gate_enter(struct app *app)
+int hash_gate_enter(const struct config *cfg, int slot)
 {
-    if (!scoreboard_hash_acquire(app->slot, hash_gate_capacity(app->cfg))) {
+    if (!scoreboard_hash_acquire(slot, hash_gate_capacity(cfg))) {
         metrics_add(METRIC_PASSWORD_HASHES_REFUSED, 1);
         return -1;
     }
@@ -34,7 +33,7 @@ int hash_gate_enter(struct app *app)
     return 0;
 }
 
-void hash_gate_leave(struct app *app)
+void hash_gate_leave(int slot)
 {
-    scoreboard_hash_release(app->slot);
+    scoreboard_hash_release(slot);
 }

@@ -16,7 +16,6 @@
 #ifndef ORDERAPI_AUTH_HASH_GATE_H
 #define ORDERAPI_AUTH_HASH_GATE_H
 
-struct app;
 struct config;
 
 /*
@@ -28,8 +27,9 @@ unsigned hash_gate_auto_capacity(long cores, unsigned workers);
 /* The cap in force: ORDERAPI_MAX_HASHES, or the automatic one when 0. */
 unsigned hash_gate_capacity(const struct config *cfg);
 
-/* 0: go ahead and hash, then call hash_gate_leave; -1: refused (busy). */
-int hash_gate_enter(struct app *app);
-void hash_gate_leave(struct app *app);
+/* 0: go ahead and hash, then call hash_gate_leave; -1: refused (busy).
+ * slot is the worker's scoreboard slot (-1 without a master: no cap). */
+int hash_gate_enter(const struct config *cfg, int slot);
+void hash_gate_leave(int slot);
 
 #endif

@@ -13,17 +13,18 @@
 #ifndef ORDERAPI_LOGIN_THROTTLE_H
 #define ORDERAPI_LOGIN_THROTTLE_H
 
-struct app;
+struct cache;
+struct jwt_config;
 struct arena;
 
 /* Counts one attempt for both keys, unless either is at its limit.
  * 0 counted (go on), 1 limited (*retry_after set), -1 Redis unreachable. */
-int login_throttle_begin(struct app *app, struct arena *a, const char *email, const char *addr,
-                         long long *retry_after);
+int login_throttle_begin(struct cache *cache, const struct jwt_config *jwt, struct arena *a,
+                         const char *email, const char *addr, long long *retry_after);
 /* Takes back an attempt that checked no password (busy, storage down). */
-void login_throttle_give_back(struct app *app, struct arena *a, const char *email, const char *addr);
+void login_throttle_give_back(struct cache *cache, struct arena *a, const char *email, const char *addr);
 /* A successful login: clears the email's count, gives the address its
  * attempt back. */
-void login_throttle_success(struct app *app, struct arena *a, const char *email, const char *addr);
+void login_throttle_success(struct cache *cache, struct arena *a, const char *email, const char *addr);
 
 #endif

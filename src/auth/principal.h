@@ -3,21 +3,19 @@
  *
  * Three kinds share one struct so that handlers never change shape when a
  * kind is added: registered customers and admins (user_id > 0), and
- * phone-verified guests (user_id == 0, phone set).  The kind bits are the
- * same as the router's access bits, so "may this principal call this route"
- * is one AND.
+ * phone-verified guests (user_id == 0, phone set).  The kinds are bits:
+ * the router's access bits are defined as these (router.h), so "may this
+ * principal call this route" is one AND.
  */
 #ifndef ORDERAPI_PRINCIPAL_H
 #define ORDERAPI_PRINCIPAL_H
 
 #include <stdint.h>
 
-#include "router.h"
-
 enum principal_kind {
-    PRINCIPAL_CUSTOMER = ACCESS_CUSTOMER,
-    PRINCIPAL_ADMIN = ACCESS_ADMIN,
-    PRINCIPAL_GUEST = ACCESS_GUEST,
+    PRINCIPAL_CUSTOMER = 1u << 0,
+    PRINCIPAL_ADMIN = 1u << 1,
+    PRINCIPAL_GUEST = 1u << 2,
 };
 
 #define PRINCIPAL_JTI_MAX 64

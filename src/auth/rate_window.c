@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
 #include "arena.h"
 #include "log.h"
 #include "store/cache.h"
@@ -44,7 +43,7 @@ long long rate_window_retry_after(long long ttl, unsigned window)
 }
 
 /* Runs script over the keys with extra arguments; the reply, or NULL. */
-static redisReply *run_script(struct app *app, struct arena *a, const char *script, size_t n,
+static redisReply *run_script(struct cache *cache, struct arena *a, const char *script, size_t n,
                               const char *const *keys, size_t nargs, char *const *args)
 {
     const char *argv[3 + 2 * RATE_WINDOW_MAX_KEYS + 1];
@@ -63,7 +62,7 @@ static redisReply *run_script(struct app *app, struct arena *a, const char *scri
         argv[argc++] = args[i];
     for (size_t i = 0; i < argc; i++)
         lens[i] = strlen(argv[i]);
-    redisReply *r = cache_command(app->cache, a, (int)argc, argv, lens);
+    redisReply *r = cache_command(cache, a, (int)argc, argv, lens);
     if (r && r->type == REDIS_REPLY_ERROR) {
         log_msg("error", "rate limit script: %s", r->str ? r->str : "error");
         return NULL;
@@ -71,7 +70,7 @@ static redisReply *run_script(struct app *app, struct arena *a, const char *scri
     return r;
 }
 
-int rate_window_take(struct app *app, struct arena *a, size_t n, const char *const *keys,
+int rate_window_take(struct cache *cache, struct arena *a, size_t n, const char *const *keys,
                      const unsigned *limits, unsigned window, long long *retry_after)
 {
     char *args[RATE_WINDOW_MAX_KEYS + 1];
@@ -83,7 +82,7 @@ int rate_window_take(struct app *app, struct arena *a, size_t n, const char *con
     for (size_t i = 0; i <= n; i++)
         if (!args[i])
             return -1;
-    redisReply *r = run_script(app, a, TAKE_SCRIPT, n, keys, n + 1, args);
+    redisReply *r = run_script(cache, a, TAKE_SCRIPT, n, keys, n + 1, args);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_INTEGER ||
         r->element[1]->type != REDIS_REPLY_INTEGER)
         return -1;
@@ -93,7 +92,7 @@ int rate_window_take(struct app *app, struct arena *a, size_t n, const char *con
     return 1;
 }
 
-void rate_window_give_back(struct app *app, struct arena *a, size_t n, const char *const *keys)
+void rate_window_give_back(struct cache *cache, struct arena *a, size_t n, const char *const *keys)
 {
-    run_script(app, a, GIVE_BACK_SCRIPT, n, keys, 0, NULL);
+    run_script(cache, a, GIVE_BACK_SCRIPT, n, keys, 0, NULL);
 }

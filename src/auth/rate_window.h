@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-struct app;
+struct cache;
 struct arena;
 
 #define RATE_WINDOW_MAX_KEYS 4
@@ -25,7 +25,7 @@ struct arena;
  * the used-up counter's window ends) or -1 (Redis unreachable or refusing
  * the script).
  */
-int rate_window_take(struct app *app, struct arena *a, size_t n, const char *const *keys,
+int rate_window_take(struct cache *cache, struct arena *a, size_t n, const char *const *keys,
                      const unsigned *limits, unsigned window, long long *retry_after);
 
 /*
@@ -33,7 +33,7 @@ int rate_window_take(struct app *app, struct arena *a, size_t n, const char *con
  * that turned out not to count: a successful login, or a request refused
  * for a reason that is not the client's (server busy, storage down).
  */
-void rate_window_give_back(struct app *app, struct arena *a, size_t n, const char *const *keys);
+void rate_window_give_back(struct cache *cache, struct arena *a, size_t n, const char *const *keys);
 
 /* The Retry-After for a refused attempt: the counter's TTL, or the whole
  * window when Redis reports none (ttl <= 0).  Always at least 1. */

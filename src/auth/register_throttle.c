@@ -4,27 +4,28 @@
  */
 #include "auth/register_throttle.h"
 
-#include "app.h"
 #include "arena.h"
 #include "auth/rate_window.h"
+#include "config.h"
 
 static const char *addr_key(struct arena *a, const char *addr)
 {
     return arena_printf(a, "orderapi:rl:register:addr:%s", addr && *addr ? addr : "unknown");
 }
 
-int register_throttle_begin(struct app *app, struct arena *a, const char *addr, long long *retry_after)
+int register_throttle_begin(struct cache *cache, const struct jwt_config *jwt, struct arena *a,
+                            const char *addr, long long *retry_after)
 {
     const char *key = addr_key(a, addr);
-    const unsigned limit = app->cfg->jwt.register_max_per_ip;
+    const unsigned limit = jwt->register_max_per_ip;
     if (!key)
         return -1;
-    return rate_window_take(app, a, 1, &key, &limit, app->cfg->jwt.register_window, retry_after);
+    return rate_window_take(cache, a, 1, &key, &limit, jwt->register_window, retry_after);
 }
 
-void register_throttle_give_back(struct app *app, struct arena *a, const char *addr)
+void register_throttle_give_back(struct cache *cache, struct arena *a, const char *addr)
 {
     const char *key = addr_key(a, addr);
     if (key)
-        rate_window_give_back(app, a, 1, &key);
+        rate_window_give_back(cache, a, 1, &key);
 }

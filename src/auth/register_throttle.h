@@ -8,12 +8,14 @@
 #ifndef ORDERAPI_REGISTER_THROTTLE_H
 #define ORDERAPI_REGISTER_THROTTLE_H
 
-struct app;
+struct cache;
+struct jwt_config;
 struct arena;
 
 /* 0 counted (go on), 1 limited (*retry_after set), -1 Redis unreachable. */
-int register_throttle_begin(struct app *app, struct arena *a, const char *addr, long long *retry_after);
+int register_throttle_begin(struct cache *cache, const struct jwt_config *jwt, struct arena *a,
+                            const char *addr, long long *retry_after);
 /* Takes back an attempt the server refused for its own reasons (busy). */
-void register_throttle_give_back(struct app *app, struct arena *a, const char *addr);
+void register_throttle_give_back(struct cache *cache, struct arena *a, const char *addr);
 
 #endif

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
 #include "arena.h"
 #include "auth/principal.h"
 #include "http/query.h"
@@ -47,12 +46,12 @@ static char *user_key(struct arena *a, int64_t user_id)
 }
 
 /* Runs argv as one Redis command; NULL when Redis is unreachable. */
-static redisReply *redis_run(struct app *app, struct arena *a, int argc, const char **argv)
+static redisReply *redis_run(const struct revocation_ctx *rv, struct arena *a, int argc, const char **argv)
 {
     size_t lens[8];
     for (int i = 0; i < argc && i < 8; i++)
         lens[i] = strlen(argv[i]);
-    return cache_command(app->cache, a, argc, argv, lens);
+    return cache_command(rv->cache, a, argc, argv, lens);
 }
 
 /* Parses a cached "<role>:<tokens_valid_after>" value. */
@@ -80,8 +79,8 @@ int revocation_state_keeps(const char *cached, int64_t tokens_valid_after)
  * a logout-all after this request read MySQL).  When it does, role and *tva
  * become the cached ones, so the caller decides with the newer state too.
  */
-static void remember_user_state(struct app *app, struct arena *a, int64_t user_id, char *role, size_t role_len,
-                                int64_t *tva)
+static void remember_user_state(const struct revocation_ctx *rv, struct arena *a, int64_t user_id,
+                                char *role, size_t role_len, int64_t *tva)
 {
     char *key = user_key(a, user_id);
     char *value = arena_printf(a, "%s:%" PRId64, role, *tva);
@@ -89,7 +88,7 @@ static void remember_user_state(struct app *app, struct arena *a, int64_t user_i
     if (!key || !value || !tva_s)
         return;
     const char *argv[] = {"EVAL", KEEP_MAX_SCRIPT, "1", key, value, tva_s, USER_STATE_TTL};
-    redisReply *reply = redis_run(app, a, 7, argv);
+    redisReply *reply = redis_run(rv, a, 7, argv);
     if (!reply || reply->type != REDIS_REPLY_STRING) {
         if (reply && reply->type == REDIS_REPLY_ERROR)
             log_msg("error", "revocation: caching the state of user %" PRId64 ": %s", user_id, reply->str);
@@ -105,22 +104,22 @@ static void remember_user_state(struct app *app, struct arena *a, int64_t user_i
     }
 }
 
-void revocation_remember_user(struct app *app, struct arena *a, int64_t user_id, const char *role,
-                              int64_t tokens_valid_after)
+void revocation_remember_user(const struct revocation_ctx *rv, struct arena *a, int64_t user_id,
+                              const char *role, int64_t tokens_valid_after)
 {
     char role_copy[16];
     if (snprintf(role_copy, sizeof role_copy, "%s", role) >= (int)sizeof role_copy)
         return;
-    remember_user_state(app, a, user_id, role_copy, sizeof role_copy, &tokens_valid_after);
+    remember_user_state(rv, a, user_id, role_copy, sizeof role_copy, &tokens_valid_after);
 }
 
-void revocation_forget_user(struct app *app, struct arena *a, int64_t user_id)
+void revocation_forget_user(const struct revocation_ctx *rv, struct arena *a, int64_t user_id)
 {
     char *key = user_key(a, user_id);
     if (!key)
         return;
     const char *argv[] = {"DEL", key};
-    if (!redis_run(app, a, 2, argv))
+    if (!redis_run(rv, a, 2, argv))
         log_msg("warn", "revocation: could not drop the cached state of user %" PRId64
                         "; it expires within " USER_STATE_TTL " s", user_id);
 }
@@ -130,11 +129,11 @@ void revocation_forget_user(struct app *app, struct arena *a, int64_t user_id)
  * marker.  Several workers may do this at once after a Redis restart; the
  * writes are idempotent.
  */
-static int reload_denylist(struct app *app, struct arena *a, int64_t now)
+static int reload_denylist(const struct revocation_ctx *rv, struct arena *a, int64_t now)
 {
     struct db_rows rows;
     struct db_value param = DBP_INT(now);
-    int rc = db_query(app->db, STMT_REVOCATION_ACTIVE, &param, 1, a, &rows);
+    int rc = db_query(rv->db, STMT_REVOCATION_ACTIVE, &param, 1, a, &rows);
     if (rc != DB_OK)
         return rc == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
     for (size_t r = 0; r < rows.count; r++) {
@@ -146,23 +145,23 @@ static int reload_denylist(struct app *app, struct arena *a, int64_t now)
         if (!key || !ttl)
             return TOKEN_ERROR;
         const char *argv[] = {"SET", key, "1", "EX", ttl};
-        if (!redis_run(app, a, 5, argv))
+        if (!redis_run(rv, a, 5, argv))
             return TOKEN_UNAVAILABLE;
     }
     const char *argv[] = {"SET", MARKER_KEY, "1"};
-    if (!redis_run(app, a, 3, argv))
+    if (!redis_run(rv, a, 3, argv))
         return TOKEN_UNAVAILABLE;
     log_msg("info", "revocation: denylist reloaded from MySQL (%zu tokens)", rows.count);
     return 0;
 }
 
 /* Reads the user's role and cut-off from MySQL: 0, 1 when not found, or an error verdict. */
-static int user_state_from_db(struct app *app, struct arena *a, int64_t user_id, char *role, size_t role_len,
-                              int64_t *tva)
+static int user_state_from_db(const struct revocation_ctx *rv, struct arena *a, int64_t user_id, char *role,
+                              size_t role_len, int64_t *tva)
 {
     struct db_rows rows;
     struct db_value param = DBP_INT(user_id);
-    int rc = db_query_row(app->db, STMT_USER_AUTH_STATE, &param, 1, a, &rows);
+    int rc = db_query_row(rv->db, STMT_USER_AUTH_STATE, &param, 1, a, &rows);
     if (rc == DB_NOT_FOUND)
         return 1;
     if (rc != DB_OK)
@@ -187,11 +186,12 @@ static int verdict_for_user(const struct principal *p, const char *role, int64_t
 }
 
 /* The MySQL-only path: Redis is down and fail-open was chosen. */
-static int check_from_db(struct app *app, struct arena *a, const struct principal *p, const char **unavailable)
+static int check_from_db(const struct revocation_ctx *rv, struct arena *a, const struct principal *p,
+                         const char **unavailable)
 {
     struct db_rows rows;
     struct db_value jti = DBP_STR(p->jti);
-    int rc = db_query_row(app->db, STMT_REVOCATION_EXISTS, &jti, 1, a, &rows);
+    int rc = db_query_row(rv->db, STMT_REVOCATION_EXISTS, &jti, 1, a, &rows);
     if (rc == DB_OK)
         return TOKEN_REVOKED;
     if (rc != DB_NOT_FOUND) {
@@ -202,7 +202,7 @@ static int check_from_db(struct app *app, struct arena *a, const struct principa
         return TOKEN_ACCEPTED;
     char role[16];
     int64_t tva = 0;
-    rc = user_state_from_db(app, a, p->user_id, role, sizeof role, &tva);
+    rc = user_state_from_db(rv, a, p->user_id, role, sizeof role, &tva);
     if (rc == 1)
         return TOKEN_USER_GONE;
     if (rc != 0) {
@@ -212,8 +212,8 @@ static int check_from_db(struct app *app, struct arena *a, const struct principa
     return verdict_for_user(p, role, tva);
 }
 
-int revocation_check(struct app *app, struct arena *a, const struct principal *p, struct list_cache_prefetch *pf,
-                     const char **unavailable)
+int revocation_check(const struct revocation_ctx *rv, struct arena *a, const struct principal *p,
+                     struct list_cache_prefetch *pf, const char **unavailable)
 {
     *unavailable = NULL;
     int is_user = p->kind != PRINCIPAL_GUEST;
@@ -233,33 +233,33 @@ int revocation_check(struct app *app, struct arena *a, const struct principal *p
         const char **argvs[2] = {argv, lookup};
         const size_t *lensv[2] = {lens, lookup_lens};
         redisReply *replies[2];
-        if (cache_pipeline(app->cache, a, 2, argcs, argvs, lensv, replies) == 0) {
+        if (cache_pipeline(rv->cache, a, 2, argcs, argvs, lensv, replies) == 0) {
             reply = replies[0];
             pf->result = list_cache_lookup_reply(a, pf->scope, pf->variant, replies[1], &pf->entry);
         }
     } else {
-        reply = redis_run(app, a, is_user ? 4 : 3, argv);
+        reply = redis_run(rv, a, is_user ? 4 : 3, argv);
     }
     if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != (size_t)(is_user ? 3 : 2)) {
-        if (!app->cfg->jwt.revocation_fail_open) {
+        if (!rv->fail_open) {
             *unavailable = "redis";
             return TOKEN_UNAVAILABLE;
         }
         log_msg("warn", "revocation: Redis unavailable; ORDERAPI_REVOCATION_FAIL_OPEN=1, checking MySQL only");
-        return check_from_db(app, a, p, unavailable);
+        return check_from_db(rv, a, p, unavailable);
     }
     int revoked = reply->element[0]->type == REDIS_REPLY_STRING;
     int marker = reply->element[1]->type == REDIS_REPLY_STRING;
     if (!marker) {
         /* Redis lost the denylist: put it back, then ask MySQL about this one. */
-        int rc = reload_denylist(app, a, (int64_t)time(NULL));
+        int rc = reload_denylist(rv, a, (int64_t)time(NULL));
         if (rc != 0) {
             *unavailable = rc == TOKEN_UNAVAILABLE ? "mysql" : NULL;
             return rc;
         }
         struct db_rows rows;
         struct db_value jti = DBP_STR(p->jti);
-        int q = db_query_row(app->db, STMT_REVOCATION_EXISTS, &jti, 1, a, &rows);
+        int q = db_query_row(rv->db, STMT_REVOCATION_EXISTS, &jti, 1, a, &rows);
         if (q == DB_OK)
             revoked = 1;
         else if (q != DB_NOT_FOUND) {
@@ -275,29 +275,29 @@ int revocation_check(struct app *app, struct arena *a, const struct principal *p
     int64_t tva = 0;
     redisReply *cached = reply->element[2];
     if (cached->type != REDIS_REPLY_STRING || user_state_parse(cached->str, role, sizeof role, &tva) != 0) {
-        int rc = user_state_from_db(app, a, p->user_id, role, sizeof role, &tva);
+        int rc = user_state_from_db(rv, a, p->user_id, role, sizeof role, &tva);
         if (rc == 1)
             return TOKEN_USER_GONE;
         if (rc != 0) {
             *unavailable = "mysql";
             return rc;
         }
-        remember_user_state(app, a, p->user_id, role, sizeof role, &tva);
+        remember_user_state(rv, a, p->user_id, role, sizeof role, &tva);
     }
     return verdict_for_user(p, role, tva);
 }
 
-int revocation_revoke_token(struct app *app, struct arena *a, const struct principal *p)
+int revocation_revoke_token(const struct revocation_ctx *rv, struct arena *a, const struct principal *p)
 {
     struct db_value params[3] = {
         DBP_STR(p->jti),
         p->user_id > 0 ? DBP_INT(p->user_id) : DBP_NULL,
         DBP_INT(p->expires_at),
     };
-    int rc = db_exec(app->db, STMT_REVOCATION_INSERT, params, 3, NULL, NULL);
+    int rc = db_exec(rv->db, STMT_REVOCATION_INSERT, params, 3, NULL, NULL);
     if (rc != DB_OK)
         return rc == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
-    int64_t ttl = p->expires_at - (int64_t)time(NULL) + (int64_t)app->cfg->jwt.leeway;
+    int64_t ttl = p->expires_at - (int64_t)time(NULL) + (int64_t)rv->leeway;
     if (ttl < 1)
         ttl = 1;
     char *key = revoked_key(a, p->jti);
@@ -306,15 +306,16 @@ int revocation_revoke_token(struct app *app, struct arena *a, const struct princ
         return TOKEN_ERROR;
     const char *argv[] = {"SET", key, "1", "EX", ttl_s};
     /* MySQL has it; a Redis failure here is repaired by the next reload. */
-    if (!redis_run(app, a, 5, argv))
+    if (!redis_run(rv, a, 5, argv))
         return TOKEN_UNAVAILABLE;
     return 0;
 }
 
-int revocation_revoke_all(struct app *app, struct arena *a, int64_t user_id, int64_t now, int64_t *cutoff)
+int revocation_revoke_all(const struct revocation_ctx *rv, struct arena *a, int64_t user_id, int64_t now,
+                          int64_t *cutoff)
 {
     struct db_value params[2] = {DBP_INT(now), DBP_INT(user_id)};
-    int rc = db_exec(app->db, STMT_USER_LOGOUT_ALL, params, 2, NULL, NULL);
+    int rc = db_exec(rv->db, STMT_USER_LOGOUT_ALL, params, 2, NULL, NULL);
     if (rc != DB_OK)
         return rc == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
     /* The new cut-off goes into the cache (not a DEL, which a request that
@@ -322,12 +323,12 @@ int revocation_revoke_all(struct app *app, struct arena *a, int64_t user_id, int
      * keep-max write refuses such a late filler's older value. */
     char role[16];
     int64_t tva = 0;
-    if (user_state_from_db(app, a, user_id, role, sizeof role, &tva) != 0) {
+    if (user_state_from_db(rv, a, user_id, role, sizeof role, &tva) != 0) {
         *cutoff = now;
-        revocation_forget_user(app, a, user_id);
+        revocation_forget_user(rv, a, user_id);
         return 0;
     }
     *cutoff = tva;
-    remember_user_state(app, a, user_id, role, sizeof role, &tva);
+    remember_user_state(rv, a, user_id, role, sizeof role, &tva);
     return 0;
 }

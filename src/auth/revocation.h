@@ -20,10 +20,20 @@
 
 #include <stdint.h>
 
-struct app;
 struct arena;
+struct cache;
+struct db;
 struct principal;
 struct list_cache_prefetch;
+
+/* What the revocation list reads and writes: both stores, and the two
+ * settings it needs (ORDERAPI_REVOCATION_FAIL_OPEN and the token leeway). */
+struct revocation_ctx {
+    struct db *db;
+    struct cache *cache;
+    int fail_open;   /* 1: when Redis is down, decide from MySQL alone */
+    unsigned leeway; /* seconds of clock skew accepted on exp */
+};
 
 enum revocation_verdict {
     TOKEN_ACCEPTED = 0,
@@ -37,24 +47,25 @@ enum revocation_verdict {
 /* The verdict for a verified principal; *unavailable names the part when
  * TOKEN_UNAVAILABLE ("redis" or "mysql").  A cache lookup the handler will
  * need (pf, may be NULL) is sent in the same round trip. */
-int revocation_check(struct app *app, struct arena *a, const struct principal *p, struct list_cache_prefetch *pf,
-                     const char **unavailable);
+int revocation_check(const struct revocation_ctx *rv, struct arena *a, const struct principal *p,
+                     struct list_cache_prefetch *pf, const char **unavailable);
 
 /* Revokes one token until it expires (MySQL first, then Redis).  0, or
  * TOKEN_UNAVAILABLE / TOKEN_ERROR. */
-int revocation_revoke_token(struct app *app, struct arena *a, const struct principal *p);
+int revocation_revoke_token(const struct revocation_ctx *rv, struct arena *a, const struct principal *p);
 
 /* Revokes every token of the user issued up to now, including one a login
  * dated a second ahead (the cut-off moves to max(previous + 1, now)).  0, or TOKEN_UNAVAILABLE / TOKEN_ERROR. */
-int revocation_revoke_all(struct app *app, struct arena *a, int64_t user_id, int64_t now, int64_t *cutoff);
+int revocation_revoke_all(const struct revocation_ctx *rv, struct arena *a, int64_t user_id, int64_t now,
+                          int64_t *cutoff);
 
 /* Drops the cached user row after a role change or deletion (best effort). */
-void revocation_forget_user(struct app *app, struct arena *a, int64_t user_id);
+void revocation_forget_user(const struct revocation_ctx *rv, struct arena *a, int64_t user_id);
 
 /* Caches the user's state (after a login or a lookup), unless the cache
  * already holds a later cut-off. */
-void revocation_remember_user(struct app *app, struct arena *a, int64_t user_id, const char *role,
-                              int64_t tokens_valid_after);
+void revocation_remember_user(const struct revocation_ctx *rv, struct arena *a, int64_t user_id,
+                              const char *role, int64_t tokens_valid_after);
 
 /* The keep-max rule of the cached user state: 1 when the cached value
  * ("<role>:<tokens_valid_after>", or NULL) must stay because its cut-off is

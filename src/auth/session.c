@@ -7,7 +7,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "app.h"
 #include "auth/jwt.h"
 #include "auth/principal.h"
 #include "auth/revocation.h"
@@ -25,8 +24,7 @@ static void unauthorized(struct http_request *req, struct http_response *res, co
                              : "Bearer error=\"invalid_token\"");
 }
 
-/* The token after "Bearer " (scheme case-insensitive, RFC 9110 §11.1), or NULL. */
-static const char *bearer_token(const struct http_request *req)
+const char *session_bearer_token(const struct http_request *req)
 {
     const char *h = http_header_get(req, "authorization");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0)
@@ -37,21 +35,21 @@ static const char *bearer_token(const struct http_request *req)
     return *h ? h : NULL;
 }
 
-int session_verify_token(struct app *app, struct http_request *req, struct http_response *res,
+int session_verify_token(const struct jwt_settings *jwt, struct http_request *req, struct http_response *res,
                          struct principal *out)
 {
-    const char *token = bearer_token(req);
+    const char *token = session_bearer_token(req);
     if (!token) {
         unauthorized(req, res, "unauthenticated", "A valid bearer token is required");
         return -1;
     }
     int64_t now = (int64_t)time(NULL);
-    int v = token_cache_lookup(token, now, app->jwt.leeway, out);
+    int v = token_cache_lookup(token, now, jwt->leeway, out);
     if (v == JWT_OK)
         return 0;
-    v = jwt_verify(&app->jwt, token, now, out);
+    v = jwt_verify(jwt, token, now, out);
     if (v == JWT_ERR_INTERNAL) {
-        app_internal_error(req, res, "jwt_verify: internal error");
+        problem_internal_error(req, res, "jwt_verify: internal error");
         return -1;
     }
     if (v != JWT_OK) {
@@ -63,11 +61,12 @@ int session_verify_token(struct app *app, struct http_request *req, struct http_
     return 0;
 }
 
-int session_check_revocation(struct app *app, struct http_request *req, struct http_response *res,
-                             const struct principal *p, struct list_cache_prefetch *pf)
+int session_check_revocation(const struct revocation_ctx *rv, struct http_request *req,
+                             struct http_response *res, const struct principal *p,
+                             struct list_cache_prefetch *pf)
 {
     const char *part = NULL;
-    switch (revocation_check(app, req->arena, p, pf, &part)) {
+    switch (revocation_check(rv, req->arena, p, pf, &part)) {
     case TOKEN_ACCEPTED:
         return 0;
     case TOKEN_REVOKED:
@@ -78,10 +77,10 @@ int session_check_revocation(struct app *app, struct http_request *req, struct h
         unauthorized(req, res, "token_revoked", "The token no longer matches the account");
         return -1;
     case TOKEN_UNAVAILABLE:
-        app_unavailable(req, res, part ? part : "a dependency");
+        problem_unavailable(req, res, part ? part : "a dependency");
         return -1;
     default:
-        app_internal_error(req, res, "revocation_check failed");
+        problem_internal_error(req, res, "revocation_check failed");
         return -1;
     }
 }

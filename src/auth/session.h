@@ -4,11 +4,17 @@
 #ifndef ORDERAPI_SESSION_H
 #define ORDERAPI_SESSION_H
 
-struct app;
+struct jwt_settings;
+struct revocation_ctx;
 struct http_request;
 struct http_response;
 struct principal;
 struct list_cache_prefetch;
+
+/* The token of an "Authorization: Bearer <token>" header (RFC 6750 §2.1;
+ * the scheme compared case-insensitively, RFC 9110 §11.1; spaces after it
+ * skipped), or NULL when there is none, another scheme, or an empty token. */
+const char *session_bearer_token(const struct http_request *req);
 
 /*
  * Authenticates req (Authorization: Bearer, RFC 6750 §2.1) in two steps, so
@@ -22,9 +28,10 @@ struct list_cache_prefetch;
  * revoked token or a user who is gone or has a new role; 503 when Redis
  * (fail-closed) or MySQL is unreachable.
  */
-int session_verify_token(struct app *app, struct http_request *req, struct http_response *res,
+int session_verify_token(const struct jwt_settings *jwt, struct http_request *req, struct http_response *res,
                          struct principal *out);
-int session_check_revocation(struct app *app, struct http_request *req, struct http_response *res,
-                             const struct principal *p, struct list_cache_prefetch *pf);
+int session_check_revocation(const struct revocation_ctx *rv, struct http_request *req,
+                             struct http_response *res, const struct principal *p,
+                             struct list_cache_prefetch *pf);
 
 #endif

@@ -111,9 +111,9 @@ static int registration_admit(struct app *app, struct http_request *req, struct 
                               const struct registration *r)
 {
     long long retry_after = 0;
-    int limited = register_throttle_begin(app, req->arena, req->remote_addr, &retry_after);
+    int limited = register_throttle_begin(app->cache, &app->cfg->jwt, req->arena, req->remote_addr, &retry_after);
     if (limited < 0) {
-        app_unavailable(req, res, "redis");
+        problem_unavailable(req, res, "redis");
         return -1;
     }
     if (limited > 0) {
@@ -128,7 +128,7 @@ static int registration_admit(struct app *app, struct http_request *req, struct 
         return -1;
     }
     if (rc != DB_NOT_FOUND) {
-        register_throttle_give_back(app, req->arena, req->remote_addr);
+        register_throttle_give_back(app->cache, req->arena, req->remote_addr);
         respond_storage_failure(app, req, res, rc, "register: email lookup");
         return -1;
     }
@@ -139,15 +139,15 @@ static int registration_admit(struct app *app, struct http_request *req, struct 
 static int registration_hash(struct app *app, struct http_request *req, struct http_response *res,
                              const struct registration *r, char hash[PASSWORD_HASH_MAX])
 {
-    if (hash_gate_enter(app) != 0) {
-        register_throttle_give_back(app, req->arena, req->remote_addr);
+    if (hash_gate_enter(app->cfg, app->slot) != 0) {
+        register_throttle_give_back(app->cache, req->arena, req->remote_addr);
         hashing_busy(req, res);
         return -1;
     }
     int rc = password_hash(r->password, r->password_len, hash);
-    hash_gate_leave(app);
+    hash_gate_leave(app->slot);
     if (rc != 0) {
-        app_internal_error(req, res, "password_hash failed");
+        problem_internal_error(req, res, "password_hash failed");
         return -1;
     }
     return 0;
@@ -215,9 +215,9 @@ static int login_check(struct app *app, struct http_request *req, struct http_re
     size_t password_len = 0;
     const char *password = fields_string(req->json, "password", &password_len);
     long long retry_after = 0;
-    int limited = login_throttle_begin(app, req->arena, email, req->remote_addr, &retry_after);
+    int limited = login_throttle_begin(app->cache, &app->cfg->jwt, req->arena, email, req->remote_addr, &retry_after);
     if (limited < 0) {
-        app_unavailable(req, res, "redis");
+        problem_unavailable(req, res, "redis");
         return -1;
     }
     if (limited > 0) {
@@ -228,24 +228,24 @@ static int login_check(struct app *app, struct http_request *req, struct http_re
     struct db_value param = DBP_STR(email);
     int rc = db_query_row(app->db, STMT_USER_LOGIN, &param, 1, req->arena, &rows);
     if (rc != DB_OK && rc != DB_NOT_FOUND) {
-        login_throttle_give_back(app, req->arena, email, req->remote_addr);
+        login_throttle_give_back(app->cache, req->arena, email, req->remote_addr);
         respond_storage_failure(app, req, res, rc, "login");
         return -1;
     }
-    if (hash_gate_enter(app) != 0) {
-        login_throttle_give_back(app, req->arena, email, req->remote_addr);
+    if (hash_gate_enter(app->cfg, app->slot) != 0) {
+        login_throttle_give_back(app->cache, req->arena, email, req->remote_addr);
         hashing_busy(req, res);
         return -1;
     }
     /* An unknown email is verified against a dummy hash: the same cost. */
     const char *hash = rc == DB_OK ? DB_CELL(&rows, 0, 1)->s : NULL;
     int verified = password_verify(hash, password, password_len);
-    hash_gate_leave(app);
+    hash_gate_leave(app->slot);
     if (verified != 0) {
         bad_credentials(req, res); /* already counted */
         return -1;
     }
-    login_throttle_success(app, req->arena, email, req->remote_addr);
+    login_throttle_success(app->cache, req->arena, email, req->remote_addr);
     acct->user_id = DB_CELL(&rows, 0, 0)->i;
     acct->role = DB_CELL(&rows, 0, 2)->s;
     acct->tokens_valid_after = DB_CELL(&rows, 0, 3)->i;
@@ -270,7 +270,7 @@ void handle_auth_login(struct app *app, struct http_request *req, struct http_re
     struct principal p = {0};
     int64_t tva = acct.tokens_valid_after;
     if (principal_role_parse(acct.role, &p.kind) != 0) {
-        app_internal_error(req, res, "login: unknown role in users row");
+        problem_internal_error(req, res, "login: unknown role in users row");
         return;
     }
     p.user_id = acct.user_id;
@@ -281,10 +281,10 @@ void handle_auth_login(struct app *app, struct http_request *req, struct http_re
         now = tva + 1;
     char *token = NULL;
     if (jwt_issue(&app->jwt, &p, now, &token) != JWT_OK) {
-        app_internal_error(req, res, "jwt_issue failed");
+        problem_internal_error(req, res, "jwt_issue failed");
         return;
     }
-    revocation_remember_user(app, req->arena, p.user_id, acct.role, tva);
+    revocation_remember_user(&app->revocation, req->arena, p.user_id, acct.role, tva);
     json_t *body = json_pack("{s:s, s:s, s:I}", "access_token", token, "token_type", "Bearer", "expires_in",
                              (json_int_t)app->jwt.ttl);
     free(token);
@@ -294,13 +294,13 @@ void handle_auth_login(struct app *app, struct http_request *req, struct http_re
 
 void handle_auth_logout(struct app *app, struct http_request *req, struct http_response *res)
 {
-    int rc = revocation_revoke_token(app, req->arena, req->principal);
+    int rc = revocation_revoke_token(&app->revocation, req->arena, req->principal);
     if (rc == TOKEN_UNAVAILABLE) {
-        app_unavailable(req, res, "a dependency");
+        problem_unavailable(req, res, "a dependency");
         return;
     }
     if (rc != 0) {
-        app_internal_error(req, res, "logout failed");
+        problem_internal_error(req, res, "logout failed");
         return;
     }
     res->status = 204;
@@ -309,13 +309,13 @@ void handle_auth_logout(struct app *app, struct http_request *req, struct http_r
 void handle_auth_logout_all(struct app *app, struct http_request *req, struct http_response *res)
 {
     int64_t cutoff = 0;
-    int rc = revocation_revoke_all(app, req->arena, req->principal->user_id, (int64_t)time(NULL), &cutoff);
+    int rc = revocation_revoke_all(&app->revocation, req->arena, req->principal->user_id, (int64_t)time(NULL), &cutoff);
     if (rc == TOKEN_UNAVAILABLE) {
-        app_unavailable(req, res, "mysql");
+        problem_unavailable(req, res, "mysql");
         return;
     }
     if (rc != 0) {
-        app_internal_error(req, res, "logout-all failed");
+        problem_internal_error(req, res, "logout-all failed");
         return;
     }
     res->status = 204;

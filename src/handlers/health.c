@@ -40,7 +40,7 @@ void handle_health(struct app *app, struct http_request *req, struct http_respon
         json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "status", "ok", "mysql", "ok", "redis", "ok",
                                  "version", ORDERAPI_VERSION);
         if (!body || http_respond_json(res, req->arena, 200, body) != 0)
-            app_internal_error(req, res, "health: out of memory");
+            problem_internal_error(req, res, "health: out of memory");
         json_decref(body);
         return;
     }

@@ -209,9 +209,9 @@ failed:
     if (rc == DB_OK || rc == DB_NOT_FOUND || rc == DB_DUPLICATE || rc == DB_RETRYABLE)
         respond_busy(req, res); /* still contended, or waiting on a committing holder */
     else if (rc == DB_UNAVAILABLE)
-        app_unavailable(req, res, "mysql");
+        problem_unavailable(req, res, "mysql");
     else
-        app_internal_error(req, res, arena_printf(req->arena, "idempotency: %s", db_last_error(app->db)));
+        problem_internal_error(req, res, arena_printf(req->arena, "idempotency: %s", db_last_error(app->db)));
     return -1;
 }
 
@@ -237,7 +237,7 @@ int idempotency_begin(struct app *app, struct http_request *req, struct http_res
     idem->token = new_token();
     char hash[65];
     if (idempotency_request_hash(req->method_name, req->path, req->json, hash) != 0) {
-        app_internal_error(req, res, "idempotency hash failed");
+        problem_internal_error(req, res, "idempotency hash failed");
         return -1;
     }
     if (claim(app, req, res, idem, hash) != 0)

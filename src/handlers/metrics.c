@@ -5,6 +5,7 @@
 #include "app.h"
 #include "arena.h"
 #include "handlers/handlers.h"
+#include "http/problem.h"
 #include "metrics.h"
 
 void handle_metrics(struct app *app, struct http_request *req, struct http_response *res)
@@ -12,7 +13,7 @@ void handle_metrics(struct app *app, struct http_request *req, struct http_respo
     (void)app;
     const char **names = arena_calloc(req->arena, ROUTE_COUNT, sizeof *names);
     if (!names) {
-        app_internal_error(req, res, "metrics: out of memory");
+        problem_internal_error(req, res, "metrics: out of memory");
         return;
     }
     for (size_t i = 0; i < ROUTE_COUNT; i++)
@@ -20,7 +21,7 @@ void handle_metrics(struct app *app, struct http_request *req, struct http_respo
     size_t len = 0;
     char *text = metrics_render(req->arena, names, &len);
     if (!text) {
-        app_internal_error(req, res, "metrics: cannot render");
+        problem_internal_error(req, res, "metrics: cannot render");
         return;
     }
     res->status = 200;

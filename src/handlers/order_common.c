@@ -13,6 +13,7 @@
 #include "auth/principal.h"
 #include "domain/catalog.h"
 #include "domain/money.h"
+#include "events/relay_wake.h"
 #include "http/etag.h"
 #include "http/fields.h"
 #include "http/http.h"
@@ -139,7 +140,8 @@ void order_caches_bump(struct app *app, struct arena *a, const struct db_rows *r
         scopes[2] = arena_printf(a, "orders:u:%" PRId64, DB_CELL(row, 0, OC_USER_ID)->i);
     else if (DB_CELL(row, 0, OC_GUEST_PHONE)->type == DBV_STR)
         scopes[2] = arena_printf(a, "orders:g:%s", DB_CELL(row, 0, OC_GUEST_PHONE)->s);
-    list_cache_bump(app, a, scopes, scopes[2] ? 3 : 2, 1);
+    list_cache_bump(app->cache, a, scopes, scopes[2] ? 3 : 2);
+    relay_wake(app->cache, a); /* the transaction wrote outbox events */
 }
 
 #define ADDRESS_FIELD_MAX 200

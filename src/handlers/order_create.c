@@ -445,7 +445,7 @@ void handle_order_create(struct app *app, struct http_request *req, struct http_
     c.stock_issues = json_array();
     if (!c.problem_errors || !c.stock_issues) {
         json_decref(errors);
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         goto out;
     }
     read_order(req, &c, errors);

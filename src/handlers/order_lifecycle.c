@@ -736,7 +736,7 @@ void handle_order_cancel(struct app *app, struct http_request *req, struct http_
         }
         json_t *errors = json_array();
         if (!errors) {
-            app_internal_error(req, res, "out of memory");
+            problem_internal_error(req, res, "out of memory");
             return;
         }
         fields_check(req->json, CANCEL_FIELDS, COUNT(CANCEL_FIELDS), "", errors);

@@ -89,7 +89,7 @@ static void order_list_respond(struct app *app, struct http_request *req, struct
     order_list_key(req, f, page, &scope, &variant);
     struct list_cache_entry entry = {0};
     if (scope && variant &&
-        list_cache_get_prefetched(app, req->arena, req->prefetch, scope, variant, &entry) == 1) {
+        list_cache_get_prefetched(app->cache, req->arena, req->prefetch, scope, variant, &entry) == 1) {
         respond_cached(res, entry.body, entry.body_len);
         return;
     }
@@ -138,7 +138,7 @@ static void order_list_handle(struct app *app, struct http_request *req, struct 
 {
     json_t *errors = json_array();
     if (!errors) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     struct order_filter f;

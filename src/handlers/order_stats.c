@@ -86,7 +86,7 @@ void handle_order_stats(struct app *app, struct http_request *req, struct http_r
 {
     json_t *errors = json_array();
     if (!errors) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     char from[11], to[11];
@@ -98,7 +98,7 @@ void handle_order_stats(struct app *app, struct http_request *req, struct http_r
     json_decref(errors);
     char *variant = arena_printf(req->arena, "from=%s;to=%s", from, to);
     struct list_cache_entry entry = {0};
-    if (variant && list_cache_get_prefetched(app, req->arena, req->prefetch, "stats", variant, &entry) == 1) {
+    if (variant && list_cache_get_prefetched(app->cache, req->arena, req->prefetch, "stats", variant, &entry) == 1) {
         respond_cached(res, entry.body, entry.body_len);
         return;
     }

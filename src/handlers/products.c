@@ -19,6 +19,7 @@
 #include "auth/principal.h"
 #include "domain/catalog.h"
 #include "domain/money.h"
+#include "events/relay_wake.h"
 #include "handlers/handlers.h"
 #include "handlers/order_common.h"
 #include "handlers/respond.h"
@@ -184,7 +185,7 @@ void handle_product_create(struct app *app, struct http_request *req, struct htt
         respond_storage_failure(app, req, res, rc, "product create");
         return;
     }
-    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1, 0);
+    list_cache_bump(app->cache, req->arena, PRODUCT_SCOPE, 1);
     struct db_rows rows;
     rc = product_load(app, req->arena, STMT_PRODUCT_GET, (int64_t)t.id, &rows);
     if (rc != DB_OK) {
@@ -240,11 +241,11 @@ static int product_update_tx(struct db *db, void *arg)
 
 void handle_product_update(struct app *app, struct http_request *req, struct http_response *res)
 {
-    if (app_require_json(req, res) != 0)
+    if (problem_require_json(req, res) != 0)
         return;
     json_t *errors = json_array();
     if (!errors) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     /* Stock is refused with its own code, and the rest of the body is read
@@ -253,7 +254,7 @@ void handle_product_update(struct app *app, struct http_request *req, struct htt
     json_t *body = json_copy(req->json);
     if (!body) {
         json_decref(errors);
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     if (json_object_get(body, "stock")) {
@@ -285,7 +286,7 @@ void handle_product_update(struct app *app, struct http_request *req, struct htt
         respond_storage_failure(app, req, res, rc, "product update");
         return;
     }
-    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1, 0);
+    list_cache_bump(app->cache, req->arena, PRODUCT_SCOPE, 1);
     respond_json(req, res, 200, product_json(&t.rows, 0));
 }
 
@@ -394,7 +395,9 @@ void handle_stock_adjustment(struct app *app, struct http_request *req, struct h
         respond_storage_failure(app, req, res, rc, "stock adjustment");
         return;
     }
-    list_cache_bump(app, req->arena, PRODUCT_SCOPE, 1, t.stock_low);
+    list_cache_bump(app->cache, req->arena, PRODUCT_SCOPE, 1);
+    if (t.stock_low)
+        relay_wake(app->cache, req->arena); /* the adjustment wrote a stock.low event */
     respond_json(req, res, 200, product_json(&t.rows, 0));
 }
 
@@ -405,7 +408,7 @@ void handle_product_list(struct app *app, struct http_request *req, struct http_
 {
     json_t *errors = json_array();
     if (!errors) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     query_check_allowed(req, PRODUCT_LIST_PARAMS, NULL, errors);
@@ -435,13 +438,13 @@ void handle_product_list(struct app *app, struct http_request *req, struct http_
     char *variant = arena_printf(req->arena, "a=%d;o=%" PRId64 ";l=%" PRId64 ";s=%d;q=%s", active_filter,
                                  page.offset, page.page_size, page.uses_skip, q ? q : "");
     struct list_cache_entry entry = {0};
-    if (variant && list_cache_get(app, req->arena, "products", variant, &entry) == 1) {
+    if (variant && list_cache_get(app->cache, req->arena, "products", variant, &entry) == 1) {
         respond_cached(res, entry.body, entry.body_len);
         return;
     }
     char *pattern = q ? arena_alloc(req->arena, 2 * q_len + 3) : NULL;
     if (q && !pattern) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     if (q)

@@ -6,13 +6,14 @@
 #include "app.h"
 #include "arena.h"
 #include "http/fields.h"
+#include "http/problem.h"
 #include "store/db.h"
 #include "store/list_cache.h"
 
 void respond_json(struct http_request *req, struct http_response *res, int status, json_t *body)
 {
     if (!body || http_respond_json(res, req->arena, status, body) != 0)
-        app_internal_error(req, res, "out of memory while writing a response");
+        problem_internal_error(req, res, "out of memory while writing a response");
     json_decref(body);
 }
 
@@ -20,19 +21,19 @@ void respond_storage_failure(struct app *app, struct http_request *req, struct h
                              const char *what)
 {
     if (rc == DB_UNAVAILABLE)
-        app_unavailable(req, res, "mysql");
+        problem_unavailable(req, res, "mysql");
     else
-        app_internal_error(req, res, arena_printf(req->arena, "%s: %s", what, db_last_error(app->db)));
+        problem_internal_error(req, res, arena_printf(req->arena, "%s: %s", what, db_last_error(app->db)));
 }
 
 json_t *respond_body_errors(struct http_request *req, struct http_response *res, const struct field_spec *specs,
                             size_t count)
 {
-    if (app_require_json(req, res) != 0)
+    if (problem_require_json(req, res) != 0)
         return NULL;
     json_t *errors = json_array();
     if (!errors) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return NULL;
     }
     fields_check(req->json, specs, count, "", errors);
@@ -55,5 +56,5 @@ void respond_json_cacheable(struct app *app, struct http_request *req, struct ht
     if (res->status != 200)
         return;
     http_response_header(res, "X-Cache", "MISS");
-    list_cache_put(app, req->arena, entry, res->body, res->body_len, ttl);
+    list_cache_put(app->cache, req->arena, entry, res->body, res->body_len, ttl);
 }

@@ -22,7 +22,7 @@ void handle_stock_health(struct app *app, struct http_request *req, struct http_
 {
     json_t *errors = json_array();
     if (!errors) {
-        app_internal_error(req, res, "out of memory");
+        problem_internal_error(req, res, "out of memory");
         return;
     }
     query_check_allowed(req, STOCK_HEALTH_PARAMS, NULL, errors);

@@ -37,7 +37,7 @@ void handle_test_echo(struct app *app, struct http_request *req, struct http_res
         return;
     json_t *body = req->json ? req->json : json_object();
     if (http_respond_json(res, req->arena, 200, body) != 0)
-        app_internal_error(req, res, "echo: out of memory");
+        problem_internal_error(req, res, "echo: out of memory");
     if (!req->json)
         json_decref(body);
 }
@@ -59,7 +59,7 @@ void handle_test_sleep(struct app *app, struct http_request *req, struct http_re
     }
     json_t *body = json_pack("{s:I}", "slept_ms", (json_int_t)ms);
     if (!body || http_respond_json(res, req->arena, 200, body) != 0)
-        app_internal_error(req, res, "sleep: out of memory");
+        problem_internal_error(req, res, "sleep: out of memory");
     json_decref(body);
 }
 
@@ -85,7 +85,7 @@ void handle_test_user_state(struct app *app, struct http_request *req, struct ht
         problem_validation(req, res, errors);
         return;
     }
-    revocation_remember_user(app, req->arena, (int64_t)json_integer_value(id), json_string_value(role),
+    revocation_remember_user(&app->revocation, req->arena, (int64_t)json_integer_value(id), json_string_value(role),
                              (int64_t)json_integer_value(tva));
     res->status = 204;
 }

@@ -10,10 +10,12 @@
  */
 #include "http/problem.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
 #include "http/http.h"
+#include "log.h"
 
 #define PROBLEM_CONTENT_TYPE "application/problem+json"
 
@@ -211,4 +213,26 @@ int problem_add_error(json_t *errors, const char *field, const char *code, const
     if (entry == NULL)
         return -1;
     return json_array_append_new(errors, entry);
+}
+
+int problem_require_json(const struct http_request *req, struct http_response *res)
+{
+    if (req->json)
+        return 0;
+    problem_send(req, res, 400, "malformed_json", "This request needs a JSON object body");
+    return -1;
+}
+
+void problem_unavailable(const struct http_request *req, struct http_response *res, const char *part)
+{
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s is unavailable; try again shortly", part);
+    problem_send(req, res, 503, "dependency_unavailable", detail);
+    http_response_header(res, "Retry-After", "2");
+}
+
+void problem_internal_error(const struct http_request *req, struct http_response *res, const char *log_detail)
+{
+    log_msg("error", "request %s: %s", req->request_id ? req->request_id : "-", log_detail);
+    problem_send(req, res, 500, "internal_error", "The server could not complete the request");
 }

@@ -33,4 +33,14 @@ int problem_validation(const struct http_request *req, struct http_response *res
 /* Appends one {field, code, message} entry to an errors array. */
 int problem_add_error(json_t *errors, const char *field, const char *code, const char *message);
 
+/* For handlers that need a body: 0 when req->json is set, else answers 400
+ * malformed_json and returns -1. */
+int problem_require_json(const struct http_request *req, struct http_response *res);
+/* 503 dependency_unavailable with Retry-After: 2, naming the part ("mysql",
+ * "redis") in the detail. */
+void problem_unavailable(const struct http_request *req, struct http_response *res, const char *part);
+/* 500 internal_error with no details for the client; log_detail goes to the
+ * log with the request id. */
+void problem_internal_error(const struct http_request *req, struct http_response *res, const char *log_detail);
+
 #endif

@@ -831,6 +831,25 @@ struct db_target {
     unsigned nparams;
 };
 
+int db_result_shape_matches(enum stmt_id id, unsigned columns)
+{
+    return (unsigned)id < STMT_COUNT && STATEMENTS[id].ncolumns == columns;
+}
+
+/* A result of another width than statement t.id declares (a composed
+ * statement, t.sql != NULL, declares none): DB_ERROR, logged with the
+ * statement's name, since every cell the caller reads by index would be
+ * the wrong one. */
+static int db_check_result_shape(struct db *db, const struct db_target *t, unsigned columns)
+{
+    if (t->sql != NULL || db_result_shape_matches(t->id, columns))
+        return DB_OK;
+    db_set_error(db, "%s returned %u columns, declares %u", STATEMENTS[t->id].name, columns,
+                 STATEMENTS[t->id].ncolumns);
+    log_msg("error", "mysql %s", db->last_error);
+    return DB_ERROR;
+}
+
 /*
  * Runs statement id once: with out != NULL its rows are collected into a;
  * otherwise any result set is discarded and the affected rows and insert id
@@ -862,7 +881,16 @@ static int db_run_once(struct db *db, struct db_target t, const struct db_value 
     if (mysql_stmt_execute(stmt) != 0)
         return db_fail_stmt(db, stmt, sql);
     if (out != NULL) {
-        rc = db_fetch_rows(db, stmt, sql, a, out);
+        /* Rows are read only at the width the statement declares. */
+        unsigned columns = mysql_stmt_field_count(stmt);
+        rc = db_check_result_shape(db, &t, columns);
+        if (rc == DB_OK)
+            rc = db_fetch_rows(db, stmt, sql, a, out);
+        else {
+            *out = (struct db_rows){0};
+            if (columns > 0)
+                mysql_stmt_store_result(stmt); /* read and drop the rows before the result is freed */
+        }
     } else {
         if (affected_rows != NULL)
             *affected_rows = mysql_stmt_affected_rows(stmt);

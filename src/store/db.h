@@ -79,6 +79,10 @@ int db_exec(struct db *db, enum stmt_id id, const struct db_value *params, size_
 /* Runs a SELECT and collects all its rows into the arena. */
 int db_query(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
              struct arena *a, struct db_rows *out);
+/* Whether a result row of `columns` columns is what statement id declares
+ * (STATEMENTS[id].ncolumns); pure.  db_query and db_query_row answer any
+ * other width with DB_ERROR, logging the statement's name. */
+int db_result_shape_matches(enum stmt_id id, unsigned columns);
 /* Like db_query for at most one row: DB_OK, DB_NOT_FOUND or an error. */
 int db_query_row(struct db *db, enum stmt_id id, const struct db_value *params, size_t nparams,
                  struct arena *a, struct db_rows *out);

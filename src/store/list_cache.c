@@ -7,9 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "app.h"
 #include "arena.h"
-#include "events/relay.h"
 #include "log.h"
 #include "metrics.h"
 #include "store/cache.h"
@@ -131,7 +129,7 @@ int list_cache_lookup_reply(struct arena *a, const char *scope, const char *vari
  * failures seen before sending are repaired; otherwise the cache stays stale
  * and the caller goes to MySQL.
  */
-static int lookup_after_epoch_bump(struct app *app, struct arena *a, const char *scope, const char *variant,
+static int lookup_after_epoch_bump(struct cache *cache, struct arena *a, const char *scope, const char *variant,
                                    const char **argv, const size_t *lens, struct list_cache_entry *e)
 {
     static const char *incr[] = {"INCR", EPOCH_KEY};
@@ -142,7 +140,7 @@ static int lookup_after_epoch_bump(struct app *app, struct arena *a, const char 
     redisReply *replies[2];
     uint64_t seen = list_cache_marker_failures(marker);
 
-    if (cache_pipeline(app->cache, a, 2, argcs, argvs, lensv, replies) != 0 ||
+    if (cache_pipeline(cache, a, 2, argcs, argvs, lensv, replies) != 0 ||
         cache_write_verdict(replies[0], REDIS_REPLY_INTEGER) != CACHE_WRITE_OK)
         return -1;
     list_cache_marker_repaired(marker, seen);
@@ -151,7 +149,7 @@ static int lookup_after_epoch_bump(struct app *app, struct arena *a, const char 
     return list_cache_lookup_reply(a, scope, variant, replies[1], e);
 }
 
-int list_cache_get(struct app *app, struct arena *a, const char *scope, const char *variant,
+int list_cache_get(struct cache *cache, struct arena *a, const char *scope, const char *variant,
                    struct list_cache_entry *e)
 {
     const char *argv[6];
@@ -160,12 +158,12 @@ int list_cache_get(struct app *app, struct arena *a, const char *scope, const ch
     if (lookup_argv(a, scope, variant, argv, lens) != 0)
         return -1;
     if (list_cache_stale())
-        return lookup_after_epoch_bump(app, a, scope, variant, argv, lens, e);
-    redisReply *r = cache_command(app->cache, a, 6, argv, lens);
+        return lookup_after_epoch_bump(cache, a, scope, variant, argv, lens, e);
+    redisReply *r = cache_command(cache, a, 6, argv, lens);
     return list_cache_lookup_reply(a, scope, variant, r, e);
 }
 
-int list_cache_get_prefetched(struct app *app, struct arena *a, const struct list_cache_prefetch *pf,
+int list_cache_get_prefetched(struct cache *cache, struct arena *a, const struct list_cache_prefetch *pf,
                               const char *scope, const char *variant, struct list_cache_entry *e)
 {
     if (pf && pf->result != 2 && strcmp(pf->scope, scope) == 0 && strcmp(pf->variant, variant) == 0 &&
@@ -173,10 +171,10 @@ int list_cache_get_prefetched(struct app *app, struct arena *a, const struct lis
         *e = pf->entry;
         return pf->result;
     }
-    return list_cache_get(app, a, scope, variant, e);
+    return list_cache_get(cache, a, scope, variant, e);
 }
 
-void list_cache_put(struct app *app, struct arena *a, const struct list_cache_entry *e, const char *body,
+void list_cache_put(struct cache *cache, struct arena *a, const struct list_cache_entry *e, const char *body,
                     size_t len, unsigned ttl)
 {
     if (!e->key || list_cache_stale())
@@ -186,44 +184,34 @@ void list_cache_put(struct app *app, struct arena *a, const struct list_cache_en
         return;
     const char *argv[] = {"SET", e->key, body, "EX", ttl_s};
     size_t lens[] = {3, strlen(e->key), len, 2, strlen(ttl_s)};
-    cache_command(app->cache, a, 5, argv, lens);
+    cache_command(cache, a, 5, argv, lens);
 }
 
-/* The bump's replies: a failed INCR marks the cache stale; a failed wake-up
- * only delays the relay, which looks at the outbox every second anyway. */
-static void check_bump_replies(redisReply *const *replies, size_t count, int wake_relay)
+/* The bump's replies: a failed INCR marks the cache stale. */
+static void check_bump_replies(redisReply *const *replies, size_t count)
 {
     size_t failed = list_cache_bump_failures(replies, count);
-    if (failed > 0) {
-        const char *why = "no reply";
-        for (size_t i = 0; i < count; i++)
-            if (replies[i] && replies[i]->type == REDIS_REPLY_ERROR) {
-                why = replies[i]->str;
-                break;
-            }
-        list_cache_marker_fail(marker);
-        log_msg("warn", "list cache: %zu of %zu generation bumps failed (%s); the cache is not used until "
-                "an epoch bump succeeds", failed, count, why);
-    }
-    if (wake_relay && (cache_write_verdict(replies[count], REDIS_REPLY_INTEGER) != CACHE_WRITE_OK ||
-                       cache_write_verdict(replies[count + 1], REDIS_REPLY_STATUS) != CACHE_WRITE_OK))
-        log_msg("warn", "list cache: could not wake the event relay; it publishes within a second");
+    if (failed == 0)
+        return;
+    const char *why = "no reply";
+    for (size_t i = 0; i < count; i++)
+        if (replies[i] && replies[i]->type == REDIS_REPLY_ERROR) {
+            why = replies[i]->str;
+            break;
+        }
+    list_cache_marker_fail(marker);
+    log_msg("warn", "list cache: %zu of %zu generation bumps failed (%s); the cache is not used until "
+            "an epoch bump succeeds", failed, count, why);
 }
 
-void list_cache_bump(struct app *app, struct arena *a, const char *const *scopes, size_t count,
-                     int wake_relay)
+void list_cache_bump(struct cache *cache, struct arena *a, const char *const *scopes, size_t count)
 {
-    /* One round trip: every INCR, and the relay's wake-up (kept to a single
-     * element, so it cannot grow while the relay is away). */
+    /* One round trip: every INCR. */
     enum { MAX_SCOPES = 8 };
-    int argcs[MAX_SCOPES + 2] = {0};
-    const char **argvs[MAX_SCOPES + 2] = {0};
-    const size_t *lens[MAX_SCOPES + 2] = {0};
-    redisReply *replies[MAX_SCOPES + 2] = {0};
-    static const char *wake[] = {"LPUSH", RELAY_WAKE_KEY, "1"};
-    static const char *trim[] = {"LTRIM", RELAY_WAKE_KEY, "0", "0"};
-    static const size_t wake_lens[] = {5, sizeof RELAY_WAKE_KEY - 1, 1};
-    static const size_t trim_lens[] = {5, sizeof RELAY_WAKE_KEY - 1, 1, 1};
+    int argcs[MAX_SCOPES] = {0};
+    const char **argvs[MAX_SCOPES] = {0};
+    const size_t *lens[MAX_SCOPES] = {0};
+    redisReply *replies[MAX_SCOPES] = {0};
     size_t n = 0;
     if (count > MAX_SCOPES) {
         /* Scopes that are not bumped are stale as surely as refused ones. */
@@ -249,15 +237,9 @@ void list_cache_bump(struct app *app, struct arena *a, const char *const *scopes
         argvs[n] = argv;
         lens[n++] = l;
     }
-    if (wake_relay) {
-        argcs[n] = 3;
-        argvs[n] = wake;
-        lens[n++] = wake_lens;
-        argcs[n] = 4;
-        argvs[n] = trim;
-        lens[n++] = trim_lens;
-    }
+    if (n == 0)
+        return;
     /* A failed pipeline leaves every replies[] NULL: each INCR counts as failed. */
-    cache_pipeline(app->cache, a, n, argcs, argvs, lens, replies);
-    check_bump_replies(replies, count, wake_relay);
+    cache_pipeline(cache, a, n, argcs, argvs, lens, replies);
+    check_bump_replies(replies, count);
 }

@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct app;
+struct cache;
 struct arena;
 
 /*
@@ -92,19 +92,17 @@ int list_cache_lookup_reply(struct arena *a, const char *scope, const char *vari
 /* Looks the variant up; fills e.  Returns 1 on a hit, 0 on a miss, -1 when
  * Redis is unavailable or the cache is stale and could not be repaired
  * (e->key is then NULL). */
-int list_cache_get(struct app *app, struct arena *a, const char *scope, const char *variant,
+int list_cache_get(struct cache *cache, struct arena *a, const char *scope, const char *variant,
                    struct list_cache_entry *e);
 /* list_cache_get that first uses a matching prefetched answer (pf may be NULL). */
-int list_cache_get_prefetched(struct app *app, struct arena *a, const struct list_cache_prefetch *pf,
+int list_cache_get_prefetched(struct cache *cache, struct arena *a, const struct list_cache_prefetch *pf,
                               const char *scope, const char *variant, struct list_cache_entry *e);
 /* Stores body under e->key for ttl seconds (best effort; not while stale). */
-void list_cache_put(struct app *app, struct arena *a, const struct list_cache_entry *e, const char *body,
+void list_cache_put(struct cache *cache, struct arena *a, const struct list_cache_entry *e, const char *body,
                     size_t len, unsigned ttl);
 /* Makes every cached response of the given scopes stale, in one round trip
  * (every reply is checked: a bump that fails marks the whole cache stale,
- * see above); with wake_relay, also wakes the event relay (the write made
- * events). */
-void list_cache_bump(struct app *app, struct arena *a, const char *const *scopes, size_t count,
-                     int wake_relay);
+ * see above). */
+void list_cache_bump(struct cache *cache, struct arena *a, const char *const *scopes, size_t count);
 
 #endif

@@ -1,12 +1,14 @@
 /*
- * statements.c — the text and parameter count of every SQL statement, in one
- * table indexed by enum stmt_id.
+ * statements.c — the text, parameter count and result column count of every
+ * SQL statement, in one table indexed by enum stmt_id.
  *
  * Each entry is written with STATEMENT(), which places it at the index of its
  * own id, so the table cannot drift out of order when ids are added; db_new()
  * still checks at startup that every slot is filled and STATEMENTS[i].id == i,
  * and tests/unit/test_statements.c checks that the '?' placeholders match
- * nparams.  Parameters are always bound, never spliced into the text.
+ * nparams and the select list (or RETURNING list) matches ncolumns; db.c
+ * refuses to fetch a result of any other width.  Parameters are always
+ * bound, never spliced into the text.
  */
 #include "store/statements.h"
 
@@ -14,6 +16,7 @@
 #define PRODUCT_COLUMNS                                                                                  \
     "id, sku, name, description, price, tax_rate, stock, active,"                                       \
     " DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
+#define PRODUCT_NCOLUMNS 10
 #define PRODUCT_FILTER                                                                                   \
     " WHERE (? IS NULL OR active = ?) AND (? IS NULL OR name LIKE ? OR CONVERT(sku USING utf8mb4) LIKE ?)"
 
@@ -26,97 +29,105 @@
     " notes, version, " TS("created_at") ", " TS("updated_at") ", " TS("confirmed_at") ", "               \
     TS("shipped_at") ", " TS("delivered_at") ", " TS("completed_at") ", " TS("cancelled_at") ","          \
     " DATE_FORMAT(created_at, '%Y-%m-%d'), UNIX_TIMESTAMP(created_at)"
+#define ORDER_NCOLUMNS 32
 #define ORDER_ITEM_COLUMNS                                                                               \
     "id, product_id, sku, product_name, unit_price, quantity, subtotal, tax_amount, total_amount, notes, tax_rate"
+#define ORDER_ITEM_NCOLUMNS 11
 
-#define STATEMENT(id_, nparams_, sql_) [id_] = {.id = (id_), .sql = (sql_), .nparams = (nparams_)}
+/* A statement without a result set (INSERT, UPDATE, DELETE): no columns. */
+#define STATEMENT(id_, nparams_, sql_) \
+    [id_] = {.id = (id_), .name = #id_, .sql = (sql_), .nparams = (nparams_), .ncolumns = 0}
+/* A statement that returns rows (SELECT, or a write with RETURNING), and how
+ * many columns each row has. */
+#define QUERY(id_, nparams_, ncolumns_, sql_) \
+    [id_] = {.id = (id_), .name = #id_, .sql = (sql_), .nparams = (nparams_), .ncolumns = (ncolumns_)}
 
 const struct stmt_def STATEMENTS[STMT_COUNT] = {
-    STATEMENT(STMT_PING, 0, "SELECT 1"),
+    QUERY(STMT_PING, 0, 1, "SELECT 1"),
 
     /* Migrations (store/migrate.c). */
-    STATEMENT(STMT_MIGRATION_LIST, 0,
+    QUERY(STMT_MIGRATION_LIST, 0, 3,
               "SELECT version, name, checksum FROM schema_migrations ORDER BY version"),
     STATEMENT(STMT_MIGRATION_RECORD, 3,
               "INSERT INTO schema_migrations(version, name, checksum) VALUES (?, ?, ?)"),
-    STATEMENT(STMT_MIGRATE_LOCK, 0, "SELECT GET_LOCK('orderapi_migrate', 30)"),
-    STATEMENT(STMT_MIGRATE_UNLOCK, 0, "SELECT RELEASE_LOCK('orderapi_migrate')"),
+    QUERY(STMT_MIGRATE_LOCK, 0, 1, "SELECT GET_LOCK('orderapi_migrate', 30)"),
+    QUERY(STMT_MIGRATE_UNLOCK, 0, 1, "SELECT RELEASE_LOCK('orderapi_migrate')"),
 
     /* Accounts. */
     STATEMENT(STMT_USER_INSERT, 5,
               "INSERT INTO users(email, full_name, phone, role, password_hash) VALUES (?, ?, ?, ?, ?)"),
-    STATEMENT(STMT_USER_LOGIN, 1,
+    QUERY(STMT_USER_LOGIN, 1, 4,
               "SELECT id, password_hash, role, tokens_valid_after FROM users WHERE email = ?"),
-    STATEMENT(STMT_USER_PROFILE, 1,
+    QUERY(STMT_USER_PROFILE, 1, 6,
               "SELECT id, email, full_name, phone, role, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')"
               " FROM users WHERE id = ?"),
-    STATEMENT(STMT_USER_AUTH_STATE, 1, "SELECT role, tokens_valid_after FROM users WHERE id = ?"),
+    QUERY(STMT_USER_AUTH_STATE, 1, 2, "SELECT role, tokens_valid_after FROM users WHERE id = ?"),
     STATEMENT(STMT_USER_LOGOUT_ALL, 2,
               "UPDATE users SET tokens_valid_after = GREATEST(tokens_valid_after + 1, ?) WHERE id = ?"),
-    STATEMENT(STMT_USER_ID_BY_EMAIL, 1, "SELECT id FROM users WHERE email = ?"),
+    QUERY(STMT_USER_ID_BY_EMAIL, 1, 1, "SELECT id FROM users WHERE email = ?"),
     STATEMENT(STMT_USER_SET_PASSWORD, 2, "UPDATE users SET password_hash = ? WHERE email = ?"),
     STATEMENT(STMT_USER_SET_ROLE, 2, "UPDATE users SET role = ? WHERE email = ?"),
     STATEMENT(STMT_USER_DELETE, 1, "DELETE FROM users WHERE email = ?"),
-    STATEMENT(STMT_USER_LIST, 0,
+    QUERY(STMT_USER_LIST, 0, 5,
               "SELECT id, email, full_name, role, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')"
               " FROM users ORDER BY id"),
 
     /* Token revocation. */
     STATEMENT(STMT_REVOCATION_INSERT, 3,
               "INSERT IGNORE INTO token_revocations(jti, user_id, expires_at) VALUES (?, ?, ?)"),
-    STATEMENT(STMT_REVOCATION_EXISTS, 1, "SELECT 1 FROM token_revocations WHERE jti = ?"),
-    STATEMENT(STMT_REVOCATION_ACTIVE, 1, "SELECT jti, expires_at FROM token_revocations WHERE expires_at > ?"),
+    QUERY(STMT_REVOCATION_EXISTS, 1, 1, "SELECT 1 FROM token_revocations WHERE jti = ?"),
+    QUERY(STMT_REVOCATION_ACTIVE, 1, 2, "SELECT jti, expires_at FROM token_revocations WHERE expires_at > ?"),
     STATEMENT(STMT_REVOCATION_PURGE, 1, "DELETE FROM token_revocations WHERE expires_at < ? LIMIT 1000"),
 
     /* Catalog and stock ledger. */
     STATEMENT(STMT_PRODUCT_INSERT, 7,
               "INSERT INTO products(sku, name, description, price, tax_rate, stock, active)"
               " VALUES (?, ?, ?, ?, ?, ?, ?)"),
-    STATEMENT(STMT_PRODUCT_GET, 1, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?"),
-    STATEMENT(STMT_PRODUCT_GET_LOCKED, 1, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ? FOR UPDATE"),
+    QUERY(STMT_PRODUCT_GET, 1, PRODUCT_NCOLUMNS, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?"),
+    QUERY(STMT_PRODUCT_GET_LOCKED, 1, PRODUCT_NCOLUMNS, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ? FOR UPDATE"),
     STATEMENT(STMT_PRODUCT_UPDATE, 7,
               "UPDATE products SET sku = ?, name = ?, description = ?, price = ?, tax_rate = ?, active = ?"
               " WHERE id = ?"),
-    STATEMENT(STMT_PRODUCT_LIST, 7,
+    QUERY(STMT_PRODUCT_LIST, 7, PRODUCT_NCOLUMNS,
               "SELECT " PRODUCT_COLUMNS " FROM products" PRODUCT_FILTER " ORDER BY id LIMIT ? OFFSET ?"),
-    STATEMENT(STMT_PRODUCT_COUNT, 5, "SELECT COUNT(*) FROM products" PRODUCT_FILTER),
+    QUERY(STMT_PRODUCT_COUNT, 5, 1, "SELECT COUNT(*) FROM products" PRODUCT_FILTER),
     STATEMENT(STMT_STOCK_ADJUST, 4,
               "UPDATE products SET stock = stock + ? WHERE id = ? AND stock + ? >= 0 AND stock + ? <= 2147483647"),
     STATEMENT(STMT_STOCK_MOVEMENT_INSERT, 6,
               "INSERT INTO stock_movements(product_id, delta, reason, order_id, note, created_by)"
               " VALUES (?, ?, ?, ?, ?, ?)"),
-    STATEMENT(STMT_STOCK_LOW, 1,
+    QUERY(STMT_STOCK_LOW, 1, 4,
               "SELECT id, sku, name, stock FROM products WHERE active = 1 AND stock <= ? ORDER BY stock, id LIMIT 1000"),
-    STATEMENT(STMT_STOCK_MISMATCH, 0,
+    QUERY(STMT_STOCK_MISMATCH, 0, 5,
               "SELECT p.id, p.sku, p.name, p.stock, CAST(COALESCE(SUM(m.delta), 0) AS SIGNED)"
               " FROM products p LEFT JOIN stock_movements m ON m.product_id = p.id"
               " GROUP BY p.id, p.sku, p.name, p.stock"
               " HAVING p.stock <> CAST(COALESCE(SUM(m.delta), 0) AS SIGNED) ORDER BY p.id LIMIT 1000"),
-    STATEMENT(STMT_PRODUCT_COUNT_ALL, 0, "SELECT COUNT(*) FROM products"),
+    QUERY(STMT_PRODUCT_COUNT_ALL, 0, 1, "SELECT COUNT(*) FROM products"),
 
     /* Orders. */
     STATEMENT(STMT_ORDER_SEQUENCE_NEXT, 3,
               "INSERT INTO order_number_sequences(day, last_value) VALUES (?, LAST_INSERT_ID(?))"
               " ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + ?)"),
-    STATEMENT(STMT_ORDER_INSERT, 17,
+    QUERY(STMT_ORDER_INSERT, 17, ORDER_NCOLUMNS,
               "INSERT INTO orders(order_number, user_id, guest_phone, payment_method, customer_name,"
               " customer_email, customer_phone, shipping_address, item_count, total_quantity, subtotal,"
               " tax_amount, shipping_amount, discount_amount, total_amount, notes, priority)"
               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " ORDER_COLUMNS),
-    STATEMENT(STMT_ORDER_GET, 1, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?"),
-    STATEMENT(STMT_ORDER_GET_USER, 2, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND user_id = ?"),
-    STATEMENT(STMT_ORDER_GET_GUEST, 2,
+    QUERY(STMT_ORDER_GET, 1, ORDER_NCOLUMNS, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?"),
+    QUERY(STMT_ORDER_GET_USER, 2, ORDER_NCOLUMNS, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND user_id = ?"),
+    QUERY(STMT_ORDER_GET_GUEST, 2, ORDER_NCOLUMNS,
               "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND guest_phone = ? AND user_id IS NULL"),
-    STATEMENT(STMT_ORDER_GET_LOCKED, 1, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? FOR UPDATE"),
-    STATEMENT(STMT_ORDER_GET_USER_LOCKED, 2,
+    QUERY(STMT_ORDER_GET_LOCKED, 1, ORDER_NCOLUMNS, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? FOR UPDATE"),
+    QUERY(STMT_ORDER_GET_USER_LOCKED, 2, ORDER_NCOLUMNS,
               "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND user_id = ? FOR UPDATE"),
-    STATEMENT(STMT_ORDER_GET_GUEST_LOCKED, 2,
+    QUERY(STMT_ORDER_GET_GUEST_LOCKED, 2, ORDER_NCOLUMNS,
               "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND guest_phone = ? AND user_id IS NULL FOR UPDATE"),
-    STATEMENT(STMT_ORDER_ITEMS, 1, "SELECT " ORDER_ITEM_COLUMNS " FROM order_items WHERE order_id = ? ORDER BY id"),
+    QUERY(STMT_ORDER_ITEMS, 1, ORDER_ITEM_NCOLUMNS, "SELECT " ORDER_ITEM_COLUMNS " FROM order_items WHERE order_id = ? ORDER BY id"),
     STATEMENT(STMT_ORDER_HISTORY_INSERT, 6,
               "INSERT INTO order_history(order_id, kind, from_status, to_status, changed_by, note)"
               " VALUES (?, ?, ?, ?, ?, ?)"),
-    STATEMENT(STMT_ORDER_HISTORY, 1,
+    QUERY(STMT_ORDER_HISTORY, 1, 6,
               "SELECT from_status, to_status, kind, changed_by, note, " TS("created_at")
               " FROM order_history WHERE order_id = ? ORDER BY id"),
     STATEMENT(STMT_OUTBOX_INSERT, 3, "INSERT INTO outbox_events(type, order_id, payload) VALUES (?, ?, ?)"),
@@ -131,7 +142,7 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
      * still exists in the server (another one than ours: a worker runs one
      * request at a time, so a key held by our own connection belongs to a
      * request that has ended), or when the owner is unknown (NULL). */
-    STATEMENT(STMT_IDEMPOTENCY_GET, 2,
+    QUERY(STMT_IDEMPOTENCY_GET, 2, 9,
               "SELECT request_hash, state, response_status, response_body, response_location, expires_at,"
               " TIMESTAMPDIFF(SECOND, created_at, CURRENT_TIMESTAMP(6)), owner_token,"
               " CASE WHEN state <> 'in_progress' THEN 0 WHEN owner_conn IS NULL THEN 1"
@@ -166,20 +177,20 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "UPDATE orders SET shipping_address = ?, notes = ?, customer_name = ?, customer_email = ?,"
               " customer_phone = ?, priority = ?, discount_amount = ?, total_amount = ?,"
               " version = version + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"),
-    STATEMENT(STMT_STATS_BUCKETS, 2,
+    QUERY(STMT_STATS_BUCKETS, 2, 4,
               "SELECT status, payment_status, CAST(SUM(orders) AS SIGNED), CAST(SUM(revenue) AS SIGNED)"
               " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY status, payment_status"),
-    STATEMENT(STMT_STATS_DAILY, 2,
+    QUERY(STMT_STATS_DAILY, 2, 3,
               "SELECT DATE_FORMAT(day, '%Y-%m-%d'), CAST(SUM(orders) AS SIGNED),"
               " CAST(SUM(IF(status IN ('cancelled', 'refunded'), 0, revenue)) AS SIGNED)"
               " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY day HAVING SUM(orders) > 0 ORDER BY day"),
-    STATEMENT(STMT_STATS_TOP_PRODUCTS, 2,
+    QUERY(STMT_STATS_TOP_PRODUCTS, 2, 4,
               "SELECT s.product_id, p.name, CAST(SUM(s.quantity) AS SIGNED) AS units, CAST(SUM(s.revenue) AS SIGNED)"
               " FROM product_sales_daily s JOIN products p ON p.id = s.product_id WHERE s.day BETWEEN ? AND ?"
               " GROUP BY s.product_id, p.name HAVING units > 0 ORDER BY units DESC, s.product_id LIMIT 10"),
 
     /* Event relay and housekeeping. */
-    STATEMENT(STMT_OUTBOX_PENDING, 1,
+    QUERY(STMT_OUTBOX_PENDING, 1, 5,
               "SELECT id, type, order_id, payload, " TS("created_at")
               " FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ?"),
     STATEMENT(STMT_IDEMPOTENCY_PURGE, 1, "DELETE FROM idempotency_keys WHERE expires_at < ? LIMIT 1000"),

@@ -1,7 +1,7 @@
 /*
  * statements.h — every SQL statement the application runs, by name.  The
- * text and parameter count of each lives in statements.c; db.c prepares them
- * all once per connection.
+ * text, parameter count and result column count of each live in
+ * statements.c; db.c prepares them all once per connection.
  */
 #ifndef ORDERAPI_STATEMENTS_H
 #define ORDERAPI_STATEMENTS_H
@@ -81,8 +81,10 @@ enum stmt_id {
 
 struct stmt_def {
     enum stmt_id id;
+    const char *name;  /* "STMT_ORDER_GET", for logs */
     const char *sql;
-    unsigned nparams;
+    unsigned nparams;  /* '?' placeholders */
+    unsigned ncolumns; /* columns of each result row; 0: no result set */
 };
 
 extern const struct stmt_def STATEMENTS[STMT_COUNT];
