@@ -15,6 +15,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* libFuzzer's entry points, declared once for every harness. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * Defines the LLVMFuzzerInitialize of a harness that needs nothing but a
+ * fixed hash seed for jansson, so that objects iterate in the same order on
+ * every run and a saved input reproduces its run.
+ */
+#define FUZZ_INITIALIZE_JSON_SEED()                   \
+    int LLVMFuzzerInitialize(int *argc, char ***argv) \
+    {                                                 \
+        (void)argc;                                   \
+        (void)argv;                                   \
+        json_object_seed(1);                          \
+        return 0;                                     \
+    }
+
 #define FUZZ_CHECK(cond)                                                                   \
     do {                                                                                   \
         if (!(cond)) {                                                                     \

@@ -17,16 +17,7 @@
 
 #include "domain/order_filter.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    json_object_seed(1);
-    return 0;
-}
+FUZZ_INITIALIZE_JSON_SEED()
 
 static int digits(const char *s, int n)
 {

@@ -24,16 +24,7 @@
 
 #define MAX_PARAMS 64
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    json_object_seed(1);
-    return 0;
-}
+FUZZ_INITIALIZE_JSON_SEED()
 
 struct mem_io {
     char *names[MAX_PARAMS];

@@ -14,16 +14,7 @@
 
 #include "http/json_body.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    json_object_seed(1);
-    return 0;
-}
+FUZZ_INITIALIZE_JSON_SEED()
 
 /* RFC 3629 by decoding: each sequence gives a code point that must need
  * exactly that many bytes, not be a surrogate and not pass U+10FFFF. */

@@ -23,16 +23,7 @@
 
 #define MAX_PARAMS 64
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    json_object_seed(1);
-    return 0;
-}
+FUZZ_INITIALIZE_JSON_SEED()
 
 /* Non-empty parts between '&' (what query_parse must return). */
 static size_t count_parts(const char *qs)
