@@ -35,14 +35,16 @@ static const char *const PRODUCT_SCOPE[] = {"products"};
 static json_t *product_json(const struct db_rows *rows, size_t r)
 {
     char price[24], rate[24];
-    const struct db_value *desc = DB_CELL(rows, r, 3);
-    return json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:I, s:b, s:s, s:s}", "id", (json_int_t)DB_CELL(rows, r, 0)->i,
-                     "sku", DB_CELL(rows, r, 1)->s, "name", DB_CELL(rows, r, 2)->s, "description",
+    const struct db_value *desc = DB_CELL(rows, r, PC_DESCRIPTION);
+    return json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:I, s:b, s:s, s:s}", "id",
+                     (json_int_t)DB_CELL(rows, r, PC_ID)->i, "sku", DB_CELL(rows, r, PC_SKU)->s, "name",
+                     DB_CELL(rows, r, PC_NAME)->s, "description",
                      desc->type == DBV_STR ? json_string(desc->s) : json_null(), "price",
-                     money_format(DB_CELL(rows, r, 4)->i, price), "tax_rate",
-                     tax_rate_format(DB_CELL(rows, r, 5)->i, rate), "stock", (json_int_t)DB_CELL(rows, r, 6)->i,
-                     "active", (int)DB_CELL(rows, r, 7)->i, "created_at", DB_CELL(rows, r, 8)->s, "updated_at",
-                     DB_CELL(rows, r, 9)->s);
+                     money_format(DB_CELL(rows, r, PC_PRICE)->i, price), "tax_rate",
+                     tax_rate_format(DB_CELL(rows, r, PC_TAX_RATE)->i, rate), "stock",
+                     (json_int_t)DB_CELL(rows, r, PC_STOCK)->i, "active", (int)DB_CELL(rows, r, PC_ACTIVE)->i,
+                     "created_at", DB_CELL(rows, r, PC_CREATED_AT)->s, "updated_at",
+                     DB_CELL(rows, r, PC_UPDATED_AT)->s);
 }
 
 /* Reads one product; DB_OK, DB_NOT_FOUND or an error. */
@@ -222,15 +224,15 @@ static int product_update_tx(struct db *db, void *arg)
     int rc = db_query_row(db, STMT_PRODUCT_GET_LOCKED, &idp, 1, t->arena, &cur);
     if (rc != DB_OK)
         return rc;
-    const struct db_value *desc = DB_CELL(&cur, 0, 3);
+    const struct db_value *desc = DB_CELL(&cur, 0, PC_DESCRIPTION);
     struct db_value p[7] = {
-        in->sku ? DBP_STR(in->sku) : *DB_CELL(&cur, 0, 1),
-        in->name ? DBP_STRN(in->name, in->name_len) : *DB_CELL(&cur, 0, 2),
+        in->sku ? DBP_STR(in->sku) : *DB_CELL(&cur, 0, PC_SKU),
+        in->name ? DBP_STRN(in->name, in->name_len) : *DB_CELL(&cur, 0, PC_NAME),
         in->has_description ? (in->description ? DBP_STRN(in->description, in->description_len) : DBP_NULL)
                             : *desc,
-        DBP_INT(in->has_price ? in->price : DB_CELL(&cur, 0, 4)->i),
-        DBP_INT(in->has_tax_rate ? in->tax_rate : DB_CELL(&cur, 0, 5)->i),
-        DBP_INT(in->has_active ? in->active : DB_CELL(&cur, 0, 7)->i),
+        DBP_INT(in->has_price ? in->price : DB_CELL(&cur, 0, PC_PRICE)->i),
+        DBP_INT(in->has_tax_rate ? in->tax_rate : DB_CELL(&cur, 0, PC_TAX_RATE)->i),
+        DBP_INT(in->has_active ? in->active : DB_CELL(&cur, 0, PC_ACTIVE)->i),
         DBP_INT(t->id),
     };
     rc = db_exec(db, STMT_PRODUCT_UPDATE, p, 7, NULL, NULL);
@@ -321,7 +323,7 @@ static int stock_adjust_tx(struct db *db, void *arg)
     if (affected == 0) {
         rc = db_query_row(db, STMT_PRODUCT_GET, &idp, 1, t->arena, &t->rows);
         if (rc == DB_OK) {
-            t->stock_before = DB_CELL(&t->rows, 0, 6)->i;
+            t->stock_before = DB_CELL(&t->rows, 0, PC_STOCK)->i;
             return DB_CONSTRAINT;
         }
         return rc;
@@ -335,13 +337,13 @@ static int stock_adjust_tx(struct db *db, void *arg)
     if (rc != DB_OK)
         return rc;
     /* stock.low once, when this change takes the stock below the threshold. */
-    int64_t after = DB_CELL(&t->rows, 0, 6)->i, before = after - t->delta;
+    int64_t after = DB_CELL(&t->rows, 0, PC_STOCK)->i, before = after - t->delta;
     t->stock_low = before >= t->low_stock_threshold && after < t->low_stock_threshold;
     if (!t->stock_low)
         return DB_OK;
     return order_store_event_add(db, "stock.low", 0,
                            json_pack("{s:I, s:s, s:I, s:I}", "product_id", (json_int_t)t->id, "sku",
-                                     DB_CELL(&t->rows, 0, 1)->s, "stock", (json_int_t)after, "threshold",
+                                     DB_CELL(&t->rows, 0, PC_SKU)->s, "stock", (json_int_t)after, "threshold",
                                      (json_int_t)t->low_stock_threshold));
 }
 
@@ -380,7 +382,7 @@ void handle_stock_adjustment(struct app *app, struct http_request *req, struct h
         if (problem)
             json_object_set_new(problem, "stock_issues",
                                 json_pack("[{s:I, s:s, s:I, s:I}]", "product_id", (json_int_t)t.id,
-                                          "product_name", DB_CELL(&t.rows, 0, 2)->s, "requested",
+                                          "product_name", DB_CELL(&t.rows, 0, PC_NAME)->s, "requested",
                                           (json_int_t)-t.delta, "available", (json_int_t)t.stock_before));
         problem_respond(req, res, problem);
         return;
@@ -469,6 +471,6 @@ void handle_product_list(struct app *app, struct http_request *req, struct http_
     json_t *data = json_array();
     for (size_t r = 0; data && r < rows.count; r++)
         json_array_append_new(data, product_json(&rows, r));
-    json_t *body = pagination_envelope(data, &page, DB_CELL(&count, 0, 0)->i);
+    json_t *body = pagination_envelope(data, &page, DB_CELL(&count, 0, SINGLE_VALUE)->i);
     respond_json_cacheable(app, req, res, body, &entry, app->cfg->list_cache_ttl);
 }

@@ -48,19 +48,19 @@ void handle_stock_health(struct app *app, struct http_request *req, struct http_
     }
     json_t *low_json = json_array(), *mismatch_json = json_array();
     for (size_t r = 0; low_json && r < low.count; r++)
-        json_array_append_new(low_json, json_pack("{s:I, s:s, s:s, s:I}", "product_id",
-                                                  (json_int_t)DB_CELL(&low, r, 0)->i, "sku", DB_CELL(&low, r, 1)->s,
-                                                  "name", DB_CELL(&low, r, 2)->s, "stock",
-                                                  (json_int_t)DB_CELL(&low, r, 3)->i));
+        json_array_append_new(low_json,
+                              json_pack("{s:I, s:s, s:s, s:I}", "product_id", (json_int_t)DB_CELL(&low, r, SLOW_ID)->i,
+                                        "sku", DB_CELL(&low, r, SLOW_SKU)->s, "name", DB_CELL(&low, r, SLOW_NAME)->s,
+                                        "stock", (json_int_t)DB_CELL(&low, r, SLOW_STOCK)->i));
     for (size_t r = 0; mismatch_json && r < mismatched.count; r++)
-        json_array_append_new(mismatch_json,
-                              json_pack("{s:I, s:s, s:s, s:I, s:I}", "product_id",
-                                        (json_int_t)DB_CELL(&mismatched, r, 0)->i, "sku",
-                                        DB_CELL(&mismatched, r, 1)->s, "name", DB_CELL(&mismatched, r, 2)->s, "stock",
-                                        (json_int_t)DB_CELL(&mismatched, r, 3)->i, "ledger_sum",
-                                        (json_int_t)DB_CELL(&mismatched, r, 4)->i));
+        json_array_append_new(mismatch_json, json_pack("{s:I, s:s, s:s, s:I, s:I}", "product_id",
+                                                       (json_int_t)DB_CELL(&mismatched, r, SMIS_ID)->i, "sku",
+                                                       DB_CELL(&mismatched, r, SMIS_SKU)->s, "name",
+                                                       DB_CELL(&mismatched, r, SMIS_NAME)->s, "stock",
+                                                       (json_int_t)DB_CELL(&mismatched, r, SMIS_STOCK)->i, "ledger_sum",
+                                                       (json_int_t)DB_CELL(&mismatched, r, SMIS_LEDGER_SUM)->i));
     json_t *body = json_pack("{s:I, s:I, s:b, s:o, s:o}", "low_stock_threshold", (json_int_t)threshold,
-                             "products_checked", (json_int_t)DB_CELL(&total, 0, 0)->i, "consistent",
+                             "products_checked", (json_int_t)DB_CELL(&total, 0, SINGLE_VALUE)->i, "consistent",
                              mismatched.count == 0, "low_stock", low_json, "ledger_mismatches", mismatch_json);
     respond_json(req, res, 200, body);
 }

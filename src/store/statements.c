@@ -12,15 +12,16 @@
  */
 #include "store/statements.h"
 
-/* The columns of a product, in the order handlers/products.c reads them. */
+#include "store/order_store.h"
+
+/* The columns of a product: enum product_col (statements.h), PRODUCT_NCOLUMNS of them. */
 #define PRODUCT_COLUMNS                                                                                  \
     "id, sku, name, description, price, tax_rate, stock, active,"                                       \
     " DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ')"
-#define PRODUCT_NCOLUMNS 10
 #define PRODUCT_FILTER                                                                                   \
     " WHERE (? IS NULL OR active = ?) AND (? IS NULL OR name LIKE ? OR CONVERT(sku USING utf8mb4) LIKE ?)"
 
-/* The columns of an order, in the order store/order_store.c reads them. */
+/* The columns of an order: enum order_column (store/order_store.h), ORDER_NCOLUMNS of them. */
 #define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
 #define ORDER_COLUMNS                                                                                    \
     "id, order_number, user_id, guest_phone, status, payment_status, payment_method, transaction_ref,"   \
@@ -29,10 +30,10 @@
     " notes, version, " TS("created_at") ", " TS("updated_at") ", " TS("confirmed_at") ", "               \
     TS("shipped_at") ", " TS("delivered_at") ", " TS("completed_at") ", " TS("cancelled_at") ","          \
     " DATE_FORMAT(created_at, '%Y-%m-%d'), UNIX_TIMESTAMP(created_at)"
-#define ORDER_NCOLUMNS 32
+#define ORDER_NCOLUMNS OC_COUNT
+/* The columns of an order item: enum order_item_col (statements.h). */
 #define ORDER_ITEM_COLUMNS                                                                               \
     "id, product_id, sku, product_name, unit_price, quantity, subtotal, tax_amount, total_amount, notes, tax_rate"
-#define ORDER_ITEM_NCOLUMNS 11
 
 /* A statement without a result set (INSERT, UPDATE, DELETE): no columns. */
 #define STATEMENT(id_, nparams_, sql_) \
@@ -43,40 +44,41 @@
     [id_] = {.id = (id_), .name = #id_, .sql = (sql_), .nparams = (nparams_), .ncolumns = (ncolumns_)}
 
 const struct stmt_def STATEMENTS[STMT_COUNT] = {
-    QUERY(STMT_PING, 0, 1, "SELECT 1"),
+    QUERY(STMT_PING, 0, SINGLE_NCOLUMNS, "SELECT 1"),
 
     /* Migrations (store/migrate.c). */
-    QUERY(STMT_MIGRATION_LIST, 0, 3,
+    QUERY(STMT_MIGRATION_LIST, 0, MIGRATION_NCOLUMNS,
               "SELECT version, name, checksum FROM schema_migrations ORDER BY version"),
     STATEMENT(STMT_MIGRATION_RECORD, 3,
               "INSERT INTO schema_migrations(version, name, checksum) VALUES (?, ?, ?)"),
-    QUERY(STMT_MIGRATE_LOCK, 0, 1, "SELECT GET_LOCK('orderapi_migrate', 30)"),
-    QUERY(STMT_MIGRATE_UNLOCK, 0, 1, "SELECT RELEASE_LOCK('orderapi_migrate')"),
+    QUERY(STMT_MIGRATE_LOCK, 0, SINGLE_NCOLUMNS, "SELECT GET_LOCK('orderapi_migrate', 30)"),
+    QUERY(STMT_MIGRATE_UNLOCK, 0, SINGLE_NCOLUMNS, "SELECT RELEASE_LOCK('orderapi_migrate')"),
 
     /* Accounts. */
     STATEMENT(STMT_USER_INSERT, 5,
               "INSERT INTO users(email, full_name, phone, role, password_hash) VALUES (?, ?, ?, ?, ?)"),
-    QUERY(STMT_USER_LOGIN, 1, 4,
+    QUERY(STMT_USER_LOGIN, 1, USER_LOGIN_NCOLUMNS,
               "SELECT id, password_hash, role, tokens_valid_after FROM users WHERE email = ?"),
-    QUERY(STMT_USER_PROFILE, 1, 6,
+    QUERY(STMT_USER_PROFILE, 1, USER_PROFILE_NCOLUMNS,
               "SELECT id, email, full_name, phone, role, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')"
               " FROM users WHERE id = ?"),
-    QUERY(STMT_USER_AUTH_STATE, 1, 2, "SELECT role, tokens_valid_after FROM users WHERE id = ?"),
+    QUERY(STMT_USER_AUTH_STATE, 1, USER_AUTH_STATE_NCOLUMNS, "SELECT role, tokens_valid_after FROM users WHERE id = ?"),
     STATEMENT(STMT_USER_LOGOUT_ALL, 2,
               "UPDATE users SET tokens_valid_after = GREATEST(tokens_valid_after + 1, ?) WHERE id = ?"),
-    QUERY(STMT_USER_ID_BY_EMAIL, 1, 1, "SELECT id FROM users WHERE email = ?"),
+    QUERY(STMT_USER_ID_BY_EMAIL, 1, SINGLE_NCOLUMNS, "SELECT id FROM users WHERE email = ?"),
     STATEMENT(STMT_USER_SET_PASSWORD, 2, "UPDATE users SET password_hash = ? WHERE email = ?"),
     STATEMENT(STMT_USER_SET_ROLE, 2, "UPDATE users SET role = ? WHERE email = ?"),
     STATEMENT(STMT_USER_DELETE, 1, "DELETE FROM users WHERE email = ?"),
-    QUERY(STMT_USER_LIST, 0, 5,
+    QUERY(STMT_USER_LIST, 0, USER_LIST_NCOLUMNS,
               "SELECT id, email, full_name, role, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ')"
               " FROM users ORDER BY id"),
 
     /* Token revocation. */
     STATEMENT(STMT_REVOCATION_INSERT, 3,
               "INSERT IGNORE INTO token_revocations(jti, user_id, expires_at) VALUES (?, ?, ?)"),
-    QUERY(STMT_REVOCATION_EXISTS, 1, 1, "SELECT 1 FROM token_revocations WHERE jti = ?"),
-    QUERY(STMT_REVOCATION_ACTIVE, 1, 2, "SELECT jti, expires_at FROM token_revocations WHERE expires_at > ?"),
+    QUERY(STMT_REVOCATION_EXISTS, 1, SINGLE_NCOLUMNS, "SELECT 1 FROM token_revocations WHERE jti = ?"),
+    QUERY(STMT_REVOCATION_ACTIVE, 1, REVOCATION_ACTIVE_NCOLUMNS,
+              "SELECT jti, expires_at FROM token_revocations WHERE expires_at > ?"),
     STATEMENT(STMT_REVOCATION_PURGE, 1, "DELETE FROM token_revocations WHERE expires_at < ? LIMIT 1000"),
 
     /* Catalog and stock ledger. */
@@ -90,20 +92,20 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               " WHERE id = ?"),
     QUERY(STMT_PRODUCT_LIST, 7, PRODUCT_NCOLUMNS,
               "SELECT " PRODUCT_COLUMNS " FROM products" PRODUCT_FILTER " ORDER BY id LIMIT ? OFFSET ?"),
-    QUERY(STMT_PRODUCT_COUNT, 5, 1, "SELECT COUNT(*) FROM products" PRODUCT_FILTER),
+    QUERY(STMT_PRODUCT_COUNT, 5, SINGLE_NCOLUMNS, "SELECT COUNT(*) FROM products" PRODUCT_FILTER),
     STATEMENT(STMT_STOCK_ADJUST, 4,
               "UPDATE products SET stock = stock + ? WHERE id = ? AND stock + ? >= 0 AND stock + ? <= 2147483647"),
     STATEMENT(STMT_STOCK_MOVEMENT_INSERT, 6,
               "INSERT INTO stock_movements(product_id, delta, reason, order_id, note, created_by)"
               " VALUES (?, ?, ?, ?, ?, ?)"),
-    QUERY(STMT_STOCK_LOW, 1, 4,
+    QUERY(STMT_STOCK_LOW, 1, STOCK_LOW_NCOLUMNS,
               "SELECT id, sku, name, stock FROM products WHERE active = 1 AND stock <= ? ORDER BY stock, id LIMIT 1000"),
-    QUERY(STMT_STOCK_MISMATCH, 0, 5,
+    QUERY(STMT_STOCK_MISMATCH, 0, STOCK_MISMATCH_NCOLUMNS,
               "SELECT p.id, p.sku, p.name, p.stock, CAST(COALESCE(SUM(m.delta), 0) AS SIGNED)"
               " FROM products p LEFT JOIN stock_movements m ON m.product_id = p.id"
               " GROUP BY p.id, p.sku, p.name, p.stock"
               " HAVING p.stock <> CAST(COALESCE(SUM(m.delta), 0) AS SIGNED) ORDER BY p.id LIMIT 1000"),
-    QUERY(STMT_PRODUCT_COUNT_ALL, 0, 1, "SELECT COUNT(*) FROM products"),
+    QUERY(STMT_PRODUCT_COUNT_ALL, 0, SINGLE_NCOLUMNS, "SELECT COUNT(*) FROM products"),
 
     /* Orders. */
     STATEMENT(STMT_ORDER_SEQUENCE_NEXT, 3,
@@ -127,7 +129,7 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
     STATEMENT(STMT_ORDER_HISTORY_INSERT, 6,
               "INSERT INTO order_history(order_id, kind, from_status, to_status, changed_by, note)"
               " VALUES (?, ?, ?, ?, ?, ?)"),
-    QUERY(STMT_ORDER_HISTORY, 1, 6,
+    QUERY(STMT_ORDER_HISTORY, 1, ORDER_HISTORY_NCOLUMNS,
               "SELECT from_status, to_status, kind, changed_by, note, " TS("created_at")
               " FROM order_history WHERE order_id = ? ORDER BY id"),
     STATEMENT(STMT_OUTBOX_INSERT, 3, "INSERT INTO outbox_events(type, order_id, payload) VALUES (?, ?, ?)"),
@@ -142,7 +144,7 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
      * still exists in the server (another one than ours: a worker runs one
      * request at a time, so a key held by our own connection belongs to a
      * request that has ended), or when the owner is unknown (NULL). */
-    QUERY(STMT_IDEMPOTENCY_GET, 2, 9,
+    QUERY(STMT_IDEMPOTENCY_GET, 2, IDEMPOTENCY_NCOLUMNS,
               "SELECT request_hash, state, response_status, response_body, response_location, expires_at,"
               " TIMESTAMPDIFF(SECOND, created_at, CURRENT_TIMESTAMP(6)), owner_token,"
               " CASE WHEN state <> 'in_progress' THEN 0 WHEN owner_conn IS NULL THEN 1"
@@ -177,20 +179,20 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "UPDATE orders SET shipping_address = ?, notes = ?, customer_name = ?, customer_email = ?,"
               " customer_phone = ?, priority = ?, discount_amount = ?, total_amount = ?,"
               " version = version + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"),
-    QUERY(STMT_STATS_BUCKETS, 2, 4,
+    QUERY(STMT_STATS_BUCKETS, 2, STATS_BUCKETS_NCOLUMNS,
               "SELECT status, payment_status, CAST(SUM(orders) AS SIGNED), CAST(SUM(revenue) AS SIGNED)"
               " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY status, payment_status"),
-    QUERY(STMT_STATS_DAILY, 2, 3,
+    QUERY(STMT_STATS_DAILY, 2, STATS_DAILY_NCOLUMNS,
               "SELECT DATE_FORMAT(day, '%Y-%m-%d'), CAST(SUM(orders) AS SIGNED),"
               " CAST(SUM(IF(status IN ('cancelled', 'refunded'), 0, revenue)) AS SIGNED)"
               " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY day HAVING SUM(orders) > 0 ORDER BY day"),
-    QUERY(STMT_STATS_TOP_PRODUCTS, 2, 4,
+    QUERY(STMT_STATS_TOP_PRODUCTS, 2, STATS_TOP_NCOLUMNS,
               "SELECT s.product_id, p.name, CAST(SUM(s.quantity) AS SIGNED) AS units, CAST(SUM(s.revenue) AS SIGNED)"
               " FROM product_sales_daily s JOIN products p ON p.id = s.product_id WHERE s.day BETWEEN ? AND ?"
               " GROUP BY s.product_id, p.name HAVING units > 0 ORDER BY units DESC, s.product_id LIMIT 10"),
 
     /* Event relay and housekeeping. */
-    QUERY(STMT_OUTBOX_PENDING, 1, 5,
+    QUERY(STMT_OUTBOX_PENDING, 1, OUTBOX_PENDING_NCOLUMNS,
               "SELECT id, type, order_id, payload, " TS("created_at")
               " FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ?"),
     STATEMENT(STMT_IDEMPOTENCY_PURGE, 1, "DELETE FROM idempotency_keys WHERE expires_at < ? LIMIT 1000"),

@@ -79,6 +79,63 @@ enum stmt_id {
     STMT_COUNT
 };
 
+/*
+ * The result columns of each statement that returns rows, by position, and
+ * their count (the ncolumns of the statement in statements.c).  Code reads
+ * a cell only by these names: DB_CELL(rows, r, PC_SKU), never by a number.
+ */
+
+/* One column: SELECT 1, COUNT(*), GET_LOCK(), an id by email, EXISTS rows. */
+enum single_col { SINGLE_VALUE = 0, SINGLE_NCOLUMNS };
+
+/* STMT_MIGRATION_LIST. */
+enum migration_col { MIG_VERSION = 0, MIG_NAME, MIG_CHECKSUM, MIGRATION_NCOLUMNS };
+
+/* STMT_USER_LOGIN. */
+enum user_login_col { ULOGIN_ID = 0, ULOGIN_PASSWORD_HASH, ULOGIN_ROLE, ULOGIN_TOKENS_VALID_AFTER,
+                      USER_LOGIN_NCOLUMNS };
+/* STMT_USER_PROFILE. */
+enum user_profile_col { UPROF_ID = 0, UPROF_EMAIL, UPROF_FULL_NAME, UPROF_PHONE, UPROF_ROLE,
+                        UPROF_CREATED_AT, USER_PROFILE_NCOLUMNS };
+/* STMT_USER_AUTH_STATE. */
+enum user_auth_state_col { UAUTH_ROLE = 0, UAUTH_TOKENS_VALID_AFTER, USER_AUTH_STATE_NCOLUMNS };
+/* STMT_USER_LIST. */
+enum user_list_col { ULIST_ID = 0, ULIST_EMAIL, ULIST_FULL_NAME, ULIST_ROLE, ULIST_CREATED_AT,
+                     USER_LIST_NCOLUMNS };
+
+/* STMT_REVOCATION_ACTIVE. */
+enum revocation_col { REVOKED_JTI = 0, REVOKED_EXPIRES_AT, REVOCATION_ACTIVE_NCOLUMNS };
+
+/* PRODUCT_COLUMNS: STMT_PRODUCT_GET, STMT_PRODUCT_GET_LOCKED, STMT_PRODUCT_LIST. */
+enum product_col { PC_ID = 0, PC_SKU, PC_NAME, PC_DESCRIPTION, PC_PRICE, PC_TAX_RATE, PC_STOCK, PC_ACTIVE,
+                   PC_CREATED_AT, PC_UPDATED_AT, PRODUCT_NCOLUMNS };
+/* STMT_STOCK_LOW. */
+enum stock_low_col { SLOW_ID = 0, SLOW_SKU, SLOW_NAME, SLOW_STOCK, STOCK_LOW_NCOLUMNS };
+/* STMT_STOCK_MISMATCH. */
+enum stock_mismatch_col { SMIS_ID = 0, SMIS_SKU, SMIS_NAME, SMIS_STOCK, SMIS_LEDGER_SUM, STOCK_MISMATCH_NCOLUMNS };
+
+/* ORDER_COLUMNS are enum order_column (store/order_store.h), OC_COUNT of them. */
+/* ORDER_ITEM_COLUMNS: STMT_ORDER_ITEMS and the composed item queries. */
+enum order_item_col { OIC_ID = 0, OIC_PRODUCT_ID, OIC_SKU, OIC_PRODUCT_NAME, OIC_UNIT_PRICE, OIC_QUANTITY,
+                      OIC_SUBTOTAL, OIC_TAX, OIC_TOTAL, OIC_NOTES, OIC_TAX_RATE, ORDER_ITEM_NCOLUMNS };
+/* STMT_ORDER_HISTORY. */
+enum order_history_col { OHIST_FROM = 0, OHIST_TO, OHIST_KIND, OHIST_CHANGED_BY, OHIST_NOTE, OHIST_CREATED_AT,
+                         ORDER_HISTORY_NCOLUMNS };
+/* STMT_IDEMPOTENCY_GET. */
+enum idempotency_col { IDEM_HASH = 0, IDEM_STATE, IDEM_STATUS, IDEM_BODY, IDEM_LOCATION, IDEM_EXPIRES_AT,
+                       IDEM_AGE_S, IDEM_OWNER_TOKEN, IDEM_OWNER_ALIVE, IDEMPOTENCY_NCOLUMNS };
+/* STMT_STATS_BUCKETS. */
+enum stats_bucket_col { SBUCKET_STATUS = 0, SBUCKET_PAYMENT_STATUS, SBUCKET_ORDERS, SBUCKET_REVENUE,
+                        STATS_BUCKETS_NCOLUMNS };
+/* STMT_STATS_DAILY. */
+enum stats_daily_col { SDAILY_DAY = 0, SDAILY_ORDERS, SDAILY_REVENUE, STATS_DAILY_NCOLUMNS };
+/* STMT_STATS_TOP_PRODUCTS. */
+enum stats_top_col { STOP_PRODUCT_ID = 0, STOP_NAME, STOP_QUANTITY, STOP_REVENUE, STATS_TOP_NCOLUMNS };
+
+/* STMT_OUTBOX_PENDING. */
+enum outbox_col { OUTBOX_ID = 0, OUTBOX_TYPE, OUTBOX_ORDER_ID, OUTBOX_PAYLOAD, OUTBOX_CREATED_AT,
+                  OUTBOX_PENDING_NCOLUMNS };
+
 struct stmt_def {
     enum stmt_id id;
     const char *name;  /* "STMT_ORDER_GET", for logs */
