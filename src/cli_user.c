@@ -113,7 +113,7 @@ static int user_id_by_email(struct app *app, struct arena *a, const char *email,
     struct db_value p = DBP_STR(email);
     int rc = db_query_row(app->db, STMT_USER_ID_BY_EMAIL, &p, 1, a, &rows);
     if (rc == DB_OK)
-        *id = DB_CELL(&rows, 0, 0)->i;
+        *id = DB_CELL(&rows, 0, SINGLE_VALUE)->i;
     return rc;
 }
 
@@ -174,8 +174,9 @@ static int cmd_list(struct app *app, struct arena *a)
         return db_failed(app, "user list");
     printf("%-8s %-40s %-10s %-20s %s\n", "id", "email", "role", "created_at", "full_name");
     for (size_t r = 0; r < rows.count; r++)
-        printf("%-8" PRId64 " %-40s %-10s %-20s %s\n", DB_CELL(&rows, r, 0)->i, DB_CELL(&rows, r, 1)->s,
-               DB_CELL(&rows, r, 3)->s, DB_CELL(&rows, r, 4)->s, DB_CELL(&rows, r, 2)->s);
+        printf("%-8" PRId64 " %-40s %-10s %-20s %s\n", DB_CELL(&rows, r, ULIST_ID)->i,
+               DB_CELL(&rows, r, ULIST_EMAIL)->s, DB_CELL(&rows, r, ULIST_ROLE)->s,
+               DB_CELL(&rows, r, ULIST_CREATED_AT)->s, DB_CELL(&rows, r, ULIST_FULL_NAME)->s);
     return 0;
 }
 

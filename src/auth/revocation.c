@@ -137,7 +137,7 @@ static int reload_denylist(const struct revocation_ctx *rv, struct arena *a, int
     if (rc != DB_OK)
         return rc == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
     for (size_t r = 0; r < rows.count; r++) {
-        const struct db_value *jti = DB_CELL(&rows, r, 0), *exp = DB_CELL(&rows, r, 1);
+        const struct db_value *jti = DB_CELL(&rows, r, REVOKED_JTI), *exp = DB_CELL(&rows, r, REVOKED_EXPIRES_AT);
         if (jti->type != DBV_STR || exp->type != DBV_INT || exp->i <= now)
             continue;
         char *key = revoked_key(a, jti->s);
@@ -166,7 +166,7 @@ static int user_state_from_db(const struct revocation_ctx *rv, struct arena *a, 
         return 1;
     if (rc != DB_OK)
         return rc == DB_UNAVAILABLE ? TOKEN_UNAVAILABLE : TOKEN_ERROR;
-    const struct db_value *r = DB_CELL(&rows, 0, 0), *t = DB_CELL(&rows, 0, 1);
+    const struct db_value *r = DB_CELL(&rows, 0, UAUTH_ROLE), *t = DB_CELL(&rows, 0, UAUTH_TOKENS_VALID_AFTER);
     if (r->type != DBV_STR || t->type != DBV_INT)
         return TOKEN_ERROR;
     snprintf(role, role_len, "%s", r->s);

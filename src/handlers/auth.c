@@ -35,11 +35,11 @@
 /* The public view of a user row (id, email, full_name, phone, role, created_at). */
 static json_t *user_json(const struct db_rows *rows)
 {
-    const struct db_value *phone = DB_CELL(rows, 0, 3);
-    return json_pack("{s:I, s:s, s:s, s:o, s:s, s:s}", "id", (json_int_t)DB_CELL(rows, 0, 0)->i, "email",
-                     DB_CELL(rows, 0, 1)->s, "full_name", DB_CELL(rows, 0, 2)->s, "phone",
-                     phone->type == DBV_STR ? json_string(phone->s) : json_null(), "role", DB_CELL(rows, 0, 4)->s,
-                     "created_at", DB_CELL(rows, 0, 5)->s);
+    const struct db_value *phone = DB_CELL(rows, 0, UPROF_PHONE);
+    return json_pack("{s:I, s:s, s:s, s:o, s:s, s:s}", "id", (json_int_t)DB_CELL(rows, 0, UPROF_ID)->i, "email",
+                     DB_CELL(rows, 0, UPROF_EMAIL)->s, "full_name", DB_CELL(rows, 0, UPROF_FULL_NAME)->s, "phone",
+                     phone->type == DBV_STR ? json_string(phone->s) : json_null(), "role",
+                     DB_CELL(rows, 0, UPROF_ROLE)->s, "created_at", DB_CELL(rows, 0, UPROF_CREATED_AT)->s);
 }
 
 static const struct field_spec REGISTER_FIELDS[] = {
@@ -238,7 +238,7 @@ static int login_check(struct app *app, struct http_request *req, struct http_re
         return -1;
     }
     /* An unknown email is verified against a dummy hash: the same cost. */
-    const char *hash = rc == DB_OK ? DB_CELL(&rows, 0, 1)->s : NULL;
+    const char *hash = rc == DB_OK ? DB_CELL(&rows, 0, ULOGIN_PASSWORD_HASH)->s : NULL;
     int verified = password_verify(hash, password, password_len);
     hash_gate_leave(app->slot);
     if (verified != 0) {
@@ -246,9 +246,9 @@ static int login_check(struct app *app, struct http_request *req, struct http_re
         return -1;
     }
     login_throttle_success(app->cache, req->arena, email, req->remote_addr);
-    acct->user_id = DB_CELL(&rows, 0, 0)->i;
-    acct->role = DB_CELL(&rows, 0, 2)->s;
-    acct->tokens_valid_after = DB_CELL(&rows, 0, 3)->i;
+    acct->user_id = DB_CELL(&rows, 0, ULOGIN_ID)->i;
+    acct->role = DB_CELL(&rows, 0, ULOGIN_ROLE)->s;
+    acct->tokens_valid_after = DB_CELL(&rows, 0, ULOGIN_TOKENS_VALID_AFTER)->i;
     return 0;
 }
 
