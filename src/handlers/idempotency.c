@@ -23,7 +23,8 @@
 /* Answers with a stored response. */
 static void replay(struct http_request *req, struct http_response *res, const struct db_rows *row)
 {
-    const struct db_value *status = DB_CELL(row, 0, 2), *body = DB_CELL(row, 0, 3), *loc = DB_CELL(row, 0, 4);
+    const struct db_value *status = DB_CELL(row, 0, IDEM_STATUS), *body = DB_CELL(row, 0, IDEM_BODY),
+                          *loc = DB_CELL(row, 0, IDEM_LOCATION);
     res->status = status->type == DBV_INT ? (int)status->i : 200;
     res->body = body->type == DBV_STR ? body->s : "";
     res->body_len = body->type == DBV_STR ? body->len : 0;
@@ -135,11 +136,11 @@ void idempotency_respond_lost(struct http_request *req, struct http_response *re
 /* Reads a key row's facts for idempotency_decide. */
 static void row_seen(const struct db_rows *row, const char *hash, struct idem_seen *seen)
 {
-    seen->same_request = strcmp(DB_CELL(row, 0, 0)->s, hash) == 0;
-    seen->expired = cell_int(DB_CELL(row, 0, 5), 0) < (int64_t)time(NULL);
-    seen->done = strcmp(DB_CELL(row, 0, 1)->s, "in_progress") != 0;
-    seen->age_s = cell_int(DB_CELL(row, 0, 6), 0);
-    seen->owner_alive = cell_int(DB_CELL(row, 0, 8), 1) != 0;
+    seen->same_request = strcmp(DB_CELL(row, 0, IDEM_HASH)->s, hash) == 0;
+    seen->expired = cell_int(DB_CELL(row, 0, IDEM_EXPIRES_AT), 0) < (int64_t)time(NULL);
+    seen->done = strcmp(DB_CELL(row, 0, IDEM_STATE)->s, "in_progress") != 0;
+    seen->age_s = cell_int(DB_CELL(row, 0, IDEM_AGE_S), 0);
+    seen->owner_alive = cell_int(DB_CELL(row, 0, IDEM_OWNER_ALIVE), 1) != 0;
 }
 
 /*
@@ -149,11 +150,11 @@ static void row_seen(const struct db_rows *row, const char *hash, struct idem_se
 static int take_over(struct app *app, struct idempotency *idem, const struct db_rows *row, const char *hash,
                      int64_t expires, int *taken)
 {
-    const struct db_value *seen_token = DB_CELL(row, 0, 7);
+    const struct db_value *seen_token = DB_CELL(row, 0, IDEM_OWNER_TOKEN);
     struct db_value v[7] = {DBP_STR(hash), DBP_INT(expires), DBP_INT(idem->token), DBP_STR(idem->principal),
                             DBP_STR(idem->key),
                             seen_token->type == DBV_NULL ? DBP_NULL : DBP_INT(cell_int(seen_token, 0)),
-                            DBP_STR(DB_CELL(row, 0, 1)->s)};
+                            DBP_STR(DB_CELL(row, 0, IDEM_STATE)->s)};
     uint64_t affected = 0;
     int rc = db_exec(app->db, STMT_IDEMPOTENCY_RETAKE, v, 7, &affected, NULL);
     *taken = rc == DB_OK && affected == 1;

@@ -48,13 +48,14 @@ static json_t *money_json(const struct db_value *v)
 static json_t *item_json(const struct db_rows *items, size_t r)
 {
     char rate[24];
-    return json_pack("{s:I, s:I, s:s, s:s, s:o, s:I, s:o, s:o, s:o, s:s, s:o}", "id",
-                     (json_int_t)DB_CELL(items, r, 0)->i, "product_id", (json_int_t)DB_CELL(items, r, 1)->i, "sku",
-                     DB_CELL(items, r, 2)->s, "product_name", DB_CELL(items, r, 3)->s, "unit_price",
-                     money_json(DB_CELL(items, r, 4)), "quantity", (json_int_t)DB_CELL(items, r, 5)->i, "subtotal",
-                     money_json(DB_CELL(items, r, 6)), "tax_amount", money_json(DB_CELL(items, r, 7)),
-                     "total_amount", money_json(DB_CELL(items, r, 8)), "tax_rate",
-                     tax_rate_format(DB_CELL(items, r, 10)->i, rate), "notes", str_or_null(DB_CELL(items, r, 9)));
+    return json_pack(
+        "{s:I, s:I, s:s, s:s, s:o, s:I, s:o, s:o, s:o, s:s, s:o}", "id", (json_int_t)DB_CELL(items, r, OIC_ID)->i,
+        "product_id", (json_int_t)DB_CELL(items, r, OIC_PRODUCT_ID)->i, "sku", DB_CELL(items, r, OIC_SKU)->s,
+        "product_name", DB_CELL(items, r, OIC_PRODUCT_NAME)->s, "unit_price",
+        money_json(DB_CELL(items, r, OIC_UNIT_PRICE)), "quantity", (json_int_t)DB_CELL(items, r, OIC_QUANTITY)->i,
+        "subtotal", money_json(DB_CELL(items, r, OIC_SUBTOTAL)), "tax_amount", money_json(DB_CELL(items, r, OIC_TAX)),
+        "total_amount", money_json(DB_CELL(items, r, OIC_TOTAL)), "tax_rate",
+        tax_rate_format(DB_CELL(items, r, OIC_TAX_RATE)->i, rate), "notes", str_or_null(DB_CELL(items, r, OIC_NOTES)));
 }
 
 json_t *order_json(const struct db_rows *o, size_t r, const struct db_rows *items)

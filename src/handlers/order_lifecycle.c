@@ -211,8 +211,9 @@ static json_t *restocked_json(const struct db_rows *items)
 {
     json_t *list = json_array();
     for (size_t r = 0; list && r < items->count; r++)
-        json_array_append_new(list, json_pack("{s:I, s:I}", "product_id", (json_int_t)DB_CELL(items, r, 1)->i,
-                                              "quantity", (json_int_t)DB_CELL(items, r, 5)->i));
+        json_array_append_new(list,
+                              json_pack("{s:I, s:I}", "product_id", (json_int_t)DB_CELL(items, r, OIC_PRODUCT_ID)->i,
+                                        "quantity", (json_int_t)DB_CELL(items, r, OIC_QUANTITY)->i));
     return list;
 }
 
@@ -781,15 +782,14 @@ void handle_order_history(struct app *app, struct http_request *req, struct http
     }
     json_t *data = json_array();
     for (size_t r = 0; data && r < rows.count; r++) {
-        const struct db_value *from = DB_CELL(&rows, r, 0), *by = DB_CELL(&rows, r, 3), *note = DB_CELL(&rows, r, 4),
-                              *at = DB_CELL(&rows, r, 5);
-        json_array_append_new(
-            data, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "from_status",
-                            from->type == DBV_STR ? json_string(from->s) : json_null(), "to_status",
-                            DB_CELL(&rows, r, 1)->s, "kind", DB_CELL(&rows, r, 2)->s, "changed_by",
-                            by->type == DBV_INT ? json_integer(by->i) : json_null(), "note",
-                            note->type == DBV_STR ? json_string(note->s) : json_null(), "created_at",
-                            at->type == DBV_STR ? json_string(at->s) : json_null()));
+        const struct db_value *from = DB_CELL(&rows, r, OHIST_FROM), *by = DB_CELL(&rows, r, OHIST_CHANGED_BY),
+                              *note = DB_CELL(&rows, r, OHIST_NOTE), *at = DB_CELL(&rows, r, OHIST_CREATED_AT);
+        json_array_append_new(data, json_pack("{s:o, s:s, s:s, s:o, s:o, s:o}", "from_status",
+                                              from->type == DBV_STR ? json_string(from->s) : json_null(), "to_status",
+                                              DB_CELL(&rows, r, OHIST_TO)->s, "kind", DB_CELL(&rows, r, OHIST_KIND)->s,
+                                              "changed_by", by->type == DBV_INT ? json_integer(by->i) : json_null(),
+                                              "note", note->type == DBV_STR ? json_string(note->s) : json_null(),
+                                              "created_at", at->type == DBV_STR ? json_string(at->s) : json_null()));
     }
     respond_json(req, res, 200, data ? json_pack("{s:o}", "data", data) : NULL);
 }
@@ -836,16 +836,16 @@ void handle_order_statistics(struct app *app, struct http_request *req, struct h
     }
     int64_t quantity = 0, distinct = 0, status_steps = 0;
     for (size_t r = 0; r < items.count; r++) {
-        int64_t q = DB_CELL(&items, r, 5)->i;
+        int64_t q = DB_CELL(&items, r, OIC_QUANTITY)->i;
         if (q > 0 && quantity <= INT64_MAX - q)
             quantity += q;
         size_t k = 0;
-        while (k < r && DB_CELL(&items, k, 1)->i != DB_CELL(&items, r, 1)->i)
+        while (k < r && DB_CELL(&items, k, OIC_PRODUCT_ID)->i != DB_CELL(&items, r, OIC_PRODUCT_ID)->i)
             k++;
         distinct += k == r;
     }
     for (size_t r = 0; r < history.count; r++)
-        status_steps += strcmp(DB_CELL(&history, r, 2)->s, "status") == 0;
+        status_steps += strcmp(DB_CELL(&history, r, OHIST_KIND)->s, "status") == 0;
     if (status_steps > 0)
         status_steps--; /* the first row is the order being placed */
     int64_t subtotal = DB_CELL(&order, 0, OC_SUBTOTAL)->i;

@@ -115,8 +115,9 @@ void handle_order_stats(struct app *app, struct http_request *req, struct http_r
         json_object_set_new(by_payment, payment_status_name((enum payment_status)s), json_integer(0));
     int64_t count = 0, counted = 0, revenue = 0;
     for (size_t r = 0; r < buckets.count; r++) {
-        const char *status = DB_CELL(&buckets, r, 0)->s, *payment = DB_CELL(&buckets, r, 1)->s;
-        int64_t n = DB_CELL(&buckets, r, 2)->i, amount = DB_CELL(&buckets, r, 3)->i;
+        const char *status = DB_CELL(&buckets, r, SBUCKET_STATUS)->s,
+                   *payment = DB_CELL(&buckets, r, SBUCKET_PAYMENT_STATUS)->s;
+        int64_t n = DB_CELL(&buckets, r, SBUCKET_ORDERS)->i, amount = DB_CELL(&buckets, r, SBUCKET_REVENUE)->i;
         json_t *cur = json_object_get(by_status, status);
         json_object_set_new(by_status, status, json_integer(json_integer_value(cur) + n));
         cur = json_object_get(by_payment, payment);
@@ -132,15 +133,16 @@ void handle_order_stats(struct app *app, struct http_request *req, struct http_r
     int64_t average = counted > 0 ? (revenue + counted / 2) / counted : 0;
     json_t *days = json_array();
     for (size_t r = 0; r < daily.count; r++)
-        json_array_append_new(days, json_pack("{s:s, s:I, s:o}", "date", DB_CELL(&daily, r, 0)->s, "orders",
-                                              (json_int_t)DB_CELL(&daily, r, 1)->i, "revenue",
-                                              money_str(DB_CELL(&daily, r, 2)->i)));
+        json_array_append_new(days, json_pack("{s:s, s:I, s:o}", "date", DB_CELL(&daily, r, SDAILY_DAY)->s, "orders",
+                                              (json_int_t)DB_CELL(&daily, r, SDAILY_ORDERS)->i, "revenue",
+                                              money_str(DB_CELL(&daily, r, SDAILY_REVENUE)->i)));
     json_t *products = json_array();
     for (size_t r = 0; r < top.count; r++)
         json_array_append_new(products, json_pack("{s:I, s:s, s:I, s:o}", "product_id",
-                                                  (json_int_t)DB_CELL(&top, r, 0)->i, "name", DB_CELL(&top, r, 1)->s,
-                                                  "quantity", (json_int_t)DB_CELL(&top, r, 2)->i, "revenue",
-                                                  money_str(DB_CELL(&top, r, 3)->i)));
+                                                  (json_int_t)DB_CELL(&top, r, STOP_PRODUCT_ID)->i, "name",
+                                                  DB_CELL(&top, r, STOP_NAME)->s, "quantity",
+                                                  (json_int_t)DB_CELL(&top, r, STOP_QUANTITY)->i, "revenue",
+                                                  money_str(DB_CELL(&top, r, STOP_REVENUE)->i)));
     json_t *body = json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:{s:s, s:s}}", "orders_by_status", by_status,
                              "orders_by_payment_status", by_payment, "order_count", (json_int_t)count, "revenue",
                              money_str(revenue), "average_order_value", money_str(average), "daily", days,

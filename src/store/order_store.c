@@ -316,7 +316,7 @@ int order_store_list(struct db *db, struct arena *a, const struct order_scope *s
     if (rc == DB_OK)
         rc = db_query_sql(db, count->sql, count->n, count->params, a, &counted);
     if (rc == DB_OK)
-        *total = counted.count ? DB_CELL(&counted, 0, 0)->i : 0;
+        *total = counted.count ? DB_CELL(&counted, 0, SINGLE_VALUE)->i : 0;
     return rc;
 }
 
@@ -544,7 +544,7 @@ int order_store_restock(struct db *db, struct arena *a, const struct db_rows *it
         return DB_ERROR;
     char *gp = groups;
     for (size_t i = 0; i < n; i++) {
-        int64_t product = DB_CELL(items, i, 1)->i, quantity = DB_CELL(items, i, 5)->i;
+        int64_t product = DB_CELL(items, i, OIC_PRODUCT_ID)->i, quantity = DB_CELL(items, i, OIC_QUANTITY)->i;
         gp += sprintf(gp, i ? ",(?,?,'cancel',?,?)" : "(?,?,'cancel',?,?)");
         lock[i] = DBP_INT(product);
         update[2 * i] = DBP_INT(product);
@@ -581,9 +581,9 @@ int order_store_sales_remove(struct db *db, struct arena *a, const struct db_row
         return DB_ERROR;
     for (size_t i = 0; i < n; i++) {
         v[i * 4] = DBP_STR(DB_CELL(order, 0, OC_DAY)->s);
-        v[i * 4 + 1] = DBP_INT(DB_CELL(items, i, 1)->i);
-        v[i * 4 + 2] = DBP_INT(-DB_CELL(items, i, 5)->i);
-        v[i * 4 + 3] = DBP_INT(-DB_CELL(items, i, 8)->i);
+        v[i * 4 + 1] = DBP_INT(DB_CELL(items, i, OIC_PRODUCT_ID)->i);
+        v[i * 4 + 2] = DBP_INT(-DB_CELL(items, i, OIC_QUANTITY)->i);
+        v[i * 4 + 3] = DBP_INT(-DB_CELL(items, i, OIC_TOTAL)->i);
     }
     return sales_upsert(db, a, v, n);
 }
