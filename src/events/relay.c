@@ -54,11 +54,12 @@ static long relay_batch(struct app *app, struct arena *a)
         size_t *l = arena_calloc(a, 16, sizeof *l);
         if (!argv || !l)
             return -1;
-        const struct db_value *order = DB_CELL(&rows, r, 2);
+        const struct db_value *order = DB_CELL(&rows, r, OUTBOX_ORDER_ID);
         const char *fields[16] = {"XADD", RELAY_STREAM_KEY, "MAXLEN", "~", maxlen, "*",
-                                  "id", DB_CELL(&rows, r, 0)->s, "type", DB_CELL(&rows, r, 1)->s,
+                                  "id", DB_CELL(&rows, r, OUTBOX_ID)->s, "type", DB_CELL(&rows, r, OUTBOX_TYPE)->s,
                                   "order_id", order->type == DBV_NULL ? "" : order->s,
-                                  "payload", DB_CELL(&rows, r, 3)->s, "created_at", DB_CELL(&rows, r, 4)->s};
+                                  "payload", DB_CELL(&rows, r, OUTBOX_PAYLOAD)->s,
+                                  "created_at", DB_CELL(&rows, r, OUTBOX_CREATED_AT)->s};
         for (int i = 0; i < 16; i++) {
             argv[i] = fields[i];
             l[i] = strlen(fields[i]);
@@ -71,7 +72,7 @@ static long relay_batch(struct app *app, struct arena *a)
         return -1;
     for (size_t r = 0; r < rows.count; r++)
         if (!replies[r] || replies[r]->type != REDIS_REPLY_STRING) {
-            log_msg("error", "relay: XADD of event %s failed: %s", DB_CELL(&rows, r, 0)->s,
+            log_msg("error", "relay: XADD of event %s failed: %s", DB_CELL(&rows, r, OUTBOX_ID)->s,
                     replies[r] && replies[r]->type == REDIS_REPLY_ERROR ? replies[r]->str : "no reply");
             return -1;
         }
@@ -84,7 +85,7 @@ static long relay_batch(struct app *app, struct arena *a)
     char *p = sql + sprintf(sql, "UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(6) WHERE id IN (");
     for (size_t r = 0; r < rows.count; r++) {
         p += sprintf(p, r ? ",?" : "?");
-        ids[r] = DBP_INT(DB_CELL(&rows, r, 0)->i);
+        ids[r] = DBP_INT(DB_CELL(&rows, r, OUTBOX_ID)->i);
     }
     strcpy(p, ")");
     if (db_exec_sql(app->db, sql, (unsigned)rows.count, ids, NULL, NULL) != DB_OK)

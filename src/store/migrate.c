@@ -244,7 +244,7 @@ static int migrate_lock(struct db *db, struct arena *a, FILE *out)
         fprintf(out, "error: cannot take the migration lock: %s\n", db_last_error(db));
         return -1;
     }
-    if (DB_CELL(&rows, 0, 0)->type != DBV_INT || DB_CELL(&rows, 0, 0)->i != 1) {
+    if (DB_CELL(&rows, 0, SINGLE_VALUE)->type != DBV_INT || DB_CELL(&rows, 0, SINGLE_VALUE)->i != 1) {
         fprintf(out, "error: another migration run holds the lock 'orderapi_migrate'\n");
         return -1;
     }
@@ -264,7 +264,7 @@ static void migrate_unlock(struct db *db, struct arena *a)
 static long migrate_find_applied(const struct db_rows *applied, int version)
 {
     for (size_t r = 0; r < applied->count; r++) {
-        const struct db_value *cell = DB_CELL(applied, r, 0);
+        const struct db_value *cell = DB_CELL(applied, r, MIG_VERSION);
         if (cell->type == DBV_INT && cell->i == version)
             return (long)r;
     }
@@ -276,8 +276,8 @@ static void migrate_warn_missing(const struct db_rows *applied, const struct mig
                                  size_t count, FILE *out)
 {
     for (size_t r = 0; r < applied->count; r++) {
-        const struct db_value *version = DB_CELL(applied, r, 0);
-        const struct db_value *name = DB_CELL(applied, r, 1);
+        const struct db_value *version = DB_CELL(applied, r, MIG_VERSION);
+        const struct db_value *name = DB_CELL(applied, r, MIG_NAME);
         int found = 0;
         for (size_t i = 0; i < count && !found; i++)
             found = version->type == DBV_INT && version->i == list[i].version;
