@@ -43,10 +43,10 @@ static json_t *user_json(const struct db_rows *rows)
 }
 
 static const struct field_spec REGISTER_FIELDS[] = {
-    {"email", FIELD_STRING, 1, 0, 0},
-    {"password", FIELD_STRING, 1, 0, 0},
-    {"full_name", FIELD_STRING, 1, 0, 0},
-    {"phone", FIELD_STRING, 0, 1, 0},
+    {.name = "email", .type = FIELD_STRING, .required = 1},
+    {.name = "password", .type = FIELD_STRING, .required = 1},
+    {.name = "full_name", .type = FIELD_STRING, .required = 1},
+    {.name = "phone", .type = FIELD_STRING, .nullable = 1},
 };
 
 /* 429 rate_limited with Retry-After (RFC 6585 §4). */
@@ -185,8 +185,8 @@ void handle_auth_register(struct app *app, struct http_request *req, struct http
 }
 
 static const struct field_spec LOGIN_FIELDS[] = {
-    {"email", FIELD_STRING, 1, 0, EMAIL_MAX},
-    {"password", FIELD_STRING, 1, 0, PASSWORD_MAX_BYTES},
+    {.name = "email", .type = FIELD_STRING, .required = 1, .max_bytes = EMAIL_MAX},
+    {.name = "password", .type = FIELD_STRING, .required = 1, .max_bytes = PASSWORD_MAX_BYTES},
 };
 
 /* The one answer for an unknown email and a wrong password alike. */

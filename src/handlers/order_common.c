@@ -148,10 +148,13 @@ void order_caches_bump(struct app *app, struct arena *a, const struct db_rows *r
 #define ADDRESS_FIELD_MAX 200
 
 static const struct field_spec ADDRESS_FIELDS[] = {
-    {"full_name", FIELD_STRING, 1, 0, ADDRESS_FIELD_MAX}, {"line1", FIELD_STRING, 1, 0, ADDRESS_FIELD_MAX},
-    {"line2", FIELD_STRING, 0, 1, ADDRESS_FIELD_MAX},     {"city", FIELD_STRING, 1, 0, ADDRESS_FIELD_MAX},
-    {"state", FIELD_STRING, 0, 1, ADDRESS_FIELD_MAX},     {"postal_code", FIELD_STRING, 1, 0, 32},
-    {"country", FIELD_STRING, 1, 0, 0}, /* the ISO check below decides */
+    {.name = "full_name", .type = FIELD_STRING, .required = 1, .max_bytes = ADDRESS_FIELD_MAX},
+    {.name = "line1", .type = FIELD_STRING, .required = 1, .max_bytes = ADDRESS_FIELD_MAX},
+    {.name = "line2", .type = FIELD_STRING, .nullable = 1, .max_bytes = ADDRESS_FIELD_MAX},
+    {.name = "city", .type = FIELD_STRING, .required = 1, .max_bytes = ADDRESS_FIELD_MAX},
+    {.name = "state", .type = FIELD_STRING, .nullable = 1, .max_bytes = ADDRESS_FIELD_MAX},
+    {.name = "postal_code", .type = FIELD_STRING, .required = 1, .max_bytes = 32},
+    {.name = "country", .type = FIELD_STRING, .required = 1}, /* the ISO check below decides */
 };
 #define ADDRESS_FIELD_COUNT (sizeof ADDRESS_FIELDS / sizeof ADDRESS_FIELDS[0])
 

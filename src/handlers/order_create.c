@@ -38,18 +38,18 @@
 #define ITEM_NOTES_MAX 500
 
 static const struct field_spec ORDER_FIELDS[] = {
-    {"items", FIELD_ARRAY, 1, 0, 0},
-    {"shipping_address", FIELD_OBJECT, 0, 1, 0},
-    {"customer_name", FIELD_STRING, 0, 1, 200},
-    {"customer_email", FIELD_STRING, 0, 1, 254},
-    {"customer_phone", FIELD_STRING, 0, 1, 16},
-    {"payment_method", FIELD_STRING, 0, 1, 32},
-    {"notes", FIELD_STRING, 0, 1, ORDER_NOTES_MAX},
+    {.name = "items", .type = FIELD_ARRAY, .required = 1},
+    {.name = "shipping_address", .type = FIELD_OBJECT, .nullable = 1},
+    {.name = "customer_name", .type = FIELD_STRING, .nullable = 1, .max_bytes = 200},
+    {.name = "customer_email", .type = FIELD_STRING, .nullable = 1, .max_bytes = 254},
+    {.name = "customer_phone", .type = FIELD_STRING, .nullable = 1, .max_bytes = 16},
+    {.name = "payment_method", .type = FIELD_STRING, .nullable = 1, .max_bytes = 32},
+    {.name = "notes", .type = FIELD_STRING, .nullable = 1, .max_bytes = ORDER_NOTES_MAX},
 };
 static const struct field_spec ITEM_FIELDS[] = {
-    {"product_id", FIELD_INTEGER, 1, 0, 0},
-    {"quantity", FIELD_INTEGER, 1, 0, 0},
-    {"notes", FIELD_STRING, 0, 1, ITEM_NOTES_MAX},
+    {.name = "product_id", .type = FIELD_INTEGER, .required = 1},
+    {.name = "quantity", .type = FIELD_INTEGER, .required = 1},
+    {.name = "notes", .type = FIELD_STRING, .nullable = 1, .max_bytes = ITEM_NOTES_MAX},
 };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -61,28 +61,33 @@
 
 /* Request bodies, declared (http/fields.h). */
 static const struct field_spec STATUS_FIELDS[] = {
-    {"status", FIELD_STRING, 1, 0, 16},
-    {"note", FIELD_STRING, 0, 1, NOTE_MAX},
+    {.name = "status", .type = FIELD_STRING, .required = 1, .max_bytes = 16},
+    {.name = "note", .type = FIELD_STRING, .nullable = 1, .max_bytes = NOTE_MAX},
 };
 static const struct field_spec PAYMENT_FIELDS[] = {
-    {"payment_status", FIELD_STRING, 1, 0, 16},
-    {"payment_method", FIELD_STRING, 0, 1, 32},
-    {"transaction_ref", FIELD_STRING, 0, 1, TRANSACTION_REF_MAX},
+    {.name = "payment_status", .type = FIELD_STRING, .required = 1, .max_bytes = 16},
+    {.name = "payment_method", .type = FIELD_STRING, .nullable = 1, .max_bytes = 32},
+    {.name = "transaction_ref", .type = FIELD_STRING, .nullable = 1, .max_bytes = TRANSACTION_REF_MAX},
 };
 static const struct field_spec CANCEL_FIELDS[] = {
-    {"reason", FIELD_STRING, 0, 1, NOTE_MAX},
+    {.name = "reason", .type = FIELD_STRING, .nullable = 1, .max_bytes = NOTE_MAX},
 };
 /* What an owner may change with PATCH; an admin may also set the last two. */
 static const struct field_spec OWNER_UPDATE_FIELDS[] = {
-    {"shipping_address", FIELD_OBJECT, 0, 1, 0}, {"notes", FIELD_STRING, 0, 1, ORDER_NOTES_MAX},
-    {"customer_name", FIELD_STRING, 0, 1, 200},  {"customer_email", FIELD_STRING, 0, 1, 254},
-    {"customer_phone", FIELD_STRING, 0, 1, 16},
+    {.name = "shipping_address", .type = FIELD_OBJECT, .nullable = 1},
+    {.name = "notes", .type = FIELD_STRING, .nullable = 1, .max_bytes = ORDER_NOTES_MAX},
+    {.name = "customer_name", .type = FIELD_STRING, .nullable = 1, .max_bytes = 200},
+    {.name = "customer_email", .type = FIELD_STRING, .nullable = 1, .max_bytes = 254},
+    {.name = "customer_phone", .type = FIELD_STRING, .nullable = 1, .max_bytes = 16},
 };
 static const struct field_spec ADMIN_UPDATE_FIELDS[] = {
-    {"shipping_address", FIELD_OBJECT, 0, 1, 0}, {"notes", FIELD_STRING, 0, 1, ORDER_NOTES_MAX},
-    {"customer_name", FIELD_STRING, 0, 1, 200},  {"customer_email", FIELD_STRING, 0, 1, 254},
-    {"customer_phone", FIELD_STRING, 0, 1, 16},  {"priority", FIELD_STRING, 0, 0, 16},
-    {"discount_amount", FIELD_STRING_OR_NUMBER, 0, 0, 0},
+    {.name = "shipping_address", .type = FIELD_OBJECT, .nullable = 1},
+    {.name = "notes", .type = FIELD_STRING, .nullable = 1, .max_bytes = ORDER_NOTES_MAX},
+    {.name = "customer_name", .type = FIELD_STRING, .nullable = 1, .max_bytes = 200},
+    {.name = "customer_email", .type = FIELD_STRING, .nullable = 1, .max_bytes = 254},
+    {.name = "customer_phone", .type = FIELD_STRING, .nullable = 1, .max_bytes = 16},
+    {.name = "priority", .type = FIELD_STRING, .max_bytes = 16},
+    {.name = "discount_amount", .type = FIELD_STRING_OR_NUMBER},
 };
 
 /* The columns PATCH may set, in the order order_store_update_fields takes. */

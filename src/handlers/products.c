@@ -128,13 +128,13 @@ static void product_input_read(const json_t *body, struct product_input *in, jso
 }
 
 static const struct field_spec PRODUCT_CREATE_FIELDS[] = {
-    {"sku", FIELD_STRING, 1, 0, 0},
-    {"name", FIELD_STRING, 1, 0, 0},
-    {"description", FIELD_STRING, 0, 1, 0},
-    {"price", FIELD_STRING_OR_NUMBER, 1, 0, 0},
-    {"tax_rate", FIELD_STRING_OR_NUMBER, 0, 0, 0},
-    {"stock", FIELD_INTEGER, 0, 0, 0},
-    {"active", FIELD_BOOLEAN, 0, 0, 0},
+    {.name = "sku", .type = FIELD_STRING, .required = 1},
+    {.name = "name", .type = FIELD_STRING, .required = 1},
+    {.name = "description", .type = FIELD_STRING, .nullable = 1},
+    {.name = "price", .type = FIELD_STRING_OR_NUMBER, .required = 1},
+    {.name = "tax_rate", .type = FIELD_STRING_OR_NUMBER},
+    {.name = "stock", .type = FIELD_INTEGER},
+    {.name = "active", .type = FIELD_BOOLEAN},
 };
 
 struct product_create_tx {
@@ -199,12 +199,12 @@ void handle_product_create(struct app *app, struct http_request *req, struct htt
 }
 
 static const struct field_spec PRODUCT_UPDATE_FIELDS[] = {
-    {"sku", FIELD_STRING, 0, 0, 0},
-    {"name", FIELD_STRING, 0, 0, 0},
-    {"description", FIELD_STRING, 0, 1, 0},
-    {"price", FIELD_STRING_OR_NUMBER, 0, 0, 0},
-    {"tax_rate", FIELD_STRING_OR_NUMBER, 0, 0, 0},
-    {"active", FIELD_BOOLEAN, 0, 0, 0},
+    {.name = "sku", .type = FIELD_STRING},
+    {.name = "name", .type = FIELD_STRING},
+    {.name = "description", .type = FIELD_STRING, .nullable = 1},
+    {.name = "price", .type = FIELD_STRING_OR_NUMBER},
+    {.name = "tax_rate", .type = FIELD_STRING_OR_NUMBER},
+    {.name = "active", .type = FIELD_BOOLEAN},
 };
 
 struct product_update_tx {
@@ -293,8 +293,8 @@ void handle_product_update(struct app *app, struct http_request *req, struct htt
 }
 
 static const struct field_spec STOCK_ADJUSTMENT_FIELDS[] = {
-    {"delta", FIELD_INTEGER, 1, 0, 0},
-    {"reason", FIELD_STRING, 1, 0, STOCK_REASON_MAX_BYTES},
+    {.name = "delta", .type = FIELD_INTEGER, .required = 1},
+    {.name = "reason", .type = FIELD_STRING, .required = 1, .max_bytes = STOCK_REASON_MAX_BYTES},
 };
 
 struct stock_adjust_tx {

@@ -7,6 +7,10 @@
  * every missing required member and every member of the wrong JSON type.
  * The handler then validates values and adds its own entries to the same
  * array, so one 422 lists every bad field.
+ *
+ * Tables are written with designated initialisers, naming only what
+ * differs from the defaults (optional, not nullable, no length limit):
+ *     {.name = "sku", .type = FIELD_STRING, .required = 1, .max_bytes = 64}
  */
 #ifndef ORDERAPI_FIELDS_H
 #define ORDERAPI_FIELDS_H

@@ -13,10 +13,10 @@
 #include "http/fields.h"
 
 static const struct field_spec SPECS[] = {
-    {"email", FIELD_STRING, 1, 0, 10},
-    {"age", FIELD_INTEGER, 0, 0, 0},
-    {"phone", FIELD_STRING, 0, 1, 0},
-    {"price", FIELD_STRING_OR_NUMBER, 0, 0, 0},
+    {.name = "email", .type = FIELD_STRING, .required = 1, .max_bytes = 10},
+    {.name = "age", .type = FIELD_INTEGER},
+    {.name = "phone", .type = FIELD_STRING, .nullable = 1},
+    {.name = "price", .type = FIELD_STRING_OR_NUMBER},
 };
 #define NSPECS (sizeof SPECS / sizeof SPECS[0])
 
