@@ -594,3 +594,55 @@ def test_order_statistics(stack, admin, owner):
     later = api(stack, "GET", f"{order_path(order)}/statistics", admin).json()
     assert later["status_changes"] == 2
     assert later["total_amount"] == "30.06"
+
+
+# ---------------------------------------------------------------- value errors, all at once
+
+# Every member with a bad value, in one body: the 422 lists them in a fixed
+# order with fixed messages (the shape errors first, then the address, then
+# the other values), whichever handler reads the body.
+BAD_NAME = "N" * 201
+BAD_CONTACT = {"customer_name": BAD_NAME, "customer_email": "x", "customer_phone": "123",
+               "notes": "bell\u0007", "shipping_address": {**ADDRESS, "country": "gb"}}
+PAYMENT_METHODS_MESSAGE = "One of card, cash, bank_transfer, wallet, cash_on_delivery, other"
+CONTACT_ERRORS = [
+    ("customer_name", "too_long", "Must be at most 200 bytes"),
+    ("shipping_address.country", "invalid_country", "An ISO 3166-1 alpha-2 code such as \"US\""),
+    ("customer_name", "too_long", "1 to 200 printable characters"),
+    ("customer_email", "invalid_email", "A valid email address"),
+    ("customer_phone", "invalid_phone", "An E.164 number such as +14155550123"),
+]
+
+
+def errors_in_order(response):
+    problem = check_problem_response(response, 422, "validation_failed")
+    return [(e["field"], e["code"], e["message"]) for e in problem["errors"]]
+
+
+def test_create_reports_every_bad_value_in_order(stack, owner, product):
+    token, _ = owner
+    body = {"items": [{"product_id": product["id"], "quantity": 1}], "payment_method": "barter", **BAD_CONTACT}
+    assert errors_in_order(api(stack, "POST", ORDERS_PATH, token, json=body)) == CONTACT_ERRORS + [
+        ("payment_method", "invalid_payment_method", PAYMENT_METHODS_MESSAGE),
+        ("notes", "invalid_characters", "Printable text only"),
+    ]
+
+
+def test_patch_reports_every_bad_value_in_order(stack, admin, owner, product):
+    token, _ = owner
+    order = new_order(stack, token, product)
+    assert errors_in_order(api(stack, "PATCH", order_path(order), token, json=BAD_CONTACT)) == CONTACT_ERRORS + [
+        ("notes", "invalid_characters", "Printable text only"),
+    ]
+    body = {**BAD_CONTACT, "priority": "asap", "discount_amount": "-1.00"}
+    assert errors_in_order(api(stack, "PATCH", order_path(order), admin, json=body)) == CONTACT_ERRORS + [
+        ("notes", "invalid_characters", "Printable text only"),
+        ("priority", "invalid_priority", "One of low, normal, high, urgent"),
+        ("discount_amount", "must_not_be_negative", "A non-negative amount with at most two decimals"),
+    ]
+    body = {"payment_status": "owed", "payment_method": "barter", "transaction_ref": "\u0007"}
+    assert errors_in_order(api(stack, "PATCH", f"{order_path(order)}/payment", admin, json=body)) == [
+        ("payment_status", "invalid_payment_status", "One of pending, paid, failed, refunded"),
+        ("payment_method", "invalid_payment_method", PAYMENT_METHODS_MESSAGE),
+        ("transaction_ref", "invalid_transaction_ref", "1 to 128 printable ASCII characters"),
+    ]
