@@ -13,6 +13,7 @@
 #include "auth/principal.h"
 #include "domain/catalog.h"
 #include "domain/money.h"
+#include "domain/validation.h"
 #include "events/relay_wake.h"
 #include "http/etag.h"
 #include "http/fields.h"
@@ -199,13 +200,40 @@ char *order_address_text(struct arena *a, const json_t *addr, json_t *errors)
 static const char *const PAYMENT_METHODS[] = {"card", "cash", "bank_transfer", "wallet", "cash_on_delivery", "other",
                                               NULL};
 
-void order_check_payment_method(const char *method, json_t *errors)
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+const char *order_check_payment_method(const json_t *v, const char **message)
 {
     for (const char *const *m = PAYMENT_METHODS; *m; m++)
-        if (strcmp(*m, method) == 0)
-            return;
-    problem_add_error(errors, "payment_method", "invalid_payment_method",
-                      "One of card, cash, bank_transfer, wallet, cash_on_delivery, other");
+        if (strcmp(*m, json_string_value(v)) == 0)
+            return NULL;
+    *message = "One of card, cash, bank_transfer, wallet, cash_on_delivery, other";
+    return "invalid_payment_method";
+}
+
+const char *order_check_customer_name(const json_t *v, const char **message)
+{
+    *message = "1 to " STRINGIFY(ORDER_CUSTOMER_NAME_MAX) " printable characters";
+    return validate_full_name(json_string_value(v), json_string_length(v));
+}
+
+const char *order_check_customer_email(const json_t *v, const char **message)
+{
+    *message = "A valid email address";
+    return validate_email(json_string_value(v)) ? "invalid_email" : NULL;
+}
+
+const char *order_check_customer_phone(const json_t *v, const char **message)
+{
+    *message = "An E.164 number such as +14155550123";
+    return validate_phone(json_string_value(v)) ? "invalid_phone" : NULL;
+}
+
+const char *order_check_text(const json_t *v, const char **message)
+{
+    *message = "Printable text only";
+    return validate_description(json_string_value(v), json_string_length(v)) ? "invalid_characters" : NULL;
 }
 
 int64_t principal_actor(const struct principal *p)

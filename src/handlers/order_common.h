@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "http/fields.h"
 #include "store/db.h"
 #include "store/order_store.h"
 
@@ -38,8 +39,35 @@ void order_caches_bump(struct app *app, struct arena *a, const struct db_rows *r
  * is invalid (or out of memory).  Shared by POST and PATCH /orders. */
 char *order_address_text(struct arena *a, const json_t *addr, json_t *errors);
 
-/* Appends an error unless method is one of the accepted payment methods. */
-void order_check_payment_method(const char *method, json_t *errors);
+/*
+ * The members POST /orders and PATCH /orders/{id} (and the payment route)
+ * share, declared once: shape and value check (http/fields.h).  The checks
+ * return the code and message a bad value is reported with.
+ */
+#define ORDER_CUSTOMER_NAME_MAX 200
+#define ORDER_NOTES_MAX 2000
+const char *order_check_customer_name(const json_t *v, const char **message);
+const char *order_check_customer_email(const json_t *v, const char **message);
+const char *order_check_customer_phone(const json_t *v, const char **message);
+const char *order_check_payment_method(const json_t *v, const char **message);
+const char *order_check_text(const json_t *v, const char **message); /* printable text */
+
+#define ORDER_FIELD_SHIPPING_ADDRESS {.name = "shipping_address", .type = FIELD_OBJECT, .nullable = 1}
+#define ORDER_FIELD_CUSTOMER_NAME                                                                          \
+    {.name = "customer_name", .type = FIELD_STRING, .nullable = 1, .max_bytes = ORDER_CUSTOMER_NAME_MAX,  \
+     .check = order_check_customer_name}
+#define ORDER_FIELD_CUSTOMER_EMAIL                                                                         \
+    {.name = "customer_email", .type = FIELD_STRING, .nullable = 1, .max_bytes = 254,                     \
+     .check = order_check_customer_email}
+#define ORDER_FIELD_CUSTOMER_PHONE                                                                         \
+    {.name = "customer_phone", .type = FIELD_STRING, .nullable = 1, .max_bytes = 16,                      \
+     .check = order_check_customer_phone}
+#define ORDER_FIELD_PAYMENT_METHOD                                                                         \
+    {.name = "payment_method", .type = FIELD_STRING, .nullable = 1, .max_bytes = 32,                      \
+     .check = order_check_payment_method}
+#define ORDER_FIELD_NOTES                                                                                  \
+    {.name = "notes", .type = FIELD_STRING, .nullable = 1, .max_bytes = ORDER_NOTES_MAX,                  \
+     .check = order_check_text}
 
 /* The caller's id for the changed_by columns (NULL for guests → 0). */
 int64_t principal_actor(const struct principal *p);

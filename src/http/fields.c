@@ -89,6 +89,40 @@ size_t fields_check(const json_t *obj, const struct field_spec *specs, size_t co
     return added;
 }
 
+/* Runs s's check on its member in obj, if both exist: 1 when it added an error. */
+static size_t validate_one(const json_t *obj, const struct field_spec *s, const char *prefix, json_t *errors)
+{
+    if (!s->check)
+        return 0;
+    json_t *v = json_object_get(obj, s->name);
+    if (!v || json_is_null(v) || !type_matches(v, s->type))
+        return 0;
+    const char *message = "Invalid value";
+    const char *code = s->check(v, &message);
+    if (!code)
+        return 0;
+    add(errors, prefix, s->name, code, message);
+    return 1;
+}
+
+size_t fields_validate(const json_t *obj, const struct field_spec *specs, size_t count, const char *prefix,
+                       json_t *errors)
+{
+    size_t added = 0;
+    for (size_t i = 0; i < count; i++)
+        added += validate_one(obj, &specs[i], prefix, errors);
+    return added;
+}
+
+size_t fields_validate_member(const json_t *obj, const struct field_spec *specs, size_t count, const char *name,
+                              const char *prefix, json_t *errors)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(specs[i].name, name) == 0)
+            return validate_one(obj, &specs[i], prefix, errors);
+    return 0;
+}
+
 const char *fields_string(const json_t *obj, const char *name, size_t *len)
 {
     json_t *v = json_object_get(obj, name);

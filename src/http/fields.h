@@ -27,12 +27,22 @@ enum field_type {
     FIELD_STRING_OR_NUMBER, /* money: "12.50" or 12.5 */
 };
 
+/*
+ * A member's value check (kcgi's validator slot): NULL when value is
+ * acceptable, else the error code, with *message set to the text that goes
+ * with it.  Called only for a member of the declared type (never for null),
+ * so a rule and its message are written once, in the check, for every
+ * table that declares the member.
+ */
+typedef const char *(*field_check_fn)(const json_t *value, const char **message);
+
 struct field_spec {
     const char *name;
     enum field_type type;
     int required;
-    int nullable;       /* JSON null is accepted (and means "absent") */
-    size_t max_bytes;   /* strings: longest accepted length in bytes, 0 = no limit */
+    int nullable;         /* JSON null is accepted (and means "absent") */
+    size_t max_bytes;     /* strings: longest accepted length in bytes, 0 = no limit */
+    field_check_fn check; /* optional: the value check, run by fields_validate */
 };
 
 /*
@@ -43,6 +53,18 @@ struct field_spec {
  */
 size_t fields_check(const json_t *obj, const struct field_spec *specs, size_t count, const char *prefix,
                     json_t *errors);
+
+/*
+ * Runs the value check of every spec that has one on its member, in the
+ * table's order, appending {field, code, message} to errors (with prefix).
+ * Returns the number of entries added.  fields_check reports the shape;
+ * this, called after it, reports the values.
+ */
+size_t fields_validate(const json_t *obj, const struct field_spec *specs, size_t count, const char *prefix,
+                       json_t *errors);
+/* The same for the one member name, if specs declares it (else 0). */
+size_t fields_validate_member(const json_t *obj, const struct field_spec *specs, size_t count, const char *name,
+                              const char *prefix, json_t *errors);
 
 /* The member as a string (NULL when absent, null, or not a string). */
 const char *fields_string(const json_t *obj, const char *name, size_t *len);
