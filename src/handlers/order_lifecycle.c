@@ -61,7 +61,7 @@
 /* Request bodies, declared (http/fields.h). */
 static const struct field_spec STATUS_FIELDS[] = {
     {.name = "status", .type = FIELD_STRING, .required = 1, .max_bytes = 16},
-    {.name = "note", .type = FIELD_STRING, .nullable = 1, .max_bytes = NOTE_MAX},
+    {.name = "note", .type = FIELD_STRING, .nullable = 1, .max_bytes = NOTE_MAX, .check = order_check_text},
 };
 static const struct field_spec PAYMENT_FIELDS[] = {
     {.name = "payment_status", .type = FIELD_STRING, .required = 1, .max_bytes = 16},
@@ -69,7 +69,7 @@ static const struct field_spec PAYMENT_FIELDS[] = {
     {.name = "transaction_ref", .type = FIELD_STRING, .nullable = 1, .max_bytes = TRANSACTION_REF_MAX},
 };
 static const struct field_spec CANCEL_FIELDS[] = {
-    {.name = "reason", .type = FIELD_STRING, .nullable = 1, .max_bytes = NOTE_MAX},
+    {.name = "reason", .type = FIELD_STRING, .nullable = 1, .max_bytes = NOTE_MAX, .check = order_check_text},
 };
 /* A priority name (admin PATCH). */
 static const char *check_priority(const json_t *v, const char **message)
@@ -577,18 +577,6 @@ static void change_init(struct order_change *c, struct http_request *req, struct
     c->is_admin = is_admin(req->principal);
 }
 
-/* An optional free-text member ("note", "reason"): printable, or an error. */
-static const char *read_note(const json_t *body, const char *name, json_t *errors)
-{
-    size_t len;
-    const char *note = fields_string(body, name, &len);
-    if (note && validate_description(note, len)) {
-        problem_add_error(errors, name, "invalid_characters", "Printable text only");
-        return NULL;
-    }
-    return note;
-}
-
 /* PUT|PATCH /orders/{id}/status {status, note?} (admin).  If-Match is
  * honoured; the same status again is a 200 no-op; a status the table does
  * not allow is 409 invalid_transition with "from" and "allowed". */
@@ -604,7 +592,8 @@ void handle_order_set_status(struct app *app, struct http_request *req, struct h
     if (status && order_status_parse(status, &c.to_status) != 0)
         problem_add_error(errors, "status", "invalid_status",
                           "One of pending, confirmed, processing, shipped, delivered, completed, cancelled, refunded");
-    c.note = read_note(req->json, "note", errors);
+    c.note = fields_string(req->json, "note", NULL);
+    fields_validate_member(req->json, STATUS_FIELDS, COUNT(STATUS_FIELDS), "note", "", errors);
     if (json_array_size(errors) > 0) {
         problem_validation(req, res, errors);
         return;
@@ -742,7 +731,8 @@ void handle_order_cancel(struct app *app, struct http_request *req, struct http_
             return;
         }
         fields_check(req->json, CANCEL_FIELDS, COUNT(CANCEL_FIELDS), "", errors);
-        reason = read_note(req->json, "reason", errors);
+        reason = fields_string(req->json, "reason", NULL);
+        fields_validate(req->json, CANCEL_FIELDS, COUNT(CANCEL_FIELDS), "", errors);
         if (json_array_size(errors) > 0) {
             problem_validation(req, res, errors);
             return;

@@ -646,3 +646,20 @@ def test_patch_reports_every_bad_value_in_order(stack, admin, owner, product):
         ("payment_method", "invalid_payment_method", PAYMENT_METHODS_MESSAGE),
         ("transaction_ref", "invalid_transaction_ref", "1 to 128 printable ASCII characters"),
     ]
+
+
+def test_note_and_reason_must_be_printable(stack, admin, owner, product):
+    token, _ = owner
+    order = new_order(stack, token, product)
+    body = {"status": "teleported", "note": "bell\u0007"}
+    assert errors_in_order(put_status(stack, admin, order, "teleported", extra=body)) == [
+        ("status", "invalid_status",
+         "One of pending, confirmed, processing, shipped, delivered, completed, cancelled, refunded"),
+        ("note", "invalid_characters", "Printable text only"),
+    ]
+    cancel = api(stack, "POST", f"{order_path(order)}/cancel", token, json={"reason": "bell\u0007", "x": 1})
+    assert errors_in_order(cancel) == [
+        ("x", "unknown_field", "This field is not accepted here"),
+        ("reason", "invalid_characters", "Printable text only"),
+    ]
+    assert fetch(stack, token, order).json()["status"] == "pending"
