@@ -477,6 +477,45 @@ int jwt_check_claims(const json_t *claims, const struct jwt_settings *s, int64_t
  * with a non-empty key, the algorithm libjwt used checked again, then the
  * claims as libjwt hands them back.
  */
+/*
+ * Steps (d) to (f): libjwt checks the signature with a non-empty key, the
+ * algorithm it used must be ours, then the claims it hands back are
+ * checked into out.
+ */
+static int jwt_verify_signed(const struct jwt_settings *s, const char *token, jwt_alg_t expected_alg,
+                             int64_t now, struct principal *out)
+{
+    int rc;
+    jwt_t *decoded = NULL;
+    char *grants_json = NULL;
+    json_t *claims = NULL;
+    json_error_t error;
+
+    /* (d) A NULL or empty key would make libjwt skip the signature. */
+    if (s->verify_key == NULL || s->verify_key_len == 0 || s->verify_key_len > INT_MAX)
+        return JWT_ERR_INTERNAL;
+    int decode_errno = jwt_decode(&decoded, token, s->verify_key, (int)s->verify_key_len);
+    if (decode_errno != 0 || decoded == NULL) {
+        rc = decode_errno == ENOMEM ? JWT_ERR_INTERNAL : JWT_ERR_SIGNATURE;
+        goto out;
+    }
+    /* (e) The algorithm libjwt verified with must be ours. */
+    if (jwt_get_alg(decoded) != expected_alg) {
+        rc = JWT_ERR_ALGORITHM;
+        goto out;
+    }
+    /* (f) The claims, from the verified token. */
+    grants_json = jwt_get_grants_json(decoded, NULL);
+    claims = grants_json != NULL ? json_loads(grants_json, JSON_REJECT_DUPLICATES, &error) : NULL;
+    rc = claims != NULL ? jwt_check_claims(claims, s, now, out) : JWT_ERR_INTERNAL;
+out:
+    json_decref(claims);
+    free(grants_json);
+    if (decoded != NULL)
+        jwt_free(decoded);
+    return rc;
+}
+
 int jwt_verify(const struct jwt_settings *s, const char *token, int64_t now, struct principal *out)
 {
     int rc;
@@ -484,14 +523,9 @@ int jwt_verify(const struct jwt_settings *s, const char *token, int64_t now, str
     struct compact_token parts;
     json_t *header = NULL;
     json_t *payload = NULL;
-    json_t *claims = NULL;
     unsigned char *signature = NULL;
     size_t signature_len = 0;
     jwt_alg_t expected_alg;
-    jwt_t *decoded = NULL;
-    char *grants_json = NULL;
-    json_error_t error;
-    int decode_errno;
 
     /* (a) Nothing looks at a token longer than the cap, not even strlen. */
     if (token == NULL)
@@ -504,55 +538,16 @@ int jwt_verify(const struct jwt_settings *s, const char *token, int64_t now, str
 
     /* (b) Shape, and (c) strict decoding of every segment. */
     rc = split_compact(token, token_len, &parts);
-    if (rc != JWT_OK)
-        goto out;
-    rc = decode_json_segment(parts.header, parts.header_len, &header);
-    if (rc != JWT_OK)
-        goto out;
-    rc = jwt_check_header(header, s);
-    if (rc != JWT_OK)
-        goto out;
-    rc = decode_json_segment(parts.payload, parts.payload_len, &payload);
-    if (rc != JWT_OK)
-        goto out;
-    rc = base64url_decode_strict(parts.signature, parts.signature_len, &signature, &signature_len);
-    if (rc != JWT_OK)
-        goto out;
-
-    /* (d) A NULL or empty key would make libjwt skip the signature. */
-    if (s->verify_key == NULL || s->verify_key_len == 0 || s->verify_key_len > INT_MAX) {
-        rc = JWT_ERR_INTERNAL;
-        goto out;
-    }
-    decode_errno = jwt_decode(&decoded, token, s->verify_key, (int)s->verify_key_len);
-    if (decode_errno != 0 || decoded == NULL) {
-        rc = decode_errno == ENOMEM ? JWT_ERR_INTERNAL : JWT_ERR_SIGNATURE;
-        goto out;
-    }
-
-    /* (e) The algorithm libjwt verified with must be ours. */
-    if (jwt_get_alg(decoded) != expected_alg) {
-        rc = JWT_ERR_ALGORITHM;
-        goto out;
-    }
-
-    /* (f) The claims, from the verified token. */
-    grants_json = jwt_get_grants_json(decoded, NULL);
-    if (grants_json == NULL) {
-        rc = JWT_ERR_INTERNAL;
-        goto out;
-    }
-    claims = json_loads(grants_json, JSON_REJECT_DUPLICATES, &error);
-    if (claims == NULL) {
-        rc = JWT_ERR_INTERNAL;
-        goto out;
-    }
-    rc = jwt_check_claims(claims, s, now, out);
-out:
-    json_decref(claims);
-    free(grants_json);
-    if (decoded != NULL)
-        jwt_free(decoded);
+    if (rc == JWT_OK)
+        rc = decode_json_segment(parts.header, parts.header_len, &header);
+    if (rc == JWT_OK)
+        rc = jwt_check_header(header, s);
+    if (rc == JWT_OK)
+        rc = decode_json_segment(parts.payload, parts.payload_len, &payload);
+    if (rc == JWT_OK)
+        rc = base64url_decode_strict(parts.signature, parts.signature_len, &signature, &signature_len);
+    if (rc == JWT_OK)
+        rc = jwt_verify_signed(s, token, expected_alg, now, out);
     free(signature);
     json_decref(payload);
     json_decref(header);

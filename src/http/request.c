@@ -369,39 +369,39 @@ static int query_text_valid(const struct http_request *req)
  * without reading the content), and the query string is parsed before the
  * body so that a bad query costs no body read.
  */
-int http_request_read(struct http_request *req, struct arena *arena,
-                      const struct http_io *io, const struct http_limits *lim)
+/*
+ * Method, path, client address and request id.  0, or 500 when out of
+ * memory, with usable constants left for the error response.
+ */
+static int request_identity(struct http_request *req, struct arena *arena, const struct http_io *io)
 {
-    const char *method, *remote_addr, *query, *length_text;
-    int64_t declared_len = 0;
-    int status;
+    const char *method = param_nonempty(io, "REQUEST_METHOD");
+    const char *remote_addr = param_nonempty(io, "REMOTE_ADDR");
 
-    memset(req, 0, sizeof(*req));
-    req->arena = arena;
-
-    method = param_nonempty(io, "REQUEST_METHOD");
     req->method_name = arena_strdup(arena, method != NULL ? method : "");
     req->method = http_method_parse(method);
     req->path = request_path(arena, io);
-    remote_addr = param_nonempty(io, "REMOTE_ADDR");
     req->remote_addr = arena_strdup(arena, remote_addr != NULL ? remote_addr : "");
     req->request_id = request_id_choose(arena, io->param(io->ctx, "HTTP_X_REQUEST_ID"));
-    if (req->method_name == NULL || req->path == NULL || req->remote_addr == NULL ||
-        req->request_id == NULL) {
-        /* Out of memory: leave usable constants for the error response. */
-        if (req->method_name == NULL)
-            req->method_name = "";
-        if (req->path == NULL)
-            req->path = "";
-        if (req->remote_addr == NULL)
-            req->remote_addr = "";
-        if (req->request_id == NULL)
-            req->request_id = "-";
-        req->query_string = "";
-        return 500;
-    }
+    if (req->method_name != NULL && req->path != NULL && req->remote_addr != NULL && req->request_id != NULL)
+        return 0;
+    if (req->method_name == NULL)
+        req->method_name = "";
+    if (req->path == NULL)
+        req->path = "";
+    if (req->remote_addr == NULL)
+        req->remote_addr = "";
+    if (req->request_id == NULL)
+        req->request_id = "-";
+    req->query_string = "";
+    return 500;
+}
 
-    query = io->param(io->ctx, "QUERY_STRING");
+/* The raw query string (QUERY_STRING, else what follows '?' in
+ * REQUEST_URI) and the content type.  0, or 500 when out of memory. */
+static int request_query_and_type(struct http_request *req, struct arena *arena, const struct http_io *io)
+{
+    const char *query = io->param(io->ctx, "QUERY_STRING");
     if (query == NULL) {
         const char *uri = io->param(io->ctx, "REQUEST_URI");
         const char *mark = uri != NULL ? strchr(uri, '?') : NULL;
@@ -413,14 +413,26 @@ int http_request_read(struct http_request *req, struct arena *arena,
         req->query_string = "";
         return 500;
     }
+    const char *type = param_nonempty(io, "CONTENT_TYPE");
+    if (type != NULL && (req->content_type = arena_strdup(arena, type)) == NULL)
+        return 500;
+    return 0;
+}
 
-    if (param_nonempty(io, "CONTENT_TYPE") != NULL) {
-        req->content_type = arena_strdup(arena, param_nonempty(io, "CONTENT_TYPE"));
-        if (req->content_type == NULL)
-            return 500;
-    }
+int http_request_read(struct http_request *req, struct arena *arena,
+                      const struct http_io *io, const struct http_limits *lim)
+{
+    const char *length_text;
+    int64_t declared_len = 0;
+    int status;
 
-    status = headers_collect(req, io, lim->max_headers);
+    memset(req, 0, sizeof(*req));
+    req->arena = arena;
+    status = request_identity(req, arena, io);
+    if (status == 0)
+        status = request_query_and_type(req, arena, io);
+    if (status == 0)
+        status = headers_collect(req, io, lim->max_headers);
     if (status != 0)
         return status;
 
