@@ -42,30 +42,35 @@ static char *placeholders(struct arena *a, size_t count, size_t width)
     return out;
 }
 
-/* "?,?,…" for count values of an IN list. */
-static char *in_list(struct arena *a, size_t count)
+/* unit repeated count times, separated by sep: the text of an IN list
+ * ("?", ",") or of a CASE over product ids (" WHEN ? THEN ?", ""). */
+static char *repeated(struct arena *a, size_t count, const char *unit, const char *sep)
 {
-    char *out = arena_alloc(a, count * 2 + 1);
+    size_t unit_len = strlen(unit), sep_len = strlen(sep);
+    char *out = arena_alloc(a, count * (unit_len + sep_len) + 1);
     if (!out)
         return NULL;
     char *p = out;
-    for (size_t i = 0; i < count; i++)
-        p += sprintf(p, i ? ",?" : "?");
+    for (size_t i = 0; i < count; i++) {
+        if (i) {
+            memcpy(p, sep, sep_len);
+            p += sep_len;
+        }
+        memcpy(p, unit, unit_len);
+        p += unit_len;
+    }
     *p = '\0';
     return out;
 }
 
-/* " WHEN ? THEN ?" count times, for a CASE over product ids. */
+static char *in_list(struct arena *a, size_t count)
+{
+    return repeated(a, count, "?", ",");
+}
+
 static char *when_then(struct arena *a, size_t count)
 {
-    char *out = arena_alloc(a, count * 16 + 1);
-    if (!out)
-        return NULL;
-    char *p = out;
-    *p = '\0';
-    for (size_t i = 0; i < count; i++)
-        p += sprintf(p, " WHEN ? THEN ?");
-    return out;
+    return repeated(a, count, " WHEN ? THEN ?", "");
 }
 
 /* Runs a statement that must change exactly one row (the locked order). */
