@@ -11,43 +11,18 @@ import subprocess
 import tempfile
 import time
 
-from conftest import (ORDERAPI_BIN, children_of, login, parse_cgi_response, register_user, wait_until,
-                      TIMEOUT)
+from conftest import ORDERAPI_BIN, TIMEOUT, children_of, login, parse_cgi_response, register_user, wait_until
+from own_master import fcgi, own_master, own_workers as workers_of
 
 
 def fcgi_get(sock_path, uri, headers=None):
-    """GET uri over FastCGI on a unix socket (cgi-fcgi); (status, headers, body)."""
-    path, _, query = uri.partition("?")
-    env = {"PATH": "/usr/bin:/bin", "REQUEST_METHOD": "GET", "REQUEST_URI": uri, "SCRIPT_NAME": path,
-           "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1"}
-    for name, value in (headers or {}).items():
-        env["HTTP_" + name.upper().replace("-", "_")] = value
-    done = subprocess.run(["cgi-fcgi", "-bind", "-connect", sock_path], env=env, capture_output=True,
-                          timeout=TIMEOUT)
-    return parse_cgi_response(done.stdout)
-
-
-def own_master(stack, tmp, *flags, extra_env=None):
-    """Starts `orderapi serve` with the stack's settings on a socket of its own."""
-    sock = os.path.join(tmp, "own.sock")
-    log = open(os.path.join(tmp, "own.log"), "wb")
-    env = dict(os.environ, ORDERAPI_CONFIG=stack.env["ORDERAPI_CONFIG"], **(extra_env or {}))
-    proc = subprocess.Popen([str(ORDERAPI_BIN), "serve", "--config", stack.env["ORDERAPI_CONFIG"],
-                             "--listen", f"unix:{sock}", "--pid-file", os.path.join(tmp, "own.pid"), *flags],
-                            env=env, stdout=log, stderr=log, start_new_session=True)
-    assert wait_until(lambda: os.path.exists(sock), 10), "the master did not open its socket"
-    return proc, sock
-
-
-def workers_of(proc):
-    return {pid for pid in children_of(proc.pid)
-            if open(f"/proc/{pid}/comm").read().strip() == "orderapi-worker"}
+    """GET uri over FastCGI on a unix socket; (status, headers, body)."""
+    return fcgi(sock_path, "GET", uri, headers=headers)
 
 
 def test_worker_is_recycled_after_max_requests(stack):
     with tempfile.TemporaryDirectory() as tmp:
-        proc, sock = own_master(stack, tmp, "--workers", "1", "--max-requests", "5")
-        try:
+        with own_master(tmp, stack.env["ORDERAPI_CONFIG"], "--max-requests", "5", workers=1) as (proc, sock, _):
             assert wait_until(lambda: len(workers_of(proc)) == 1, 10)
             first = workers_of(proc)
             for _ in range(5):
@@ -59,24 +34,21 @@ def test_worker_is_recycled_after_max_requests(stack):
             assert status == 200 and json.loads(body)["status"] == "ok"
             log = open(os.path.join(tmp, "own.log")).read()
             assert "recycling after 5 requests" in log
-        finally:
-            proc.terminate()
-            proc.wait(timeout=40)
 
 
 def test_workers_leave_when_the_master_dies(stack):
     with tempfile.TemporaryDirectory() as tmp:
-        proc, sock = own_master(stack, tmp, "--workers", "2")
-        assert wait_until(lambda: len(workers_of(proc)) == 2, 10)
-        workers = workers_of(proc)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        with own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=2) as (proc, sock, _):
+            assert wait_until(lambda: len(workers_of(proc)) == 2, 10)
+            workers = workers_of(proc)
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
 
-        def all_gone():
-            return not any(os.path.exists(f"/proc/{pid}") and
-                           open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] not in "ZX"
-                           for pid in workers)
-        assert wait_until(all_gone, 10), "workers outlived their master"
+            def all_gone():
+                return not any(os.path.exists(f"/proc/{pid}") and
+                               open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] not in "ZX"
+                               for pid in workers)
+            assert wait_until(all_gone, 10), "workers outlived their master"
 
 
 def test_socket_handed_over_on_fd0_is_served_without_forking(stack):
@@ -119,22 +91,16 @@ def test_workers_dying_in_a_loop_are_logged_and_respawned(stack):
     """Crashes in a loop are logged as one; a pool of one worker is still
     started again after each (its slot's pause never empties the pool)."""
     with tempfile.TemporaryDirectory() as tmp:
-        proc, sock = own_master(stack, tmp, "--workers", "1")
-        try:
-            env = {"PATH": "/usr/bin:/bin", "REQUEST_METHOD": "POST", "REQUEST_URI": "/api/v1/_crash",
-                   "SCRIPT_NAME": "/api/v1/_crash", "QUERY_STRING": "", "CONTENT_LENGTH": "0",
-                   "REMOTE_ADDR": "127.0.0.1"}
+        with own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=1) as (proc, sock, log_path):
             crashes = 0
             deadline = time.monotonic() + 8
             while crashes < 5 and time.monotonic() < deadline:
                 if not workers_of(proc):
                     time.sleep(0.05)
                     continue
-                subprocess.run(["cgi-fcgi", "-bind", "-connect", sock], env=env, capture_output=True,
-                               timeout=TIMEOUT)
+                fcgi(sock, "POST", "/api/v1/_crash")
                 crashes += 1
             assert crashes == 5
-            log_path = os.path.join(tmp, "own.log")
             assert wait_until(lambda: "dying in a loop" in open(log_path).read(), 5), open(log_path).read()[-2000:]
             # The last request may still wait in the socket for a worker that
             # is starting (slowly, on a sanitizer build): wait for its crash.
@@ -144,9 +110,6 @@ def test_workers_dying_in_a_loop_are_logged_and_respawned(stack):
             assert wait_until(lambda: len(workers_of(proc)) == 1, 10)
             status, _, _ = fcgi_get(sock, "/health")
             assert status == 200
-        finally:
-            proc.terminate()
-            proc.wait(timeout=40)
 
 
 def test_revocation_fail_open_lets_valid_tokens_through_and_still_refuses_revoked(stack, healthy_afterwards):
@@ -159,21 +122,19 @@ def test_revocation_fail_open_lets_valid_tokens_through_and_still_refuses_revoke
     assert stack.request("POST", "/api/v1/auth/logout",
                          headers={"Authorization": f"Bearer {revoked}"}).status_code == 204
     with tempfile.TemporaryDirectory() as tmp:
-        proc, sock = own_master(stack, tmp, "--workers", "1",
-                                extra_env={"ORDERAPI_REVOCATION_FAIL_OPEN": "1"})
-        try:
-            assert wait_until(lambda: len(workers_of(proc)) == 1, 10)
-            stack.svc("stop", "redis")
-            status, _, body = fcgi_get(sock, "/api/v1/auth/me", {"Authorization": f"Bearer {live}"})
-            assert status == 200, body
-            assert json.loads(body)["email"] == email
-            status, _, body = fcgi_get(sock, "/api/v1/auth/me", {"Authorization": f"Bearer {revoked}"})
-            assert status == 401 and json.loads(body)["code"] == "token_revoked"
-            # The stack's own server keeps the default: fail closed.
-            closed = stack.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {live}"})
-            assert closed.status_code == 503
-            assert "ORDERAPI_REVOCATION_FAIL_OPEN=1" in open(os.path.join(tmp, "own.log")).read()
-        finally:
-            stack.svc("start", "redis")
-            proc.terminate()
-            proc.wait(timeout=40)
+        with own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=1,
+                        extra_env={"ORDERAPI_REVOCATION_FAIL_OPEN": "1"}) as (proc, sock, log_path):
+            try:
+                assert wait_until(lambda: len(workers_of(proc)) == 1, 10)
+                stack.svc("stop", "redis")
+                status, _, body = fcgi_get(sock, "/api/v1/auth/me", {"Authorization": f"Bearer {live}"})
+                assert status == 200, body
+                assert json.loads(body)["email"] == email
+                status, _, body = fcgi_get(sock, "/api/v1/auth/me", {"Authorization": f"Bearer {revoked}"})
+                assert status == 401 and json.loads(body)["code"] == "token_revoked"
+                # The stack's own server keeps the default: fail closed.
+                closed = stack.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {live}"})
+                assert closed.status_code == 503
+                assert "ORDERAPI_REVOCATION_FAIL_OPEN=1" in open(os.path.join(tmp, "own.log")).read()
+            finally:
+                stack.svc("start", "redis")

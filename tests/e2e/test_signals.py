@@ -18,7 +18,8 @@ from pathlib import Path
 
 import requests
 
-from conftest import ORDERAPI_BIN, TIMEOUT, children_of, parse_cgi_response, process_name, wait_until
+from conftest import ORDERAPI_BIN, TIMEOUT, children_of, process_name, wait_until
+from own_master import fcgi, own_master, own_workers
 
 LOAD_THREADS = 8
 LOAD_SLEEP_MS = 20
@@ -143,47 +144,9 @@ def test_sigterm_under_saturating_load_finishes_in_flight_requests_and_exits(sta
 # they run a master of their own (on its own socket, with the stack's MariaDB
 # and Redis) and leave the stack's master alone.
 
-def own_master(tmp, config, workers=2, extra_env=None):
-    """Starts `orderapi serve --config config` on a socket in tmp; (proc, sock, log path)."""
-    sock = os.path.join(tmp, "own.sock")
-    log_path = os.path.join(tmp, "own.log")
-    log = open(log_path, "wb")
-    env = dict(os.environ, ORDERAPI_CONFIG=str(config), **(extra_env or {}))
-    proc = subprocess.Popen([str(ORDERAPI_BIN), "serve", "--config", str(config), "--workers", str(workers),
-                             "--listen", f"unix:{sock}", "--pid-file", os.path.join(tmp, "own.pid")],
-                            env=env, stdout=log, stderr=log, start_new_session=True)
-    log.close()
-    assert wait_until(lambda: os.path.exists(sock), 10), "the master did not open its socket"
-    return proc, sock, log_path
-
-
-def stop_own_master(proc):
-    proc.terminate()
-    proc.wait(timeout=40)
-
-
-def own_workers(proc):
-    return {pid for pid in children_of(proc.pid) if process_name(pid) == "orderapi-worker"}
-
-
 def own_relay(proc):
     pids = [pid for pid in children_of(proc.pid) if process_name(pid) == "orderapi-relay"]
     return pids[0] if pids else None
-
-
-def fcgi(sock, method, uri, body=b"", timeout=TIMEOUT):
-    """One request over FastCGI (cgi-fcgi); (status, headers, body)."""
-    path, _, query = uri.partition("?")
-    env = {"PATH": "/usr/bin:/bin", "REQUEST_METHOD": method, "REQUEST_URI": uri, "SCRIPT_NAME": path,
-           "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
-           "CONTENT_LENGTH": str(len(body))}
-    if body:
-        env["CONTENT_TYPE"] = "application/json"
-    done = subprocess.run(["cgi-fcgi", "-bind", "-connect", sock], env=env, input=body, capture_output=True,
-                          timeout=timeout)
-    if not done.stdout:
-        return None, {}, b""
-    return parse_cgi_response(done.stdout)
 
 
 def longest_empty_stretch(samples):
@@ -204,58 +167,56 @@ def test_workers_dying_in_a_loop_never_leave_the_pool_empty(stack):
     the last of them are always started again at once, so other requests
     are still answered."""
     with tempfile.TemporaryDirectory() as tmp:
-        proc, sock, log_path = own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=2)
-        stop = threading.Event()
-        samples, health_failures = [], []
+        with own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=2) as (proc, sock, log_path):
+            stop = threading.Event()
+            samples, health_failures = [], []
 
-        def sample_pool():
-            while not stop.is_set():
-                samples.append((time.monotonic(), len(own_workers(proc))))
-                time.sleep(0.02)
+            def sample_pool():
+                while not stop.is_set():
+                    samples.append((time.monotonic(), len(own_workers(proc))))
+                    time.sleep(0.02)
 
-        def ask_health():
-            while not stop.is_set():
-                try:
-                    status, _, body = fcgi(sock, "GET", "/health")
-                    if status != 200:
-                        health_failures.append((status, body[:200]))
-                except subprocess.TimeoutExpired:
-                    health_failures.append(f"no answer within {TIMEOUT} s")
+            def ask_health():
+                while not stop.is_set():
+                    try:
+                        status, _, body = fcgi(sock, "GET", "/health")
+                        if status != 200:
+                            health_failures.append((status, body[:200]))
+                    except subprocess.TimeoutExpired:
+                        health_failures.append(f"no answer within {TIMEOUT} s")
 
-        threads = [threading.Thread(target=sample_pool, daemon=True),
-                   threading.Thread(target=ask_health, daemon=True)]
-        try:
-            assert wait_until(lambda: len(own_workers(proc)) == 2, 10)
-            for thread in threads:
-                thread.start()
-            crashes = 0
-            deadline = time.monotonic() + 25
-            while crashes < 12 and time.monotonic() < deadline:
-                try:
-                    fcgi(sock, "POST", "/api/v1/_crash", timeout=30)
-                except subprocess.TimeoutExpired:
-                    pass
-                crashes += 1
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=2 * TIMEOUT)
-            log = open(log_path).read()
-            assert log.count("exited with status 70") >= 5
-            assert "dying in a loop" in log
-            assert longest_empty_stretch(samples) < 2.0, "the pool stayed empty for seconds"
-            assert health_failures == []
-            assert crashes == 12
-            status, _, _ = fcgi(sock, "GET", "/health")
-            assert status == 200
-        finally:
-            stop.set()
-            stop_own_master(proc)
+            threads = [threading.Thread(target=sample_pool, daemon=True),
+                       threading.Thread(target=ask_health, daemon=True)]
+            try:
+                assert wait_until(lambda: len(own_workers(proc)) == 2, 10)
+                for thread in threads:
+                    thread.start()
+                crashes = 0
+                deadline = time.monotonic() + 25
+                while crashes < 12 and time.monotonic() < deadline:
+                    try:
+                        fcgi(sock, "POST", "/api/v1/_crash", timeout=30)
+                    except subprocess.TimeoutExpired:
+                        pass
+                    crashes += 1
+                stop.set()
+                for thread in threads:
+                    thread.join(timeout=2 * TIMEOUT)
+                log = open(log_path).read()
+                assert log.count("exited with status 70") >= 5
+                assert "dying in a loop" in log
+                assert longest_empty_stretch(samples) < 2.0, "the pool stayed empty for seconds"
+                assert health_failures == []
+                assert crashes == 12
+                status, _, _ = fcgi(sock, "GET", "/health")
+                assert status == 200
+            finally:
+                stop.set()
 
 
 def test_relay_dying_in_a_loop_does_not_pause_worker_respawns(stack):
     with tempfile.TemporaryDirectory() as tmp:
-        proc, sock, log_path = own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=2)
-        try:
+        with own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=2) as (proc, sock, log_path):
             assert wait_until(lambda: len(own_workers(proc)) == 2, 10)
             for _ in range(6):
                 assert wait_until(lambda: own_relay(proc) is not None, 20), "the relay was not restarted"
@@ -270,15 +231,12 @@ def test_relay_dying_in_a_loop_does_not_pause_worker_respawns(stack):
             assert status == 200
             messages = log_messages(open(log_path).read())
             assert not any("worker" in m and "dying in a loop" in m for m in messages), messages
-        finally:
-            stop_own_master(proc)
 
 
 def test_sighup_kills_old_workers_that_outlive_the_drain_timeout(stack):
     with tempfile.TemporaryDirectory() as tmp:
-        proc, sock, log_path = own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=1,
-                                          extra_env={"ORDERAPI_DRAIN_TIMEOUT": "1"})
-        try:
+        with own_master(tmp, stack.env["ORDERAPI_CONFIG"], workers=1,
+                        extra_env={"ORDERAPI_DRAIN_TIMEOUT": "1"}) as (proc, sock, log_path):
             assert wait_until(lambda: len(own_workers(proc)) == 1, 10)
             status, _, _ = fcgi(sock, "GET", "/health")  # the worker is ready
             assert status == 200
@@ -296,8 +254,6 @@ def test_sighup_kills_old_workers_that_outlive_the_drain_timeout(stack):
             status, _, _ = fcgi(sock, "GET", "/health")
             assert status == 200
             slow.join(timeout=20)
-        finally:
-            stop_own_master(proc)
 
 
 def make_rsa_key_pair(directory):
@@ -323,8 +279,7 @@ def test_bad_key_file_on_sighup_keeps_the_running_workers(stack):
         config.write_text(Path(stack.env["ORDERAPI_CONFIG"]).read_text() +
                           f"ORDERAPI_JWT_ALG=RS256\nORDERAPI_JWT_PRIVATE_KEY_FILE={private}\n"
                           f"ORDERAPI_JWT_PUBLIC_KEY_FILE={public}\n")
-        proc, sock, log_path = own_master(tmp, config, workers=2)
-        try:
+        with own_master(tmp, config, workers=2) as (proc, sock, log_path):
             assert wait_until(lambda: len(own_workers(proc)) == 2, 10)
             status, _, body = own_login(stack, sock)
             assert status == 200, body
@@ -351,5 +306,3 @@ def test_bad_key_file_on_sighup_keeps_the_running_workers(stack):
             assert wait_until(lambda: len(own_workers(proc)) == 2 and not (own_workers(proc) & workers), 10)
             status, _, body = own_login(stack, sock)
             assert status == 200, body
-        finally:
-            stop_own_master(proc)
