@@ -20,6 +20,7 @@
 #include "auth/principal.h"
 #include "auth/session.h"
 #include "auth/token_cache.h"
+#include "http/cors.h"
 #include "http/json_body.h"
 #include "http/problem.h"
 #include "log.h"
@@ -156,6 +157,37 @@ static int check_body(struct app *app, struct http_request *req, struct http_res
     return 0;
 }
 
+/* The request's Origin when ORDERAPI_CORS_ORIGINS lists it, else NULL. */
+static const char *cors_listed_origin(const struct app *app, const struct http_request *req)
+{
+    const char *origin = http_header_get(req, "origin");
+    return cors_origin_listed(app->cfg->cors_origins, origin) ? origin : NULL;
+}
+
+/* A preflight from a listed origin, answered before authentication (the
+ * browser sends no Authorization with it): 204 with the path's methods. */
+static void answer_preflight(struct http_request *req, struct http_response *res, const char *allow)
+{
+    res->status = 204;
+    http_response_header(res, "Access-Control-Allow-Methods", arena_strdup(req->arena, allow));
+    http_response_header(res, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+    http_response_header(res, "Access-Control-Max-Age", CORS_MAX_AGE);
+}
+
+/* With CORS on, every answer varies by Origin, and one to a listed origin,
+ * errors included, lets the page read it and the headers it needs. */
+static void cors_decorate(const struct app *app, const struct http_request *req, struct http_response *res)
+{
+    if (app->cfg->cors_origins[0] == '\0')
+        return;
+    http_response_header(res, "Vary", "Origin");
+    const char *origin = cors_listed_origin(app, req);
+    if (!origin)
+        return;
+    http_response_header(res, "Access-Control-Allow-Origin", origin);
+    http_response_header(res, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+}
+
 void app_handle(struct app *app, struct http_request *req, struct http_response *res, int read_status)
 {
     memset(res, 0, sizeof *res);
@@ -173,6 +205,10 @@ void app_handle(struct app *app, struct http_request *req, struct http_response 
         goto done;
     }
     if (rr == ROUTE_METHOD_NOT_ALLOWED) {
+        if (req->method == HTTP_OPTIONS && cors_listed_origin(app, req)) {
+            answer_preflight(req, res, allow);
+            goto done;
+        }
         problem_send(req, res, 405, "method_not_allowed", "This resource does not support that method");
         http_response_header(res, "Allow", arena_strdup(req->arena, allow));
         goto done;
@@ -218,4 +254,5 @@ void app_handle(struct app *app, struct http_request *req, struct http_response 
 done:
     if (req->request_id)
         http_response_header(res, "X-Request-Id", req->request_id);
+    cors_decorate(app, req, res);
 }

@@ -24,6 +24,7 @@
 #include <sys/un.h>
 
 #include "domain/money.h"
+#include "http/cors.h"
 #include "http/query.h"
 
 #ifndef PKGDATADIR
@@ -57,6 +58,7 @@ static const struct setting SETTINGS[] = {
     STR("ORDERAPI_PID_FILE", pid_file),
     BOOL("ORDERAPI_ALLOW_PUBLIC_LISTEN", allow_public_listen),
     BOOL("ORDERAPI_TEST_ROUTES", test_routes),
+    STR("ORDERAPI_CORS_ORIGINS", cors_origins),
     {"ORDERAPI_SHIPPING_FLAT", SET_MONEY, offsetof(struct config, shipping_flat), 0, 0, 0},
     {"ORDERAPI_FREE_SHIPPING_OVER", SET_MONEY, offsetof(struct config, free_shipping_over), 0, 0, 0},
     UINT("ORDERAPI_LOW_STOCK_THRESHOLD", low_stock_threshold, 0, 1000000),
@@ -567,6 +569,8 @@ int config_validate(const struct config *cfg, enum config_use use, char *err, si
     if (cfg->db.socket[0] == '\0' && cfg->db.host[0] == '\0')
         return fail(err, errlen, "ORDERAPI_DB_HOST: set it or ORDERAPI_DB_SOCKET");
     if (use == CONFIG_FOR_SERVE) {
+        if (cors_origins_check(cfg->cors_origins, err, errlen) != 0)
+            return -1;
         if (strcmp(cfg->jwt.alg, "HS256") == 0) {
             if (cfg->jwt.secret[0] == '\0')
                 return fail(err, errlen, "ORDERAPI_JWT_SECRET: must be set (at least 32 bytes)");

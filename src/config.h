@@ -89,6 +89,7 @@ struct config {
     unsigned relay_gather_ms;      /* the relay waits this long after a wake-up, to batch a burst */
     int allow_public_listen;   /* 1: a wildcard listen address is allowed */
     int test_routes;           /* 1: serve the routes the e2e tests need */
+    char cors_origins[4096];   /* ORDERAPI_CORS_ORIGINS: comma list of exact origins; "" = no CORS */
 };
 
 /* What the configuration is for: serving needs more than migrating. */

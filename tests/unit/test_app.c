@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -61,9 +62,12 @@ static int teardown(void **state)
 struct exchange {
     struct http_request req;
     struct http_response res;
-    struct http_param headers[2];
+    struct http_param headers[3];
     json_t *body; /* the response body, parsed */
 };
+
+/* The Origin header the next run() sends, or NULL for none. */
+static const char *request_origin;
 
 /* Runs one request through app_handle.  remote may be NULL (a client
  * elsewhere); authorization NULL for none; body NULL for none. */
@@ -79,11 +83,11 @@ static void run(struct exchange *x, enum http_method method, const char *path, c
     x->req.query_string = "";
     x->req.remote_addr = remote ? remote : "192.0.2.10";
     x->req.request_id = "test-app";
-    if (authorization) {
-        x->headers[0] = (struct http_param){"authorization", authorization, strlen(authorization)};
-        x->req.headers = x->headers;
-        x->req.header_count = 1;
-    }
+    x->req.headers = x->headers;
+    if (authorization)
+        x->headers[x->req.header_count++] = (struct http_param){"authorization", authorization, strlen(authorization)};
+    if (request_origin)
+        x->headers[x->req.header_count++] = (struct http_param){"origin", request_origin, strlen(request_origin)};
     x->req.content_type = content_type;
     if (body) {
         x->req.body = body;
@@ -181,6 +185,72 @@ static void test_body_checks_come_before_the_handler(void **state)
     expect(&x, 200, NULL);
 }
 
+/* Without ORDERAPI_CORS_ORIGINS there is no CORS: OPTIONS is 405 and no
+ * response carries a CORS header, whatever the Origin. */
+static void test_cors_off(void **state)
+{
+    (void)state;
+    struct exchange x;
+    request_origin = "https://shop.example";
+    run(&x, HTTP_OPTIONS, "/api/v1/orders", NULL, NULL, NULL, NULL, 0);
+    assert_null(http_response_header_get(&x.res, "Access-Control-Allow-Origin"));
+    assert_null(http_response_header_get(&x.res, "Vary"));
+    expect(&x, 405, "method_not_allowed");
+    request_origin = NULL;
+}
+
+/* A preflight from a listed origin is answered before the token is asked
+ * for, with the path's methods; an unknown path is still 404. */
+static void test_cors_preflight(void **state)
+{
+    (void)state;
+    struct exchange x;
+    snprintf(cfg.cors_origins, sizeof cfg.cors_origins, "http://localhost:5173, https://shop.example");
+    request_origin = "https://shop.example";
+    run(&x, HTTP_OPTIONS, "/api/v1/orders", NULL, NULL, NULL, NULL, 0);
+    assert_int_equal(x.res.status, 204);
+    assert_string_equal(http_response_header_get(&x.res, "Access-Control-Allow-Origin"), "https://shop.example");
+    assert_string_equal(http_response_header_get(&x.res, "Access-Control-Allow-Methods"), "GET, HEAD, POST");
+    assert_string_equal(http_response_header_get(&x.res, "Access-Control-Allow-Headers"),
+                        "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Request-Id");
+    assert_string_equal(http_response_header_get(&x.res, "Access-Control-Max-Age"), "600");
+    assert_string_equal(http_response_header_get(&x.res, "Vary"), "Origin");
+    assert_null(x.res.body);
+    finish(&x);
+    run(&x, HTTP_OPTIONS, "/api/v1/orderz", NULL, NULL, NULL, NULL, 0);
+    assert_string_equal(http_response_header_get(&x.res, "Access-Control-Allow-Origin"), "https://shop.example");
+    expect(&x, 404, "not_found");
+    cfg.cors_origins[0] = '\0';
+    request_origin = NULL;
+}
+
+/* Every answer to a listed origin, errors included, carries the CORS
+ * headers; an unlisted origin gets none (only Vary). */
+static void test_cors_listed_and_unlisted(void **state)
+{
+    (void)state;
+    struct exchange x;
+    snprintf(cfg.cors_origins, sizeof cfg.cors_origins, "https://shop.example");
+    request_origin = "https://shop.example";
+    run(&x, HTTP_GET, "/api/v1/orders", NULL, NULL, NULL, NULL, 0);
+    assert_string_equal(http_response_header_get(&x.res, "Access-Control-Allow-Origin"), "https://shop.example");
+    assert_string_equal(http_response_header_get(&x.res, "Access-Control-Expose-Headers"),
+                        "ETag, Location, X-Request-Id, X-Cache, Retry-After, Idempotent-Replayed");
+    expect(&x, 401, "unauthenticated");
+    const char *unlisted[] = {"https://shop.example.evil.test", "https://shop.exampl", "http://shop.example",
+                              "https://shop.example/", "https://SHOP.example", "null"};
+    for (size_t i = 0; i < sizeof unlisted / sizeof unlisted[0]; i++) {
+        request_origin = unlisted[i];
+        run(&x, HTTP_OPTIONS, "/api/v1/orders", NULL, NULL, NULL, NULL, 0);
+        assert_null(http_response_header_get(&x.res, "Access-Control-Allow-Origin"));
+        assert_null(http_response_header_get(&x.res, "Access-Control-Allow-Methods"));
+        assert_string_equal(http_response_header_get(&x.res, "Vary"), "Origin");
+        expect(&x, 405, "method_not_allowed");
+    }
+    cfg.cors_origins[0] = '\0';
+    request_origin = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +259,9 @@ int main(void)
         cmocka_unit_test(test_loopback_guard),
         cmocka_unit_test(test_token_comes_before_the_body),
         cmocka_unit_test(test_body_checks_come_before_the_handler),
+        cmocka_unit_test(test_cors_off),
+        cmocka_unit_test(test_cors_preflight),
+        cmocka_unit_test(test_cors_listed_and_unlisted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

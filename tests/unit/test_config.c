@@ -37,6 +37,25 @@ static void test_defaults_are_valid_for_admin_but_serve_needs_a_secret(void **st
     assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), 0);
 }
 
+/* A serving process refuses a CORS list it could never match. */
+static void test_cors_origins_are_checked_for_serving(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[512];
+    config_defaults(&cfg);
+    assert_string_equal(cfg.cors_origins, "");
+    assert_int_equal(config_set(&cfg, "ORDERAPI_JWT_SECRET", SECRET, err, sizeof err), 0);
+    assert_int_equal(config_set(&cfg, "ORDERAPI_CORS_ORIGINS", "https://shop.example, *", err, sizeof err), 0);
+    assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), -1);
+    assert_non_null(strstr(err, "ORDERAPI_CORS_ORIGINS"));
+    assert_non_null(strstr(err, "\"*\""));
+    assert_int_equal(config_set(&cfg, "ORDERAPI_CORS_ORIGINS", "https://shop.example, http://localhost:5173", err,
+                                sizeof err),
+                     0);
+    assert_int_equal(config_validate(&cfg, CONFIG_FOR_SERVE, err, sizeof err), 0);
+}
+
 static void test_numbers_are_strict_and_errors_name_the_setting(void **state)
 {
     (void)state;
@@ -314,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_listen_wildcard_spellings_are_refused),
         cmocka_unit_test(test_listen_specific_addresses),
         cmocka_unit_test(test_listen_malformed),
+        cmocka_unit_test(test_cors_origins_are_checked_for_serving),
         cmocka_unit_test(test_file_wins_over_environment_and_names_bad_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
