@@ -1,0 +1,46 @@
+"""README's "A short tour" runs as printed: the block is taken from README.md,
+pointed at this stack (its URL and state directory instead of ./stack up's
+defaults) and run by bash, and what it prints is what README promises."""
+
+import json
+import re
+import subprocess
+
+from conftest import REPO, TIMEOUT
+
+
+def tour_script():
+    text = (REPO / "README.md").read_text()
+    section = text.split("\n## A short tour\n", 1)[1].split("\n## ", 1)[0]
+    return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+
+
+def json_values(text):
+    """Every JSON value jq printed, in order."""
+    decoder, values, at = json.JSONDecoder(), [], 0
+    while at < len(text):
+        if text[at].isspace():
+            at += 1
+            continue
+        value, at = decoder.raw_decode(text, at)
+        values.append(value)
+    return values
+
+
+def test_the_readme_tour_works_as_printed(stack):
+    script = tour_script()
+    assert "http://127.0.0.1:8080/api/v1" in script and "var/admin.password" in script
+    script = script.replace("http://127.0.0.1:8080", stack.url)
+    script = script.replace("var/admin.password", f"{stack.env['ORDERAPI_STATE_DIR']}/admin.password")
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True,
+                          timeout=10 * TIMEOUT)
+    assert done.returncode == 0, done.stderr + done.stdout
+    registered, placed, refused, mine, cancelled, product = json_values(done.stdout)
+    assert registered["role"] == "customer"
+    assert placed["status"] == "pending" and placed["total_amount"] == "25.00"
+    assert placed["order_number"].startswith("ORD-")
+    assert refused["status"] == 409 and refused["code"] == "insufficient_stock"
+    assert refused["stock_issues"][0]["available"] == 1
+    assert mine["total"] == 1 and mine["data"][0]["status"] == "pending"
+    assert cancelled == {"status": "cancelled"}
+    assert product == {"stock": 3}
