@@ -86,6 +86,7 @@ static const struct setting SETTINGS[] = {
     STR("ORDERAPI_JWT_ISSUER", jwt.issuer),
     STR("ORDERAPI_JWT_AUDIENCE", jwt.audience),
     UINT("ORDERAPI_JWT_TTL", jwt.ttl, 60, 30u * 86400u),
+    UINT("ORDERAPI_REFRESH_TTL", jwt.refresh_ttl, 300, 365u * 86400u),
     UINT("ORDERAPI_JWT_LEEWAY", jwt.leeway, 1, 300),
     BOOL("ORDERAPI_REVOCATION_FAIL_OPEN", jwt.revocation_fail_open),
     UINT("ORDERAPI_LOGIN_MAX_FAILURES", jwt.login_max_failures, 1, 1000000),
@@ -140,6 +141,7 @@ void config_defaults(struct config *cfg)
     snprintf(cfg->jwt.audience, sizeof cfg->jwt.audience, "orderapi");
     snprintf(cfg->jwt.alg, sizeof cfg->jwt.alg, "HS256");
     cfg->jwt.ttl = 3600;
+    cfg->jwt.refresh_ttl = 30u * 86400u;
     cfg->jwt.leeway = 30;
     cfg->jwt.login_max_failures = 5;
     cfg->jwt.login_max_failures_per_ip = 50;

@@ -57,6 +57,7 @@ struct jwt_config {
     char issuer[128];
     char audience[128];
     unsigned ttl;              /* seconds */
+    unsigned refresh_ttl;      /* seconds a refresh token lives (ORDERAPI_REFRESH_TTL) */
     unsigned leeway;           /* seconds of clock skew accepted */
     int revocation_fail_open;  /* 1: let requests through when Redis is down */
     unsigned login_max_failures;        /* per email, within login_window */

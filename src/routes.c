@@ -18,6 +18,7 @@ const struct route ROUTES[] = {
     /* Accounts and tokens. */
     ROUTE(POST, "/api/v1/auth/register", handle_auth_register, ACCESS_ANYONE),
     ROUTE(POST, "/api/v1/auth/login", handle_auth_login, ACCESS_ANYONE),
+    ROUTE(POST, "/api/v1/auth/refresh", handle_auth_refresh, ACCESS_ANYONE),
     ROUTE(POST, "/api/v1/auth/logout", handle_auth_logout, ACCESS_ANY_PRINCIPAL),
     ROUTE(POST, "/api/v1/auth/logout-all", handle_auth_logout_all, ACCESS_USER),
     ROUTE(GET, "/api/v1/auth/me", handle_auth_me, ACCESS_USER),

@@ -7,8 +7,10 @@
  * Both hash a password (Argon2id, a third of a second and 64 MiB), so both
  * do every cheap check first (rate limits, a taken email) and hash only
  * under a permit of the pool-wide cap (auth/hash_gate.h), or answer 503.
- *   POST /api/v1/auth/logout      token      204, this token revoked
- *   POST /api/v1/auth/logout-all  token      204, every older token revoked
+ *   POST /api/v1/auth/logout      token      204, this token revoked (and the
+ *                                            family of a {refresh_token} sent)
+ *   POST /api/v1/auth/logout-all  token      204, every older token and every
+ *                                            refresh token revoked
  *   GET  /api/v1/auth/me          token      200 user
  */
 #include <inttypes.h>
@@ -26,11 +28,13 @@
 #include "auth/register_throttle.h"
 #include "auth/revocation.h"
 #include "domain/validation.h"
+#include "handlers/auth_tokens.h"
 #include "handlers/handlers.h"
 #include "handlers/respond.h"
 #include "http/fields.h"
 #include "http/problem.h"
 #include "store/db.h"
+#include "store/refresh_store.h"
 
 /* The public view of a user row (id, email, full_name, phone, role, created_at). */
 static json_t *user_json(const struct db_rows *rows)
@@ -274,26 +278,17 @@ void handle_auth_login(struct app *app, struct http_request *req, struct http_re
         return;
     }
     p.user_id = acct.user_id;
-    /* A token must be issued after the logout-everywhere cut-off, even within
-     * the same second: then it is dated one second ahead (inside the leeway). */
-    int64_t now = (int64_t)time(NULL);
-    if (now <= tva)
-        now = tva + 1;
-    char *token = NULL;
-    if (jwt_issue(&app->jwt, &p, now, &token) != JWT_OK) {
-        problem_internal_error(req, res, "jwt_issue failed");
+    char refresh[REFRESH_TOKEN_LEN + 1];
+    if (auth_tokens_start_family(app, req, res, p.user_id, refresh) != 0)
         return;
-    }
     revocation_remember_user(&app->revocation, req->arena, p.user_id, acct.role, tva);
-    json_t *body = json_pack("{s:s, s:s, s:I}", "access_token", token, "token_type", "Bearer", "expires_in",
-                             (json_int_t)app->jwt.ttl);
-    free(token);
-    respond_json(req, res, 200, body);
-    http_response_header(res, "Cache-Control", "no-store");
+    auth_tokens_answer(app, req, res, &p, tva, refresh);
 }
 
 void handle_auth_logout(struct app *app, struct http_request *req, struct http_response *res)
 {
+    if (auth_tokens_revoke_presented(app, req, res) != 0)
+        return;
     int rc = revocation_revoke_token(&app->revocation, req->arena, req->principal);
     if (rc == TOKEN_UNAVAILABLE) {
         problem_unavailable(req, res, "a dependency");
@@ -308,8 +303,15 @@ void handle_auth_logout(struct app *app, struct http_request *req, struct http_r
 
 void handle_auth_logout_all(struct app *app, struct http_request *req, struct http_response *res)
 {
+    /* Refresh tokens first: were the cut-off written and this not, a
+     * refresh token could still mint access tokens after the cut-off. */
+    int rc = refresh_store_revoke_user(app->db, req->principal->user_id, (int64_t)time(NULL));
+    if (rc != DB_OK) {
+        respond_storage_failure(app, req, res, rc, "logout-all");
+        return;
+    }
     int64_t cutoff = 0;
-    int rc = revocation_revoke_all(&app->revocation, req->arena, req->principal->user_id, (int64_t)time(NULL), &cutoff);
+    rc = revocation_revoke_all(&app->revocation, req->arena, req->principal->user_id, (int64_t)time(NULL), &cutoff);
     if (rc == TOKEN_UNAVAILABLE) {
         problem_unavailable(req, res, "mysql");
         return;

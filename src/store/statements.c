@@ -74,6 +74,22 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               " FROM users ORDER BY id"),
 
     /* Token revocation. */
+    /* Refresh tokens. */
+    STATEMENT(STMT_REFRESH_INSERT, 6,
+              "INSERT INTO refresh_tokens(token_hash, family, parent_id, user_id, created_at, expires_at)"
+              " VALUES (?, ?, ?, ?, ?, ?)"),
+    QUERY(STMT_REFRESH_GET_LOCKED, 1, REFRESH_NCOLUMNS,
+              "SELECT r.id, r.family, r.user_id, r.expires_at, r.used_at, r.revoked_at, u.role, u.tokens_valid_after"
+              " FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = ? FOR UPDATE"),
+    STATEMENT(STMT_REFRESH_MARK_USED, 2, "UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL"),
+    STATEMENT(STMT_REFRESH_REVOKE_FAMILY, 2,
+              "UPDATE refresh_tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL"),
+    STATEMENT(STMT_REFRESH_REVOKE_USER, 2,
+              "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"),
+    QUERY(STMT_REFRESH_FAMILY_OF, 2, SINGLE_NCOLUMNS,
+              "SELECT family FROM refresh_tokens WHERE token_hash = ? AND user_id = ?"),
+    STATEMENT(STMT_REFRESH_PURGE_USER, 2, "DELETE FROM refresh_tokens WHERE user_id = ? AND expires_at < ?"),
+
     STATEMENT(STMT_REVOCATION_INSERT, 3,
               "INSERT IGNORE INTO token_revocations(jti, user_id, expires_at) VALUES (?, ?, ?)"),
     QUERY(STMT_REVOCATION_EXISTS, 1, SINGLE_NCOLUMNS, "SELECT 1 FROM token_revocations WHERE jti = ?"),

@@ -25,6 +25,15 @@ enum stmt_id {
     STMT_USER_DELETE,           /* (email) */
     STMT_USER_LIST,             /* -> id, email, full_name, role, created_at */
 
+    /* Refresh tokens (store/refresh_store.c). */
+    STMT_REFRESH_INSERT,        /* (token_hash, family, parent_id, user_id, created_at, expires_at) */
+    STMT_REFRESH_GET_LOCKED,    /* token_hash -> REFRESH columns, FOR UPDATE */
+    STMT_REFRESH_MARK_USED,     /* (now, id): only while unused */
+    STMT_REFRESH_REVOKE_FAMILY, /* (now, family) */
+    STMT_REFRESH_REVOKE_USER,   /* (now, user_id) */
+    STMT_REFRESH_FAMILY_OF,     /* (token_hash, user_id) -> family */
+    STMT_REFRESH_PURGE_USER,    /* (user_id, now): the user's expired rows */
+
     /* Token revocation, the durable copy (auth/revocation.c). */
     STMT_REVOCATION_INSERT,     /* (jti, user_id, expires_at) */
     STMT_REVOCATION_EXISTS,     /* jti -> 1 */
@@ -102,6 +111,10 @@ enum user_auth_state_col { UAUTH_ROLE = 0, UAUTH_TOKENS_VALID_AFTER, USER_AUTH_S
 /* STMT_USER_LIST. */
 enum user_list_col { ULIST_ID = 0, ULIST_EMAIL, ULIST_FULL_NAME, ULIST_ROLE, ULIST_CREATED_AT,
                      USER_LIST_NCOLUMNS };
+
+/* STMT_REFRESH_GET_LOCKED. */
+enum refresh_col { RT_ID = 0, RT_FAMILY, RT_USER_ID, RT_EXPIRES_AT, RT_USED_AT, RT_REVOKED_AT, RT_ROLE,
+                   RT_TOKENS_VALID_AFTER, REFRESH_NCOLUMNS };
 
 /* STMT_REVOCATION_ACTIVE. */
 enum revocation_col { REVOKED_JTI = 0, REVOKED_EXPIRES_AT, REVOCATION_ACTIVE_NCOLUMNS };

@@ -386,17 +386,22 @@ def create_order(stack, token, items, **fields):
     return response.json()
 
 
-def stock_ledger(stack, product_id):
-    """(row count, sum of deltas) of the product's stock ledger, straight from MariaDB."""
+def mysql(stack, sql):
+    """Runs sql straight on the stack's MariaDB as orderapi's user; the rows,
+    each a list of column texts ("NULL" for NULL)."""
     env = stack.env
     done = subprocess.run(
         ["mariadb", "--protocol=socket", "-S", env["ORDERAPI_DB_SOCKET"], "-u", env["ORDERAPI_DB_USER"],
-         f"-p{env['ORDERAPI_DB_PASSWORD']}", "-N", "-B", env["ORDERAPI_DB_NAME"], "-e",
-         "SELECT COUNT(*), COALESCE(SUM(delta), 0) FROM stock_movements"
-         f" WHERE product_id = {int(product_id)}"],
+         f"-p{env['ORDERAPI_DB_PASSWORD']}", "-N", "-B", env["ORDERAPI_DB_NAME"], "-e", sql],
         capture_output=True, text=True, timeout=TIMEOUT)
     assert done.returncode == 0, done.stderr
-    count, total = done.stdout.split()
+    return [line.split("\t") for line in done.stdout.splitlines() if line]
+
+
+def stock_ledger(stack, product_id):
+    """(row count, sum of deltas) of the product's stock ledger, straight from MariaDB."""
+    [(count, total)] = mysql(stack, "SELECT COUNT(*), COALESCE(SUM(delta), 0) FROM stock_movements"
+                                    f" WHERE product_id = {int(product_id)}")
     return int(count), int(total)
 
 

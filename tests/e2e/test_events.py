@@ -6,20 +6,10 @@ import subprocess
 import threading
 import time
 
-from conftest import (api, create_order, demo_admin_token, make_product, new_customer, redis_cli,
+from conftest import (api, create_order, demo_admin_token, make_product, mysql, new_customer, redis_cli,
                       wait_until, TIMEOUT)
 
 STREAM = "orderapi:events"
-
-
-def mysql(stack, sql):
-    env = stack.env
-    done = subprocess.run(
-        ["mariadb", "--protocol=socket", "-S", env["ORDERAPI_DB_SOCKET"], "-u", env["ORDERAPI_DB_USER"],
-         f"-p{env['ORDERAPI_DB_PASSWORD']}", "-N", "-B", env["ORDERAPI_DB_NAME"], "-e", sql],
-        capture_output=True, text=True, timeout=TIMEOUT)
-    assert done.returncode == 0, done.stderr
-    return [line.split("\t") for line in done.stdout.splitlines() if line]
 
 
 def stream_entries(stack):
