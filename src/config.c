@@ -26,6 +26,7 @@
 #include "domain/money.h"
 #include "http/cors.h"
 #include "http/query.h"
+#include "notify/sms.h"
 
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/local/share/orderapi"
@@ -58,6 +59,8 @@ static const struct setting SETTINGS[] = {
     STR("ORDERAPI_PID_FILE", pid_file),
     BOOL("ORDERAPI_ALLOW_PUBLIC_LISTEN", allow_public_listen),
     BOOL("ORDERAPI_TEST_ROUTES", test_routes),
+    STR("ORDERAPI_SMS_SENDER", sms_sender),
+    UINT("ORDERAPI_SMS_TIMEOUT", sms_timeout, 1, 60),
     STR("ORDERAPI_CORS_ORIGINS", cors_origins),
     {"ORDERAPI_SHIPPING_FLAT", SET_MONEY, offsetof(struct config, shipping_flat), 0, 0, 0},
     {"ORDERAPI_FREE_SHIPPING_OVER", SET_MONEY, offsetof(struct config, free_shipping_over), 0, 0, 0},
@@ -86,6 +89,7 @@ static const struct setting SETTINGS[] = {
     STR("ORDERAPI_JWT_ISSUER", jwt.issuer),
     STR("ORDERAPI_JWT_AUDIENCE", jwt.audience),
     UINT("ORDERAPI_JWT_TTL", jwt.ttl, 60, 30u * 86400u),
+    UINT("ORDERAPI_GUEST_TOKEN_TTL", jwt.guest_ttl, 60, 86400),
     UINT("ORDERAPI_REFRESH_TTL", jwt.refresh_ttl, 300, 365u * 86400u),
     UINT("ORDERAPI_JWT_LEEWAY", jwt.leeway, 1, 300),
     BOOL("ORDERAPI_REVOCATION_FAIL_OPEN", jwt.revocation_fail_open),
@@ -141,6 +145,8 @@ void config_defaults(struct config *cfg)
     snprintf(cfg->jwt.audience, sizeof cfg->jwt.audience, "orderapi");
     snprintf(cfg->jwt.alg, sizeof cfg->jwt.alg, "HS256");
     cfg->jwt.ttl = 3600;
+    cfg->jwt.guest_ttl = 900;
+    cfg->sms_timeout = 10;
     cfg->jwt.refresh_ttl = 30u * 86400u;
     cfg->jwt.leeway = 30;
     cfg->jwt.login_max_failures = 5;
@@ -571,6 +577,9 @@ int config_validate(const struct config *cfg, enum config_use use, char *err, si
     if (cfg->db.socket[0] == '\0' && cfg->db.host[0] == '\0')
         return fail(err, errlen, "ORDERAPI_DB_HOST: set it or ORDERAPI_DB_SOCKET");
     if (use == CONFIG_FOR_SERVE) {
+        struct sms_sender sender;
+        if (sms_sender_parse(cfg->sms_sender, cfg->sms_timeout, &sender, err, errlen) != 0)
+            return -1;
         if (cors_origins_check(cfg->cors_origins, err, errlen) != 0)
             return -1;
         if (strcmp(cfg->jwt.alg, "HS256") == 0) {

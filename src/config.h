@@ -57,6 +57,7 @@ struct jwt_config {
     char issuer[128];
     char audience[128];
     unsigned ttl;              /* seconds */
+    unsigned guest_ttl;        /* seconds a guest token lives (ORDERAPI_GUEST_TOKEN_TTL) */
     unsigned refresh_ttl;      /* seconds a refresh token lives (ORDERAPI_REFRESH_TTL) */
     unsigned leeway;           /* seconds of clock skew accepted */
     int revocation_fail_open;  /* 1: let requests through when Redis is down */
@@ -90,6 +91,8 @@ struct config {
     unsigned relay_gather_ms;      /* the relay waits this long after a wake-up, to batch a burst */
     int allow_public_listen;   /* 1: a wildcard listen address is allowed */
     int test_routes;           /* 1: serve the routes the e2e tests need */
+    char sms_sender[CONFIG_STR]; /* ORDERAPI_SMS_SENDER: "", file:/path or command:/path (notify/sms.h) */
+    unsigned sms_timeout;      /* seconds a command: sender may take */
     char cors_origins[4096];   /* ORDERAPI_CORS_ORIGINS: comma list of exact origins; "" = no CORS */
 };
 

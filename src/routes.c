@@ -20,6 +20,8 @@ const struct route ROUTES[] = {
     ROUTE(POST, "/api/v1/auth/login", handle_auth_login, ACCESS_ANYONE),
     ROUTE(POST, "/api/v1/auth/refresh", handle_auth_refresh, ACCESS_ANYONE),
     ROUTE(POST, "/api/v1/auth/logout", handle_auth_logout, ACCESS_ANY_PRINCIPAL),
+    ROUTE(POST, "/api/v1/phone-verifications", handle_phone_verification_start, ACCESS_ANYONE),
+    ROUTE(POST, "/api/v1/phone-verifications/verify", handle_phone_verification_verify, ACCESS_ANYONE),
     ROUTE(POST, "/api/v1/auth/logout-all", handle_auth_logout_all, ACCESS_USER),
     ROUTE(GET, "/api/v1/auth/me", handle_auth_me, ACCESS_USER),
     /* Catalog and stock. */

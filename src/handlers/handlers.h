@@ -15,6 +15,8 @@ void handle_metrics(struct app *app, struct http_request *req, struct http_respo
 void handle_auth_register(struct app *app, struct http_request *req, struct http_response *res);
 void handle_auth_login(struct app *app, struct http_request *req, struct http_response *res);
 void handle_auth_refresh(struct app *app, struct http_request *req, struct http_response *res);
+void handle_phone_verification_start(struct app *app, struct http_request *req, struct http_response *res);
+void handle_phone_verification_verify(struct app *app, struct http_request *req, struct http_response *res);
 void handle_auth_logout(struct app *app, struct http_request *req, struct http_response *res);
 void handle_auth_logout_all(struct app *app, struct http_request *req, struct http_response *res);
 void handle_auth_me(struct app *app, struct http_request *req, struct http_response *res);

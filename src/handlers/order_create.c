@@ -365,7 +365,9 @@ static void read_order(struct http_request *req, struct order_create *c, json_t 
     c->customer_phone = fields_string(req->json, "customer_phone", NULL);
     c->payment_method = fields_string(req->json, "payment_method", NULL);
     c->notes = fields_string(req->json, "notes", NULL);
-    if (!c->customer_phone && req->principal->kind == PRINCIPAL_GUEST)
+    /* A guest's order is for the phone the guest proved, whatever the body
+     * says (the body's value is still checked). */
+    if (req->principal->kind == PRINCIPAL_GUEST)
         c->customer_phone = req->principal->phone;
 }
 
