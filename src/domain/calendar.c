@@ -33,3 +33,26 @@ int64_t calendar_days_since_epoch(int64_t year, int month, int day)
         days++;
     return days + (day - 1);
 }
+
+/* Whole years first (a year is 365 or 366 days), then months. */
+void calendar_date_of_days(int64_t days, int64_t *year, int *month, int *day)
+{
+    int64_t y = 1970 + days / 366; /* never past the answer */
+    while (calendar_days_since_epoch(y + 1, 1, 1) <= days)
+        y++;
+    int64_t left = days - calendar_days_since_epoch(y, 1, 1);
+    int m = 1;
+    while (left >= calendar_days_in_month(y, m)) {
+        left -= calendar_days_in_month(y, m);
+        m++;
+    }
+    *year = y;
+    *month = m;
+    *day = (int)left + 1;
+}
+
+/* 1970-01-01 was a Thursday (ISO weekday 4). */
+int calendar_iso_weekday(int64_t days)
+{
+    return (int)((days + 3) % 7) + 1;
+}

@@ -40,6 +40,10 @@ int prefetch_my_orders(struct app *app, struct http_request *req, struct list_ca
 /* order_stats.c */
 void handle_order_stats(struct app *app, struct http_request *req, struct http_response *res);
 int prefetch_order_stats(struct app *app, struct http_request *req, struct list_cache_prefetch *pf);
+void handle_report_sales(struct app *app, struct http_request *req, struct http_response *res);
+void handle_report_top_products(struct app *app, struct http_request *req, struct http_response *res);
+int prefetch_report_sales(struct app *app, struct http_request *req, struct list_cache_prefetch *pf);
+int prefetch_report_top_products(struct app *app, struct http_request *req, struct list_cache_prefetch *pf);
 /* order_lifecycle.c */
 void handle_order_update(struct app *app, struct http_request *req, struct http_response *res);
 void handle_order_set_status(struct app *app, struct http_request *req, struct http_response *res);

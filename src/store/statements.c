@@ -207,6 +207,26 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               " FROM product_sales_daily s JOIN products p ON p.id = s.product_id WHERE s.day BETWEEN ? AND ?"
               " GROUP BY s.product_id, p.name HAVING units > 0 ORDER BY units DESC, s.product_id LIMIT 10"),
 
+    /* Reports: the daily aggregates, so the cost follows the days asked for. */
+    QUERY(STMT_REPORT_SALES_DAILY, 2, REPORT_SALES_NCOLUMNS,
+              "SELECT DATE_FORMAT(day, '%Y-%m-%d'),"
+              " CAST(SUM(IF(status IN ('cancelled', 'refunded'), 0, orders)) AS SIGNED),"
+              " CAST(SUM(IF(status IN ('cancelled', 'refunded'), 0, revenue)) AS SIGNED)"
+              " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY day ORDER BY day"),
+    QUERY(STMT_REPORT_ITEMS_DAILY, 2, REPORT_ITEMS_NCOLUMNS,
+              "SELECT DATE_FORMAT(day, '%Y-%m-%d'), CAST(SUM(quantity) AS SIGNED)"
+              " FROM product_sales_daily WHERE day BETWEEN ? AND ? GROUP BY day ORDER BY day"),
+    QUERY(STMT_REPORT_TOP_BY_REVENUE, 3, REPORT_TOP_NCOLUMNS,
+              "SELECT s.product_id, p.sku, p.name, CAST(SUM(s.quantity) AS SIGNED) AS units,"
+              " CAST(SUM(s.revenue) AS SIGNED) AS amount FROM product_sales_daily s JOIN products p ON p.id = s.product_id"
+              " WHERE s.day BETWEEN ? AND ? GROUP BY s.product_id, p.sku, p.name HAVING units > 0"
+              " ORDER BY amount DESC, s.product_id LIMIT ?"),
+    QUERY(STMT_REPORT_TOP_BY_QUANTITY, 3, REPORT_TOP_NCOLUMNS,
+              "SELECT s.product_id, p.sku, p.name, CAST(SUM(s.quantity) AS SIGNED) AS units,"
+              " CAST(SUM(s.revenue) AS SIGNED) AS amount FROM product_sales_daily s JOIN products p ON p.id = s.product_id"
+              " WHERE s.day BETWEEN ? AND ? GROUP BY s.product_id, p.sku, p.name HAVING units > 0"
+              " ORDER BY units DESC, s.product_id LIMIT ?"),
+
     /* Event relay and housekeeping. */
     QUERY(STMT_OUTBOX_PENDING, 1, OUTBOX_PENDING_NCOLUMNS,
               "SELECT id, type, order_id, payload, " TS("created_at")

@@ -82,6 +82,12 @@ enum stmt_id {
     STMT_STATS_DAILY,           /* (from_day, to_day) -> day, orders, revenue (counting orders) */
     STMT_STATS_TOP_PRODUCTS,    /* (from_day, to_day) -> product_id, name, quantity, revenue */
 
+    /* Reports (store/report_store.c). */
+    STMT_REPORT_SALES_DAILY,    /* (from_day, to_day) -> day, orders, revenue (orders counting revenue) */
+    STMT_REPORT_ITEMS_DAILY,    /* (from_day, to_day) -> day, items sold */
+    STMT_REPORT_TOP_BY_REVENUE, /* (from_day, to_day, limit) -> REPORT_TOP columns */
+    STMT_REPORT_TOP_BY_QUANTITY,/* (from_day, to_day, limit) -> REPORT_TOP columns */
+
     /* The event relay and housekeeping (events/relay.c). */
     STMT_OUTBOX_PENDING,        /* (limit) -> id, type, order_id, payload, created_at */
     STMT_IDEMPOTENCY_PURGE,     /* (now): expired keys, a batch at a time */
@@ -115,6 +121,13 @@ enum user_list_col { ULIST_ID = 0, ULIST_EMAIL, ULIST_FULL_NAME, ULIST_ROLE, ULI
 /* STMT_REFRESH_GET_LOCKED. */
 enum refresh_col { RT_ID = 0, RT_FAMILY, RT_USER_ID, RT_EXPIRES_AT, RT_USED_AT, RT_REVOKED_AT, RT_ROLE,
                    RT_TOKENS_VALID_AFTER, REFRESH_NCOLUMNS };
+
+/* STMT_REPORT_SALES_DAILY. */
+enum report_sales_col { RSALES_DAY = 0, RSALES_ORDERS, RSALES_REVENUE, REPORT_SALES_NCOLUMNS };
+/* STMT_REPORT_ITEMS_DAILY. */
+enum report_items_col { RITEMS_DAY = 0, RITEMS_QUANTITY, REPORT_ITEMS_NCOLUMNS };
+/* STMT_REPORT_TOP_BY_REVENUE, STMT_REPORT_TOP_BY_QUANTITY. */
+enum report_top_col { RTOP_PRODUCT_ID = 0, RTOP_SKU, RTOP_NAME, RTOP_QUANTITY, RTOP_REVENUE, REPORT_TOP_NCOLUMNS };
 
 /* STMT_REVOCATION_ACTIVE. */
 enum revocation_col { REVOKED_JTI = 0, REVOKED_EXPIRES_AT, REVOCATION_ACTIVE_NCOLUMNS };

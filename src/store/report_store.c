@@ -1,0 +1,24 @@
+/*
+ * report_store.c — the reports' queries (see report_store.h).
+ */
+#include "store/report_store.h"
+
+#include <string.h>
+
+#include "store/db.h"
+#include "store/statements.h"
+
+int report_store_sales(struct db *db, struct arena *a, const char *from_day, const char *to_day,
+                       struct db_rows *sales, struct db_rows *items)
+{
+    struct db_value range[2] = {DBP_STR(from_day), DBP_STR(to_day)};
+    int rc = db_query(db, STMT_REPORT_SALES_DAILY, range, 2, a, sales);
+    return rc == DB_OK ? db_query(db, STMT_REPORT_ITEMS_DAILY, range, 2, a, items) : rc;
+}
+
+int report_store_top_products(struct db *db, struct arena *a, const char *from_day, const char *to_day,
+                              int by_quantity, int64_t limit, struct db_rows *rows)
+{
+    struct db_value p[3] = {DBP_STR(from_day), DBP_STR(to_day), DBP_INT(limit)};
+    return db_query(db, by_quantity ? STMT_REPORT_TOP_BY_QUANTITY : STMT_REPORT_TOP_BY_REVENUE, p, 3, a, rows);
+}
