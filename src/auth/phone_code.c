@@ -4,13 +4,14 @@
  */
 #include "auth/phone_code.h"
 
+#include "auth/derived_key.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
 
-/* The key of the key derivation: fixed and public; the secret is the
- * material it is applied to. */
+/* The context of the key derivation (auth/derived_key.h). */
 static const char KEY_CONTEXT[] = "orderapi phone codes, v1";
 
 int phone_code_new(char code[PHONE_CODE_DIGITS + 1])
@@ -34,12 +35,8 @@ int phone_code_well_formed(const char *text, size_t len)
 
 int phone_code_key(const unsigned char *material, size_t len, unsigned char key[PHONE_CODE_KEY_BYTES])
 {
-    if (!material || len == 0 || sodium_init() < 0)
-        return -1;
-    return crypto_generichash(key, PHONE_CODE_KEY_BYTES, material, len, (const unsigned char *)KEY_CONTEXT,
-                              sizeof KEY_CONTEXT - 1) == 0
-               ? 0
-               : -1;
+    _Static_assert(PHONE_CODE_KEY_BYTES == DERIVED_KEY_BYTES, "one key size");
+    return derived_key(material, len, KEY_CONTEXT, key);
 }
 
 int phone_code_hash(const unsigned char key[PHONE_CODE_KEY_BYTES], const char *phone, const char *code,

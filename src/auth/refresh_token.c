@@ -4,6 +4,8 @@
  */
 #include "auth/refresh_token.h"
 
+#include "domain/validation.h"
+
 #include <string.h>
 
 #include <sodium.h>
@@ -36,7 +38,7 @@ int refresh_family_new(char family[REFRESH_FAMILY_LEN + 1])
 
 int refresh_token_well_formed(const char *text, size_t len)
 {
-    if (!text || len != REFRESH_TOKEN_LEN)
+    if (!text || len != REFRESH_TOKEN_LEN || !text_is_base64url(text, len))
         return 0;
     unsigned char raw[REFRESH_TOKEN_BYTES];
     size_t raw_len = 0;

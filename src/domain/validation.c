@@ -105,6 +105,16 @@ const char *validate_full_name(const char *name, size_t len)
     return NULL;
 }
 
+int text_is_base64url(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
 const char *validate_phone(const char *phone)
 {
     if (phone[0] != '+')

@@ -30,4 +30,10 @@ const char *validate_full_name(const char *name, size_t len);
 /* E.164: '+', then 8 to 15 digits, the first not 0. */
 const char *validate_phone(const char *phone);
 
+/* 1 when the n bytes are all of base64url's alphabet (A-Z a-z 0-9 - _).
+ * Checked before libsodium decodes: its decoder (1.0.18) reads a byte
+ * over 0x7f as if it were '_', so without this one value would have more
+ * than one spelling. */
+int text_is_base64url(const char *s, size_t n);
+
 #endif

@@ -295,8 +295,49 @@ static const char *sort_sql(enum order_sort s)
     }
 }
 
+/* A time in microseconds as FROM_UNIXTIME's argument: "seconds.micros". */
+static const char *micros_text(struct arena *a, int64_t us)
+{
+    int64_t seconds = us / 1000000, micros = us % 1000000;
+    if (micros < 0) {
+        seconds--;
+        micros += 1000000;
+    }
+    return arena_printf(a, "%" PRId64 ".%06" PRId64, seconds, micros);
+}
+
+/* Rows after the cursor's, in the sort's order: "key beyond, or the same key
+ * and id beyond", written so that the first condition is a range on the
+ * sort's index (whose entries end in the primary key). */
+static void qb_after(struct query_builder *q, enum order_sort sort, const struct order_list_after *after)
+{
+    int created = sort == SORT_CREATED_DESC || sort == SORT_CREATED_ASC;
+    int desc = sort == SORT_CREATED_DESC || sort == SORT_TOTAL_DESC;
+    const char *col = created ? "created_at" : "total_amount";
+    const char *value = created ? "FROM_UNIXTIME(?)" : "?";
+    struct db_value key = DBP_INT(after->key);
+    if (created) {
+        const char *text = micros_text(q->a, after->key);
+        if (!text) {
+            q->failed = 1;
+            return;
+        }
+        key = DBP_STR(text);
+    }
+    qb_text(q, " AND ");
+    qb_text(q, col);
+    qb_bind(q, desc ? " <= " : " >= ", key);
+    qb_text(q, value);
+    qb_text(q, " AND (");
+    qb_text(q, col);
+    qb_bind(q, desc ? " < " : " > ", key);
+    qb_text(q, value);
+    qb_bind(q, desc ? " OR id < ?)" : " OR id > ?)", DBP_INT(after->id));
+}
+
 int order_store_list(struct db *db, struct arena *a, const struct order_scope *s, const struct order_filter *f,
-                     int64_t limit, int64_t offset, struct db_rows *rows, int64_t *total)
+                     int64_t limit, int64_t offset, const struct order_list_after *after, int want_total,
+                     struct db_rows *rows, int64_t *total)
 {
     struct query_builder *list = arena_calloc(a, 1, sizeof *list), *count = arena_calloc(a, 1, sizeof *count);
     if (!list || !count)
@@ -304,12 +345,14 @@ int order_store_list(struct db *db, struct arena *a, const struct order_scope *s
     list->a = count->a = a;
     qb_text(list, "SELECT ");
     qb_text(list, ORDER_COLUMNS_SQL);
-    qb_text(list, " FROM orders");
+    qb_text(list, ", CAST(UNIX_TIMESTAMP(created_at) * 1000000 AS SIGNED) FROM orders");
     qb_where(list, s, f);
+    if (after)
+        qb_after(list, f->sort, after);
     qb_text(list, sort_sql(f->sort));
-    qb_text(list, " LIMIT ? OFFSET ?");
-    qb_param(list, DBP_INT(limit));
-    qb_param(list, DBP_INT(offset));
+    qb_bind(list, " LIMIT ?", DBP_INT(limit));
+    if (!after)
+        qb_bind(list, " OFFSET ?", DBP_INT(offset));
     qb_text(count, "SELECT COUNT(*) FROM orders");
     qb_where(count, s, f);
     if (list->failed || count->failed) {
@@ -318,9 +361,10 @@ int order_store_list(struct db *db, struct arena *a, const struct order_scope *s
     }
     struct db_rows counted;
     int rc = db_query_sql(db, list->sql, list->n, list->params, a, rows);
-    if (rc == DB_OK)
+    *total = 0;
+    if (rc == DB_OK && want_total)
         rc = db_query_sql(db, count->sql, count->n, count->params, a, &counted);
-    if (rc == DB_OK)
+    if (rc == DB_OK && want_total)
         *total = counted.count ? DB_CELL(&counted, 0, SINGLE_VALUE)->i : 0;
     return rc;
 }

@@ -59,12 +59,27 @@ int order_store_load_with_items(struct db *db, struct arena *a, const struct ord
                                 struct db_rows *row, struct db_rows *items);
 /* The order's history rows: from, to, kind, changed_by, note, created_at. */
 int order_store_history(struct db *db, struct arena *a, int64_t order_id, struct db_rows *rows);
-/* One page of the orders the scope may see that match the filter, in the
- * filter's sort order, and the number of all that match.  The query is
- * composed from fixed fragments for the filters given (so each shape uses
- * its index); every value is bound.  DB_ERROR when it would not fit. */
+/* Where a cursor page starts: after the row with this sort value (the
+ * creation time in microseconds, or the total in cents) and id. */
+struct order_list_after {
+    int64_t key;
+    int64_t id;
+};
+/* A list row's creation time in microseconds since 1970, after the order
+ * columns (the key a cursor on the creation time carries). */
+#define ORDER_LIST_CREATED_US OC_COUNT
+/*
+ * Up to limit of the orders the scope may see that match the filter, in the
+ * filter's sort order: skipping offset rows, or (after != NULL) starting
+ * after that row, which costs the same at any depth: the sort's index is
+ * entered at the row.  *total is the number of all that match, counted only
+ * when want_total.  The query is composed from fixed fragments for the
+ * filters given (so each shape uses its index); every value is bound.
+ * DB_ERROR when it would not fit.
+ */
 int order_store_list(struct db *db, struct arena *a, const struct order_scope *s, const struct order_filter *f,
-                     int64_t limit, int64_t offset, struct db_rows *rows, int64_t *total);
+                     int64_t limit, int64_t offset, const struct order_list_after *after, int want_total,
+                     struct db_rows *rows, int64_t *total);
 /* The stats aggregates for the days from..to (YYYY-MM-DD): buckets (status,
  * payment_status, orders, revenue), daily (day, orders, revenue) and the top
  * products (product_id, name, quantity, revenue). */

@@ -57,6 +57,14 @@ static void test_malformed_tokens(void **state)
     memcpy(bad, good, sizeof good);
     bad[REFRESH_TOKEN_LEN - 1] = 'B'; /* 000001: a stray low bit */
     assert_false(refresh_token_well_formed(bad, REFRESH_TOKEN_LEN));
+    /* libsodium alone reads a byte over 0x7f as '_' (a second spelling). */
+    const char *underscores = "___________________________________________";
+    assert_true(refresh_token_well_formed(underscores, REFRESH_TOKEN_LEN) == 0); /* stray bits at the end */
+    char high[REFRESH_TOKEN_LEN + 1];
+    memcpy(high, "__________________________________________A", sizeof high);
+    assert_true(refresh_token_well_formed(high, REFRESH_TOKEN_LEN));
+    high[3] = (char)0xff;
+    assert_false(refresh_token_well_formed(high, REFRESH_TOKEN_LEN));
     memcpy(bad, good, sizeof good);
     bad[10] = '\0'; /* a NUL inside the claimed length */
     assert_false(refresh_token_well_formed(bad, REFRESH_TOKEN_LEN));
