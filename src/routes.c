@@ -38,6 +38,7 @@ const struct route ROUTES[] = {
     ROUTE_PREFETCH(GET, "/api/v1/orders/my-orders", handle_my_orders, ACCESS_CUSTOMER, prefetch_my_orders),
     ROUTE_PREFETCH(GET, "/api/v1/orders/stats", handle_order_stats, ACCESS_ADMIN, prefetch_order_stats),
     ROUTE(GET, "/api/v1/orders/status-options", handle_order_status_options, ACCESS_ANYONE),
+    ROUTE(GET, "/api/v1/orders/export", handle_order_export, ACCESS_ADMIN),
     ROUTE_PREFETCH(GET, "/api/v1/reports/sales", handle_report_sales, ACCESS_ADMIN, prefetch_report_sales),
     ROUTE_PREFETCH(GET, "/api/v1/reports/top-products", handle_report_top_products, ACCESS_ADMIN,
                    prefetch_report_top_products),

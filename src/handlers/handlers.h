@@ -40,6 +40,7 @@ int prefetch_my_orders(struct app *app, struct http_request *req, struct list_ca
 /* order_stats.c */
 void handle_order_stats(struct app *app, struct http_request *req, struct http_response *res);
 int prefetch_order_stats(struct app *app, struct http_request *req, struct list_cache_prefetch *pf);
+void handle_order_export(struct app *app, struct http_request *req, struct http_response *res);
 void handle_report_sales(struct app *app, struct http_request *req, struct http_response *res);
 void handle_report_top_products(struct app *app, struct http_request *req, struct http_response *res);
 int prefetch_report_sales(struct app *app, struct http_request *req, struct list_cache_prefetch *pf);

@@ -84,6 +84,12 @@ struct http_response {
     size_t header_count;
     const char *body;          /* arena memory or a static string */
     size_t body_len;
+    /* A body too large to hold (an export): instead of body, written
+     * after the headers by stream(stream_ctx, io), without Content-Length.
+     * It returns 0, or -1 when a write failed (the client went away) or
+     * it could not finish; the response is then cut short. */
+    int (*stream)(void *ctx, const struct http_io *io);
+    void *stream_ctx;
 };
 
 /* Limits that apply before any handler runs. */

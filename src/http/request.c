@@ -621,9 +621,10 @@ int http_response_write(const struct http_response *res, enum http_method method
         writer_puts(&writer, "Content-Type: ");
         writer_puts(&writer, res->content_type != NULL ? res->content_type : "application/json");
         writer_puts(&writer, "\r\n");
-        n = snprintf(line, sizeof(line), "Content-Length: %zu\r\n",
-                     res->body != NULL ? res->body_len : 0);
-        writer_put(&writer, line, (size_t)n);
+        if (res->stream == NULL) {
+            n = snprintf(line, sizeof(line), "Content-Length: %zu\r\n", res->body != NULL ? res->body_len : 0);
+            writer_put(&writer, line, (size_t)n);
+        }
     }
     for (size_t i = 0; i < res->header_count; i++) {
         writer_puts(&writer, res->headers[i].name);
@@ -635,5 +636,9 @@ int http_response_write(const struct http_response *res, enum http_method method
     if (!bodyless_status && method != HTTP_HEAD && res->body != NULL && res->body_len > 0)
         writer_put(&writer, res->body, res->body_len);
     writer_flush(&writer);
-    return writer.failed ? -1 : 0;
+    if (writer.failed)
+        return -1;
+    if (res->stream != NULL && !bodyless_status && method != HTTP_HEAD)
+        return res->stream(res->stream_ctx, io);
+    return 0;
 }

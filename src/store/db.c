@@ -1200,3 +1200,129 @@ int db_run_script(struct db *db, const char *sql, size_t len)
     }
     return rc;
 }
+
+/* --- Streaming a result ------------------------------------------------ */
+
+/* A SELECT whose rows are read from the server one at a time (unbuffered),
+ * on a statement of its own: only one row is ever held, in scratch memory
+ * reset for each row. */
+struct db_stream {
+    struct db *db;
+    MYSQL_STMT *stmt;
+    MYSQL_RES *meta;
+    MYSQL_BIND *binds;
+    const MYSQL_FIELD *fields;
+    struct arena *scratch;
+    struct db_rows row;
+    const char *sql;
+    int done;
+};
+
+/* Prepares sql on a statement of its own, binds params and executes it;
+ * DB_OK, or an error (the caller closes the stream). */
+static int db_stream_execute(struct db_stream *s, unsigned nparams, const struct db_value *params)
+{
+    struct db *db = s->db;
+    size_t n = nparams ? nparams : 1;
+    MYSQL_BIND *binds = arena_calloc(s->scratch, n, sizeof *binds);
+    long long *ints = arena_calloc(s->scratch, n, sizeof *ints);
+    unsigned long *lengths = arena_calloc(s->scratch, n, sizeof *lengths);
+    if (!binds || !ints || !lengths || nparams > DB_MAX_PARAMS)
+        return DB_ERROR;
+    s->stmt = mysql_stmt_init(db->conn);
+    if (s->stmt == NULL)
+        return DB_ERROR;
+    if (mysql_stmt_prepare(s->stmt, s->sql, strlen(s->sql)) != 0)
+        return db_fail_stmt(db, s->stmt, s->sql);
+    int rc = db_bind_params(db, s->stmt, s->sql, nparams, params, nparams, binds, ints, lengths);
+    if (rc != DB_OK)
+        return rc;
+    if (mysql_stmt_execute(s->stmt) != 0)
+        return db_fail_stmt(db, s->stmt, s->sql);
+    return DB_OK;
+}
+
+static void free_scratch(void *p)
+{
+    arena_free(p);
+}
+
+int db_stream_open(struct db *db, const char *sql, unsigned nparams, const struct db_value *params,
+                   struct arena *a, struct db_stream **out)
+{
+    *out = NULL;
+    if (db->in_tx)
+        return DB_ERROR;
+    int rc = db_ensure(db);
+    if (rc != DB_OK)
+        return rc;
+    struct db_stream *s = arena_calloc(a, 1, sizeof *s);
+    if (!s || !(s->scratch = arena_new()))
+        return DB_ERROR;
+    if (arena_defer(a, free_scratch, s->scratch) != 0) {
+        arena_free(s->scratch);
+        return DB_ERROR;
+    }
+    s->db = db;
+    s->sql = sql;
+    rc = db_stream_execute(s, nparams, params);
+    if (rc != DB_OK) {
+        db_stream_close(s, 0);
+        return rc;
+    }
+    s->meta = mysql_stmt_result_metadata(s->stmt);
+    unsigned columns = s->meta ? mysql_num_fields(s->meta) : 0;
+    s->binds = columns ? db_result_binds(a, columns) : NULL;
+    s->row.cells = columns ? arena_calloc(a, columns, sizeof *s->row.cells) : NULL;
+    if (!s->binds || !s->row.cells || mysql_stmt_bind_result(s->stmt, s->binds) != 0) {
+        db_stream_close(s, 1);
+        return DB_ERROR;
+    }
+    s->row.columns = columns;
+    s->fields = mysql_fetch_fields(s->meta);
+    *out = s;
+    return DB_OK;
+}
+
+int db_stream_next(struct db_stream *s, const struct db_rows **row)
+{
+    if (s->done)
+        return DB_NOT_FOUND;
+    arena_reset(s->scratch);
+    int fetched = mysql_stmt_fetch(s->stmt);
+    if (fetched == MYSQL_NO_DATA) {
+        s->done = 1;
+        return DB_NOT_FOUND;
+    }
+    if (fetched != 0 && fetched != MYSQL_DATA_TRUNCATED) {
+        s->done = 1;
+        return db_fail_stmt(s->db, s->stmt, s->sql);
+    }
+    for (unsigned c = 0; c < s->row.columns; c++)
+        if (db_store_cell(s->db, s->stmt, s->scratch, c, &s->fields[c], s->binds[c].buffer, *s->binds[c].length,
+                          *s->binds[c].is_null, &s->row.cells[c]) != DB_OK) {
+            s->done = 1;
+            return DB_ERROR;
+        }
+    s->row.count = 1;
+    *row = &s->row;
+    return DB_OK;
+}
+
+void db_stream_close(struct db_stream *s, int abandon)
+{
+    if (!s)
+        return;
+    if (s->meta)
+        mysql_free_result(s->meta);
+    s->meta = NULL;
+    /* Rows the server is still sending would have to be read to the end
+     * before the connection could be used again: closing it is cheaper
+     * and stops the query; the next statement reconnects.  The connection
+     * goes first, so that closing the statement sends and reads nothing. */
+    if (abandon && !s->done && s->db->conn != NULL)
+        db_disconnect(s->db);
+    if (s->stmt)
+        mysql_stmt_close(s->stmt);
+    s->stmt = NULL;
+}

@@ -137,6 +137,26 @@ void db_test_fault_arm(struct db *db, enum db_test_fault fault, enum stmt_id stm
 /* The last server error for the log (never for a client). */
 const char *db_last_error(const struct db *db);
 
+/*
+ * A SELECT read row by row as the server sends it (unbuffered), for
+ * answers too large to hold: an export of every order.  sql is composed
+ * from fixed fragments (every value bound), as for db_query_sql.  Only one
+ * row is held at a time; the stream owns a statement of its own, and while
+ * it is open nothing else may run on this connection.
+ *
+ * db_stream_open: DB_OK with *out, or an error (nothing to close).
+ * db_stream_next: DB_OK with *row (one row, valid until the next call),
+ *   DB_NOT_FOUND after the last row, or an error.
+ * db_stream_close: abandon != 0 before the end (a client went away) drops
+ *   the connection, which stops the query at once instead of reading the
+ *   rest; the next statement reconnects.
+ */
+struct db_stream;
+int db_stream_open(struct db *db, const char *sql, unsigned nparams, const struct db_value *params,
+                   struct arena *a, struct db_stream **out);
+int db_stream_next(struct db_stream *s, const struct db_rows **row);
+void db_stream_close(struct db_stream *s, int abandon);
+
 /* Runs a multi-statement SQL script (migrations only, not user input). */
 int db_run_script(struct db *db, const char *sql, size_t len);
 

@@ -369,6 +369,26 @@ int order_store_list(struct db *db, struct arena *a, const struct order_scope *s
     return rc;
 }
 
+int order_store_export_open(struct db *db, struct arena *a, const struct order_scope *s,
+                            const struct order_filter *f, struct db_stream **out)
+{
+    struct query_builder *q = arena_calloc(a, 1, sizeof *q);
+    if (!q)
+        return DB_ERROR;
+    q->a = a;
+    qb_text(q, "SELECT id, order_number, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), status, payment_status,"
+               " customer_name,"
+               " customer_email, customer_phone, item_count, subtotal, tax_amount, shipping_amount,"
+               " discount_amount, total_amount FROM orders");
+    qb_where(q, s, f);
+    qb_text(q, sort_sql(f->sort));
+    if (q->failed) {
+        log_msg("error", "order export: query too large");
+        return DB_ERROR;
+    }
+    return db_stream_open(db, q->sql, q->n, q->params, a, out);
+}
+
 /* --- Placing an order -------------------------------------------------- */
 
 int order_store_reserve_numbers(struct db *db, const char *day, int64_t block, int64_t *last)

@@ -80,6 +80,17 @@ struct order_list_after {
 int order_store_list(struct db *db, struct arena *a, const struct order_scope *s, const struct order_filter *f,
                      int64_t limit, int64_t offset, const struct order_list_after *after, int want_total,
                      struct db_rows *rows, int64_t *total);
+/* The columns of the CSV export, in order (enum order_export_column). */
+enum order_export_column {
+    OX_ID = 0, OX_NUMBER, OX_CREATED_AT, OX_STATUS, OX_PAYMENT_STATUS, OX_CUSTOMER_NAME, OX_CUSTOMER_EMAIL,
+    OX_CUSTOMER_PHONE, OX_ITEM_COUNT, OX_SUBTOTAL, OX_TAX, OX_SHIPPING, OX_DISCOUNT, OX_TOTAL, OX_COUNT
+};
+/* Every order the scope may see that matches the filter, in its sort
+ * order, as a stream of enum order_export_column rows (db_stream_next):
+ * no page limit, one row held at a time. */
+struct db_stream;
+int order_store_export_open(struct db *db, struct arena *a, const struct order_scope *s,
+                            const struct order_filter *f, struct db_stream **out);
 /* The stats aggregates for the days from..to (YYYY-MM-DD): buckets (status,
  * payment_status, orders, revenue), daily (day, orders, revenue) and the top
  * products (product_id, name, quantity, revenue). */
