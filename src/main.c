@@ -4,7 +4,7 @@
  *   orderapi serve [--config F] [--listen A] [--workers N] [--max-requests N] [--pid-file P]
  *   orderapi migrate [--config F] [--dir SQLDIR]
  *   orderapi check-config [--config F]
- *   orderapi relay --once      publish pending events (ORDERAPI_CONFIG names the file)
+ *   orderapi relay --once [--config F]   publish pending events and exit (cron)
  *   orderapi user add|set-password|set-role|delete|list ...   (cli_user.c)
  *   orderapi version
  *
@@ -42,7 +42,7 @@ static void usage(FILE *out)
             "                      [--max-requests N] [--pid-file PATH]\n"
             "       orderapi migrate [--config FILE] [--dir SQLDIR]\n"
             "       orderapi check-config [--config FILE]\n"
-            "       orderapi relay --once   (settings from the environment and ORDERAPI_CONFIG)\n"
+            "       orderapi relay --once [--config FILE]\n"
             "       orderapi user add|set-password|set-role|delete|list ... (orderapi user --help)\n"
             "       orderapi version\n"
             "Settings come from ORDERAPI_* environment variables, then the --config file,\n"
@@ -124,6 +124,27 @@ static int cmd_migrate(const struct config *cfg)
     return rc;
 }
 
+/* `orderapi relay --once [--config FILE]` (for cron where no master runs):
+ * the only form; the master runs the long-lived relay itself. */
+static int cmd_relay_once(int argc, char **argv)
+{
+    static struct config cfg;
+    struct options o = {0};
+    char err[512];
+    if (argc < 3 || strcmp(argv[2], "--once") != 0 || parse_options(argc - 2, argv + 2, &o) != 0 ||
+        o.override_count > 0 || o.sql_dir) {
+        fprintf(stderr, "usage: orderapi relay --once [--config FILE]\n");
+        return 2;
+    }
+    if (load_config(&cfg, &o, CONFIG_FOR_ADMIN) != 0)
+        return 1;
+    if (jwt_keys_read(&cfg.jwt, err, sizeof err) != 0) {
+        fprintf(stderr, "orderapi: configuration error: %s\n", err);
+        return 1;
+    }
+    return relay_once(&cfg);
+}
+
 /* Serves FastCGI on a socket a web server handed over as fd 0. */
 static int serve_inherited_socket(const struct config *cfg)
 {
@@ -169,6 +190,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "user") == 0)
         return cli_user_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "relay") == 0)
+        return cmd_relay_once(argc, argv);
     if (parse_options(argc - 1, argv + 1, &o) != 0) {
         usage(stderr);
         return 2;
@@ -182,23 +205,6 @@ int main(int argc, char **argv)
         if (load_config(&cfg, &o, CONFIG_FOR_ADMIN) != 0)
             return 1;
         return cmd_migrate(&cfg);
-    }
-    if (strcmp(cmd, "relay") == 0) {
-        /* `orderapi relay --once` (for cron where no master runs): the
-         * only form; the master runs the long-lived relay itself. */
-        if (argc != 3 || strcmp(argv[2], "--once") != 0) {
-            fprintf(stderr, "usage: orderapi relay --once\n");
-            return 2;
-        }
-        struct options none = {0};
-        char err[512];
-        if (load_config(&cfg, &none, CONFIG_FOR_ADMIN) != 0)
-            return 1;
-        if (jwt_keys_read(&cfg.jwt, err, sizeof err) != 0) {
-            fprintf(stderr, "orderapi: configuration error: %s\n", err);
-            return 1;
-        }
-        return relay_once(&cfg);
     }
     if (strcmp(cmd, "check-config") == 0) {
         if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)

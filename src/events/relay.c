@@ -179,6 +179,20 @@ int relay_run(const struct config *cfg, int slot)
     return 0;
 }
 
+/*
+ * Takes the database's relay lock for this connection, without waiting: 1
+ * taken, 0 another `relay --once` holds it, -1 MySQL failed.  The lock goes
+ * with the connection when the process exits.
+ */
+static int relay_lock(struct app *app, struct arena *a)
+{
+    struct db_rows rows;
+    if (db_query_row(app->db, STMT_RELAY_LOCK, NULL, 0, a, &rows) != DB_OK)
+        return -1;
+    const struct db_value *got = DB_CELL(&rows, 0, SINGLE_VALUE);
+    return got->type == DBV_INT && got->i == 1 ? 1 : 0;
+}
+
 int relay_once(const struct config *cfg)
 {
     struct app app;
@@ -186,9 +200,20 @@ int relay_once(const struct config *cfg)
     int rc = 1;
     if (!a || app_init(&app, cfg, -1) != 0)
         goto out;
-    rc = relay_drain(&app, a) == 0 ? 0 : 1;
-    if (rc == 0)
-        housekeeping(&app);
+    /* Two runs from cron that overlap (a slow one still publishing when
+     * the next starts) would send the same batch twice: the second one
+     * leaves it to the first and exits 0. */
+    int locked = relay_lock(&app, a);
+    arena_reset(a);
+    if (locked == 1) {
+        rc = relay_drain(&app, a) == 0 ? 0 : 1;
+        if (rc == 0)
+            housekeeping(&app);
+    } else {
+        if (locked < 0)
+            log_msg("error", "relay: cannot take the relay lock: %s", db_last_error(app.db));
+        rc = locked == 0 ? 0 : 1;
+    }
     app_release(&app);
 out:
     arena_free(a);

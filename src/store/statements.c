@@ -231,6 +231,9 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
     QUERY(STMT_OUTBOX_PENDING, 1, OUTBOX_PENDING_NCOLUMNS,
               "SELECT id, type, order_id, payload, " TS("created_at")
               " FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ?"),
+    /* Named locks are server-wide: the database's name keeps two sites on
+     * one shared MySQL server apart (SHA1 keeps it under MySQL's 64 bytes). */
+    QUERY(STMT_RELAY_LOCK, 0, SINGLE_NCOLUMNS, "SELECT GET_LOCK(CONCAT('orderapi_relay_', SHA1(DATABASE())), 0)"),
     STATEMENT(STMT_IDEMPOTENCY_PURGE, 1, "DELETE FROM idempotency_keys WHERE expires_at < ? LIMIT 1000"),
 };
 

@@ -90,6 +90,7 @@ enum stmt_id {
 
     /* The event relay and housekeeping (events/relay.c). */
     STMT_OUTBOX_PENDING,        /* (limit) -> id, type, order_id, payload, created_at */
+    STMT_RELAY_LOCK,            /* GET_LOCK('orderapi_relay_' + SHA1(database), 0): 1, 0 or NULL */
     STMT_IDEMPOTENCY_PURGE,     /* (now): expired keys, a batch at a time */
     STMT_COUNT
 };
