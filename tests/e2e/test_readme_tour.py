@@ -35,8 +35,12 @@ def test_the_readme_tour_works_as_printed(stack):
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True,
                           timeout=10 * TIMEOUT)
     assert done.returncode == 0, done.stderr + done.stdout
-    registered, placed, refused, mine, cancelled, product, asked, guest_order = json_values(done.stdout)
+    csv_text = done.stdout[done.stdout.index("id,order_number,"):]
+    registered, refreshed, placed, refused, mine, cancelled, product, asked, guest_order, month, best = \
+        json_values(done.stdout[:done.stdout.index("id,order_number,")])
     assert registered["role"] == "customer"
+    assert refreshed == {"token_type": "Bearer", "expires_in": refreshed["expires_in"],
+                         "refresh_expires_in": 30 * 86400}
     assert placed["status"] == "pending" and placed["total_amount"] == "25.00"
     assert placed["order_number"].startswith("ORD-")
     assert refused["status"] == 409 and refused["code"] == "insufficient_stock"
@@ -46,3 +50,7 @@ def test_the_readme_tour_works_as_printed(stack):
     assert product == {"stock": 3}
     assert asked["expires_in"] == 600
     assert guest_order == {"status": "pending", "customer_phone": asked["phone"]}
+    assert month["orders"] >= 1 and month["items_sold"] >= 1
+    assert "Tour mug" in best or len(best) == 3
+    header, first = csv_text.splitlines()[:2]
+    assert header.startswith("id,order_number,created_at,status") and ",pending," in first
