@@ -258,14 +258,8 @@ static int login_check(struct app *app, struct http_request *req, struct http_re
 
 void handle_auth_login(struct app *app, struct http_request *req, struct http_response *res)
 {
-    json_t *errors = respond_body_errors(req, res, LOGIN_FIELDS, sizeof LOGIN_FIELDS / sizeof LOGIN_FIELDS[0]);
-    if (!errors)
+    if (respond_body_valid(req, res, LOGIN_FIELDS, sizeof LOGIN_FIELDS / sizeof LOGIN_FIELDS[0]) != 0)
         return;
-    if (json_array_size(errors) > 0) {
-        problem_validation(req, res, errors);
-        return;
-    }
-    json_decref(errors);
     char normalized[EMAIL_MAX + 1];
     email_normalize(fields_string(req->json, "email", NULL), normalized);
     struct login_account acct;

@@ -89,14 +89,8 @@ static void refused(struct http_request *req, struct http_response *res, enum re
 /* The hash of the body's refresh_token; 0, or -1 when answered (422, 401). */
 static int presented_hash(struct http_request *req, struct http_response *res, char hash[REFRESH_HASH_LEN + 1])
 {
-    json_t *errors = respond_body_errors(req, res, REFRESH_FIELDS, sizeof REFRESH_FIELDS / sizeof REFRESH_FIELDS[0]);
-    if (!errors)
+    if (respond_body_valid(req, res, REFRESH_FIELDS, sizeof REFRESH_FIELDS / sizeof REFRESH_FIELDS[0]) != 0)
         return -1;
-    if (json_array_size(errors) > 0) {
-        problem_validation(req, res, errors);
-        return -1;
-    }
-    json_decref(errors);
     size_t len = 0;
     const char *presented = fields_string(req->json, "refresh_token", &len);
     if (refresh_token_hash(presented, len, hash) != 0) {
@@ -148,14 +142,8 @@ int auth_tokens_revoke_presented(struct app *app, struct http_request *req, stru
 {
     if (!req->json)
         return 0;
-    json_t *errors = respond_body_errors(req, res, LOGOUT_FIELDS, sizeof LOGOUT_FIELDS / sizeof LOGOUT_FIELDS[0]);
-    if (!errors)
+    if (respond_body_valid(req, res, LOGOUT_FIELDS, sizeof LOGOUT_FIELDS / sizeof LOGOUT_FIELDS[0]) != 0)
         return -1;
-    if (json_array_size(errors) > 0) {
-        problem_validation(req, res, errors);
-        return -1;
-    }
-    json_decref(errors);
     size_t len = 0;
     const char *presented = fields_string(req->json, "refresh_token", &len);
     char hash[REFRESH_HASH_LEN + 1];

@@ -40,6 +40,20 @@ json_t *respond_body_errors(struct http_request *req, struct http_response *res,
     return errors;
 }
 
+int respond_body_valid(struct http_request *req, struct http_response *res, const struct field_spec *specs,
+                       size_t count)
+{
+    json_t *errors = respond_body_errors(req, res, specs, count);
+    if (!errors)
+        return -1;
+    if (json_array_size(errors) > 0) {
+        problem_validation(req, res, errors);
+        return -1;
+    }
+    json_decref(errors);
+    return 0;
+}
+
 void respond_cached(struct http_response *res, const char *body, size_t len)
 {
     res->status = 200;

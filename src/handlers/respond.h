@@ -28,6 +28,11 @@ void respond_storage_failure(struct app *app, struct http_request *req, struct h
 json_t *respond_body_errors(struct http_request *req, struct http_response *res, const struct field_spec *specs,
                             size_t count);
 
+/* respond_body_errors for a body with no further rules: 0 when it matches
+ * specs, or -1 when the request was answered (415, 422, 500). */
+int respond_body_valid(struct http_request *req, struct http_response *res, const struct field_spec *specs,
+                       size_t count);
+
 /* 200 with a cached JSON body and X-Cache: HIT. */
 void respond_cached(struct http_response *res, const char *body, size_t len);
 /* 200 with body (stolen) and X-Cache: MISS; stores it under entry's key. */

@@ -43,6 +43,13 @@
 #define QUERY(id_, nparams_, ncolumns_, sql_) \
     [id_] = {.id = (id_), .name = #id_, .sql = (sql_), .nparams = (nparams_), .ncolumns = (ncolumns_)}
 
+/* The best sellers over a range of days, best first by the named column. */
+#define REPORT_TOP_SQL(order_by)                                                                            \
+    "SELECT s.product_id, p.sku, p.name, CAST(SUM(s.quantity) AS SIGNED) AS units,"                         \
+    " CAST(SUM(s.revenue) AS SIGNED) AS amount FROM product_sales_daily s JOIN products p ON p.id = s.product_id" \
+    " WHERE s.day BETWEEN ? AND ? GROUP BY s.product_id, p.sku, p.name HAVING units > 0"                    \
+    " ORDER BY " order_by " DESC, s.product_id LIMIT ?"
+
 const struct stmt_def STATEMENTS[STMT_COUNT] = {
     QUERY(STMT_PING, 0, SINGLE_NCOLUMNS, "SELECT 1"),
 
@@ -216,16 +223,8 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
     QUERY(STMT_REPORT_ITEMS_DAILY, 2, REPORT_ITEMS_NCOLUMNS,
               "SELECT DATE_FORMAT(day, '%Y-%m-%d'), CAST(SUM(quantity) AS SIGNED)"
               " FROM product_sales_daily WHERE day BETWEEN ? AND ? GROUP BY day ORDER BY day"),
-    QUERY(STMT_REPORT_TOP_BY_REVENUE, 3, REPORT_TOP_NCOLUMNS,
-              "SELECT s.product_id, p.sku, p.name, CAST(SUM(s.quantity) AS SIGNED) AS units,"
-              " CAST(SUM(s.revenue) AS SIGNED) AS amount FROM product_sales_daily s JOIN products p ON p.id = s.product_id"
-              " WHERE s.day BETWEEN ? AND ? GROUP BY s.product_id, p.sku, p.name HAVING units > 0"
-              " ORDER BY amount DESC, s.product_id LIMIT ?"),
-    QUERY(STMT_REPORT_TOP_BY_QUANTITY, 3, REPORT_TOP_NCOLUMNS,
-              "SELECT s.product_id, p.sku, p.name, CAST(SUM(s.quantity) AS SIGNED) AS units,"
-              " CAST(SUM(s.revenue) AS SIGNED) AS amount FROM product_sales_daily s JOIN products p ON p.id = s.product_id"
-              " WHERE s.day BETWEEN ? AND ? GROUP BY s.product_id, p.sku, p.name HAVING units > 0"
-              " ORDER BY units DESC, s.product_id LIMIT ?"),
+    QUERY(STMT_REPORT_TOP_BY_REVENUE, 3, REPORT_TOP_NCOLUMNS, REPORT_TOP_SQL("amount")),
+    QUERY(STMT_REPORT_TOP_BY_QUANTITY, 3, REPORT_TOP_NCOLUMNS, REPORT_TOP_SQL("units")),
 
     /* Event relay and housekeeping. */
     QUERY(STMT_OUTBOX_PENDING, 1, OUTBOX_PENDING_NCOLUMNS,
