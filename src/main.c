@@ -20,8 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <mysql.h>
-
 #include "auth/jwt_keys.h"
 #include "cli_user.h"
 #include "config.h"
@@ -135,10 +133,10 @@ int main(int argc, char **argv)
     static struct config cfg;
     struct options o = {0};
     signal(SIGPIPE, SIG_IGN);
-    if (mysql_library_init(0, NULL, NULL) != 0) {
-        fprintf(stderr, "orderapi: cannot initialise the MySQL client library\n");
-        return 1;
-    }
+    /* The MySQL client library is initialised when a connection is first
+     * opened (db.c): a plain CGI process answering a request that needs no
+     * SQL never loads OpenSSL's configuration for it.  The master does it
+     * before forking (below). */
     if (argc < 2) {
         if (transport_fd_is_listener(0)) {
             if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)
@@ -176,6 +174,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "serve") == 0) {
         if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)
             return 1;
+        if (db_library_init() != 0) {
+            fprintf(stderr, "orderapi: cannot initialise the MySQL client library\n");
+            return 1;
+        }
         return master_run(&cfg, o.overrides, o.override_count);
     }
     if (strcmp(cmd, "migrate") == 0) {
