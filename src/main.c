@@ -88,8 +88,14 @@ static int parse_options(int argc, char **argv, struct options *o)
     return optind == argc ? 0 : -1;
 }
 
+/* How much of the token keys load_config checks when serving. */
+enum key_check {
+    KEYS_PROVE, /* read them and sign and verify a token with them */
+    KEYS_READ,  /* read them only (plain CGI: once per request) */
+};
+
 /* Loads and validates the configuration for use; prints one line on error. */
-static int load_config(struct config *cfg, const struct options *o, enum config_use use)
+static int load_config(struct config *cfg, const struct options *o, enum config_use use, enum key_check keys)
 {
     char err[512];
     if (config_load(cfg, o->config_file, err, sizeof err) != 0)
@@ -102,9 +108,12 @@ static int load_config(struct config *cfg, const struct options *o, enum config_
     if (config_validate(cfg, use, err, sizeof err) != 0)
         goto bad;
     /* Serving reads the token keys here, once, and proves them: the
-     * workers inherit them. */
+     * workers inherit them.  A plain CGI process, which lives for one
+     * request, does not sign a token to prove them on every request (that
+     * alone loads OpenSSL's configuration); check-config proves them. */
     if (use == CONFIG_FOR_SERVE &&
-        (jwt_keys_read(&cfg->jwt, err, sizeof err) != 0 || jwt_keys_check(&cfg->jwt, err, sizeof err) != 0))
+        (jwt_keys_read(&cfg->jwt, err, sizeof err) != 0 ||
+         (keys == KEYS_PROVE && jwt_keys_check(&cfg->jwt, err, sizeof err) != 0)))
         goto bad;
     return 0;
 bad:
@@ -139,12 +148,12 @@ int main(int argc, char **argv)
      * before forking (below). */
     if (argc < 2) {
         if (transport_fd_is_listener(0)) {
-            if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)
+            if (load_config(&cfg, &o, CONFIG_FOR_SERVE, KEYS_PROVE) != 0)
                 return 1;
             return serve_inherited_socket(&cfg);
         }
         if (getenv("REQUEST_METHOD")) {
-            if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0) {
+            if (load_config(&cfg, &o, CONFIG_FOR_SERVE, KEYS_READ) != 0) {
                 fputs("Status: 500 Internal Server Error\r\nContent-Type: application/problem+json\r\n\r\n"
                       "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,"
                       "\"detail\":\"The server is misconfigured\",\"code\":\"internal_error\"}",
@@ -172,7 +181,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (strcmp(cmd, "serve") == 0) {
-        if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)
+        if (load_config(&cfg, &o, CONFIG_FOR_SERVE, KEYS_PROVE) != 0)
             return 1;
         if (db_library_init() != 0) {
             fprintf(stderr, "orderapi: cannot initialise the MySQL client library\n");
@@ -181,7 +190,7 @@ int main(int argc, char **argv)
         return master_run(&cfg, o.overrides, o.override_count);
     }
     if (strcmp(cmd, "migrate") == 0) {
-        if (load_config(&cfg, &o, CONFIG_FOR_ADMIN) != 0)
+        if (load_config(&cfg, &o, CONFIG_FOR_ADMIN, KEYS_PROVE) != 0)
             return 1;
         return cmd_migrate(&cfg);
     }
@@ -194,7 +203,7 @@ int main(int argc, char **argv)
         }
         struct options none = {0};
         char err[512];
-        if (load_config(&cfg, &none, CONFIG_FOR_ADMIN) != 0)
+        if (load_config(&cfg, &none, CONFIG_FOR_ADMIN, KEYS_PROVE) != 0)
             return 1;
         if (jwt_keys_read(&cfg.jwt, err, sizeof err) != 0) {
             fprintf(stderr, "orderapi: configuration error: %s\n", err);
@@ -203,7 +212,7 @@ int main(int argc, char **argv)
         return relay_once(&cfg);
     }
     if (strcmp(cmd, "check-config") == 0) {
-        if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)
+        if (load_config(&cfg, &o, CONFIG_FOR_SERVE, KEYS_PROVE) != 0)
             return 1;
         printf("configuration ok\n");
         return 0;
