@@ -1,0 +1,197 @@
+"""What a process that serves one request (plain CGI) pays for, and what a
+process serving many (a socket on fd 0, as mod_fcgid hands it) keeps.
+
+  * the dummy Argon2id hash (64 MiB) is made only by a login for an unknown
+    email, which still answers the same 401 as a wrong password after one
+    Argon2id run (its peak memory shows the run happened);
+  * order numbers from many one-shot processes at once are unique and
+    contiguous: none reserves a block it will not use;
+  * a request answered before any SQL (404, 401 without a token, a Redis
+    cache hit) opens no MariaDB connection, and one rejected before its
+    token is checked opens no Redis connection either.
+
+Peak memory comes from wait4()'s ru_maxrss, never from timings."""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from conftest import (ORDERAPI_BIN, TIMEOUT, api, check_problem, demo_admin_token, make_product,
+                      new_customer, parse_cgi_response, register_user)
+
+# The default Argon2id cost uses 64 MiB; a process that never hashed stays
+# far below it, one that hashed is above it.
+ARGON2_KIB = 64 * 1024
+NO_HASH_MAX_KIB = 40 * 1024
+
+
+def cgi_env(config, method, uri, token=None, body=b""):
+    """The environment Apache's mod_cgi gives a script (CGIPassAuth On)."""
+    path, _, query = uri.partition("?")
+    env = {"PATH": "/usr/bin:/bin", "ORDERAPI_CONFIG": config, "GATEWAY_INTERFACE": "CGI/1.1",
+           "SERVER_PROTOCOL": "HTTP/1.1", "REQUEST_METHOD": method, "REQUEST_URI": uri, "SCRIPT_NAME": path,
+           "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "40000",
+           "SERVER_NAME": "localhost", "SERVER_PORT": "80", "HTTP_HOST": "localhost"}
+    if token:
+        env["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    if body:
+        env["CONTENT_TYPE"] = "application/json"
+        env["CONTENT_LENGTH"] = str(len(body))
+    return env
+
+
+def run_cgi(config, method, uri, token=None, body=b""):
+    """Runs the binary once as plain CGI; (status, headers, body)."""
+    proc = subprocess.Popen([str(ORDERAPI_BIN)], env=cgi_env(config, method, uri, token, body),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        out, _ = proc.communicate(body, timeout=4 * TIMEOUT)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    return parse_cgi_response(out)
+
+
+def cgi_peak_kib(config, method, uri, token=None, body=b""):
+    """Like run_cgi, with the process's peak RSS (wait4's ru_maxrss, KiB)."""
+    proc = subprocess.Popen([str(ORDERAPI_BIN)], env=cgi_env(config, method, uri, token, body),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc.stdin.write(body)
+    proc.stdin.close()
+    out = proc.stdout.read()
+    proc.stdout.close()
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    status, headers, payload = parse_cgi_response(out)
+    return status, headers, payload, usage.ru_maxrss
+
+
+def login_body(email, password):
+    return json.dumps({"email": email, "password": password}).encode()
+
+
+def test_cgi_makes_the_dummy_hash_only_for_an_unknown_email(stack):
+    config = stack.env["ORDERAPI_CONFIG"]
+    status, _, body, peak = cgi_peak_kib(config, "GET", "/api/v1/orders/status-options")
+    assert status == 200, body
+    assert peak < NO_HASH_MAX_KIB, f"a request that hashes nothing peaked at {peak} KiB"
+
+    email, _, _ = register_user(stack)
+    status, headers, body, wrong_peak = cgi_peak_kib(config, "POST", "/api/v1/auth/login",
+                                                     body=login_body(email, "not-the-password-1"))
+    wrong = check_problem(status, headers, body, 401, "invalid_credentials")
+    unknown_email = f"nobody-{uuid.uuid4().hex[:12]}@example.com"
+    status, headers, body, unknown_peak = cgi_peak_kib(config, "POST", "/api/v1/auth/login",
+                                                       body=login_body(unknown_email, "not-the-password-1"))
+    unknown = check_problem(status, headers, body, 401, "invalid_credentials")
+    assert unknown["detail"] == wrong["detail"]
+    assert headers.get("www-authenticate") == "Bearer"
+    # Both ran one Argon2id at the default cost: the unknown email made the
+    # dummy hash (its one run) instead of skipping the work.
+    assert wrong_peak >= ARGON2_KIB and unknown_peak >= ARGON2_KIB, (wrong_peak, unknown_peak)
+
+
+def order_sequence(number):
+    match = re.fullmatch(r"ORD-(\d{8})-(\d+)", number)
+    assert match, number
+    return match.group(1), int(match.group(2))
+
+
+def test_concurrent_cgi_orders_get_unique_contiguous_numbers(stack):
+    admin = demo_admin_token(stack)
+    product = make_product(stack, admin, stock=1000)
+    token, _ = new_customer(stack)
+    body = json.dumps({"items": [{"product_id": product["id"], "quantity": 1}]}).encode()
+    config = stack.env["ORDERAPI_CONFIG"]
+    count = 16
+
+    def one(_):
+        status, _, payload = run_cgi(config, "POST", "/api/v1/orders", token, body)
+        assert status == 201, payload
+        return json.loads(payload)["order_number"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = list(pool.map(one, range(count)))
+    assert len(set(numbers)) == count, numbers
+    days = {}
+    for day, seq in map(order_sequence, numbers):
+        days.setdefault(day, []).append(seq)
+    # Nothing else creates orders meanwhile; a day boundary may split them.
+    for seqs in days.values():
+        span = max(seqs) - min(seqs) + 1
+        assert span < 2 * count, f"one-shot processes burnt numbers: {sorted(seqs)}"
+
+
+def listening_socket(directory, name):
+    path = os.path.join(directory, name)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(path)
+    sock.listen(8)
+    sock.setblocking(False)
+    return sock, path
+
+
+def nobody_connected(sock):
+    try:
+        conn, _ = sock.accept()
+    except BlockingIOError:
+        return True
+    conn.close()
+    return False
+
+
+def config_with(stack, directory, **replace):
+    """A copy of the stack's orderapi.conf with some settings replaced."""
+    lines = []
+    for line in open(stack.env["ORDERAPI_CONFIG"]).read().splitlines():
+        name = line.split("=", 1)[0]
+        if name not in replace:
+            lines.append(line)
+    lines += [f"{name}={value}" for name, value in replace.items()]
+    path = os.path.join(directory, "orderapi.conf")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def test_cgi_opens_no_connection_it_does_not_need(stack):
+    token, _ = new_customer(stack)
+    # Warm the customer's list in the cache through the workers.
+    assert api(stack, "GET", "/api/v1/orders", token).status_code == 200
+    cached = api(stack, "GET", "/api/v1/orders", token)
+    assert cached.headers.get("X-Cache") == "HIT", cached.headers
+    with tempfile.TemporaryDirectory() as tmp:
+        fake_db, db_path = listening_socket(tmp, "mysqld.sock")
+        fake_redis, redis_path = listening_socket(tmp, "redis.sock")
+        try:
+            # MariaDB and Redis are sockets nobody answers on.
+            nothing = config_with(stack, tmp, ORDERAPI_DB_SOCKET=db_path,
+                                  ORDERAPI_REDIS_URL=f"unix:{redis_path}")
+            status, headers, body = run_cgi(nothing, "GET", "/api/v1/no-such-thing")
+            check_problem(status, headers, body, 404, "not_found")
+            status, headers, body = run_cgi(nothing, "GET", "/api/v1/orders")
+            check_problem(status, headers, body, 401)
+            status, headers, body = run_cgi(nothing, "GET", "/api/v1/orders", "not.a.token")
+            check_problem(status, headers, body, 401)
+            assert nobody_connected(fake_db), "a request answered before any SQL connected to MariaDB"
+            assert nobody_connected(fake_redis), "a request refused before its token was checked used Redis"
+        finally:
+            fake_db.close()
+            fake_redis.close()
+        # The real Redis, MariaDB a socket nobody answers on: a cache hit.
+        fake_db, db_path = listening_socket(tmp, "mysqld2.sock")
+        try:
+            cache_only = config_with(stack, tmp, ORDERAPI_DB_SOCKET=db_path)
+            status, headers, body = run_cgi(cache_only, "GET", "/api/v1/orders", token)
+            assert status == 200, body
+            assert headers.get("x-cache") == "HIT"
+            assert json.loads(body) == cached.json()
+            assert nobody_connected(fake_db), "a Redis cache hit connected to MariaDB"
+        finally:
+            fake_db.close()
