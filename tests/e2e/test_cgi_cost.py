@@ -21,8 +21,8 @@ import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import (ORDERAPI_BIN, TIMEOUT, api, check_problem, demo_admin_token, make_product,
-                      new_customer, parse_cgi_response, register_user)
+from conftest import (ORDERAPI_BIN, TIMEOUT, api, check_problem, clear_login_counters, demo_admin_token,
+                      make_product, new_customer, parse_cgi_response, register_user)
 
 # The default Argon2id cost uses 64 MiB; a process that never hashed stays
 # far below it, one that hashed is above it.
@@ -88,6 +88,7 @@ def test_cgi_makes_the_dummy_hash_only_for_an_unknown_email(stack):
     unknown_email = f"nobody-{uuid.uuid4().hex[:12]}@example.com"
     status, headers, body, unknown_peak = cgi_peak_kib(config, "POST", "/api/v1/auth/login",
                                                        body=login_body(unknown_email, "not-the-password-1"))
+    clear_login_counters(stack, email, unknown_email)
     unknown = check_problem(status, headers, body, 401, "invalid_credentials")
     assert unknown["detail"] == wrong["detail"]
     assert headers.get("www-authenticate") == "Bearer"
@@ -195,3 +196,59 @@ def test_cgi_opens_no_connection_it_does_not_need(stack):
             assert nobody_connected(fake_db), "a Redis cache hit connected to MariaDB"
         finally:
             fake_db.close()
+
+
+def fcgi_call(sock_path, method, uri, token=None, body=b""):
+    """One request over FastCGI (cgi-fcgi); (status, headers, body)."""
+    env = cgi_env("", method, uri, token, body)
+    done = subprocess.run(["cgi-fcgi", "-bind", "-connect", sock_path], env=env, input=body,
+                          capture_output=True, timeout=4 * TIMEOUT)
+    return parse_cgi_response(done.stdout)
+
+
+def vm_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
+
+
+def test_fcgid_process_memory_stays_flat(stack):
+    """A process serving a socket on fd 0 (mod_fcgid keeps one for many
+    requests, then recycles it) does not grow with the requests it serves:
+    orders, lists, lookups, 404s and unknown-email logins."""
+    admin = demo_admin_token(stack)
+    product = make_product(stack, admin, stock=1000)
+    token, _ = new_customer(stack)
+    order = json.dumps({"items": [{"product_id": product["id"], "quantity": 1}]}).encode()
+    with tempfile.TemporaryDirectory() as tmp:
+        listener, path = listening_socket(tmp, "fcgid.sock")
+        listener.setblocking(True)
+        env = {"PATH": "/usr/bin:/bin", "ORDERAPI_CONFIG": stack.env["ORDERAPI_CONFIG"]}
+        proc = subprocess.Popen([str(ORDERAPI_BIN)], stdin=listener.fileno(), env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        listener.close()
+        unknown = []
+        try:
+            def round_of_requests(i):
+                status, _, body = fcgi_call(path, "POST", "/api/v1/orders", token, order)
+                assert status == 201, body
+                assert fcgi_call(path, "GET", "/api/v1/orders", token)[0] == 200
+                order_id = json.loads(body)["id"]
+                assert fcgi_call(path, "GET", f"/api/v1/orders/{order_id}", token)[0] == 200
+                assert fcgi_call(path, "GET", "/api/v1/no-such-thing")[0] == 404
+                if i % 10 == 0:
+                    email = f"nobody-{uuid.uuid4().hex[:12]}@example.com"
+                    unknown.append(email)
+                    login = login_body(email, "not-the-password-1")
+                    assert fcgi_call(path, "POST", "/api/v1/auth/login", body=login)[0] == 401
+
+            for i in range(10):  # caches, statements, the dummy hash: made once
+                round_of_requests(i)
+            first = vm_rss_kib(proc.pid)
+            for i in range(40):
+                round_of_requests(i)
+            grown = vm_rss_kib(proc.pid) - first
+            assert grown < 1024, f"RSS grew by {grown} KiB over 160 requests"
+        finally:
+            clear_login_counters(stack, *unknown)
+            proc.terminate()
+            proc.wait(timeout=40)
