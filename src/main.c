@@ -131,10 +131,33 @@ static int cmd_migrate(const struct config *cfg)
     return rc;
 }
 
-/* Serves FastCGI on a socket a web server handed over as fd 0. */
-static int serve_inherited_socket(const struct config *cfg)
+/*
+ * Started with no command by a web server: serves FastCGI on a socket handed
+ * over as fd 0 (mod_fcgid), or answers the one plain CGI request in the
+ * environment.  The MySQL client library is initialised only when a
+ * connection is first opened (db.c), so a CGI request that needs no SQL
+ * never loads it.
+ */
+static int serve_for_web_server(struct config *cfg)
 {
-    return worker_run(0, cfg, -1, 0);
+    struct options none = {0};
+    if (transport_fd_is_listener(0)) {
+        if (load_config(cfg, &none, CONFIG_FOR_SERVE, KEYS_PROVE) != 0)
+            return 1;
+        return worker_run(0, cfg, -1, 0);
+    }
+    if (getenv("REQUEST_METHOD")) {
+        if (load_config(cfg, &none, CONFIG_FOR_SERVE, KEYS_READ) != 0) {
+            fputs("Status: 500 Internal Server Error\r\nContent-Type: application/problem+json\r\n\r\n"
+                  "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,"
+                  "\"detail\":\"The server is misconfigured\",\"code\":\"internal_error\"}",
+                  stdout);
+            return 1;
+        }
+        return worker_run_cgi(cfg);
+    }
+    usage(stderr);
+    return 2;
 }
 
 int main(int argc, char **argv)
@@ -142,29 +165,8 @@ int main(int argc, char **argv)
     static struct config cfg;
     struct options o = {0};
     signal(SIGPIPE, SIG_IGN);
-    /* The MySQL client library is initialised when a connection is first
-     * opened (db.c): a plain CGI process answering a request that needs no
-     * SQL never loads OpenSSL's configuration for it.  The master does it
-     * before forking (below). */
-    if (argc < 2) {
-        if (transport_fd_is_listener(0)) {
-            if (load_config(&cfg, &o, CONFIG_FOR_SERVE, KEYS_PROVE) != 0)
-                return 1;
-            return serve_inherited_socket(&cfg);
-        }
-        if (getenv("REQUEST_METHOD")) {
-            if (load_config(&cfg, &o, CONFIG_FOR_SERVE, KEYS_READ) != 0) {
-                fputs("Status: 500 Internal Server Error\r\nContent-Type: application/problem+json\r\n\r\n"
-                      "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,"
-                      "\"detail\":\"The server is misconfigured\",\"code\":\"internal_error\"}",
-                      stdout);
-                return 1;
-            }
-            return worker_run_cgi(&cfg);
-        }
-        usage(stderr);
-        return 2;
-    }
+    if (argc < 2)
+        return serve_for_web_server(&cfg);
     const char *cmd = argv[1];
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("orderapi %s\n", ORDERAPI_VERSION);
@@ -183,6 +185,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "serve") == 0) {
         if (load_config(&cfg, &o, CONFIG_FOR_SERVE, KEYS_PROVE) != 0)
             return 1;
+        /* Before forking, so that the workers inherit it. */
         if (db_library_init() != 0) {
             fprintf(stderr, "orderapi: cannot initialise the MySQL client library\n");
             return 1;
