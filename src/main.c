@@ -20,8 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <mysql.h>
-
 #include "auth/jwt_keys.h"
 #include "cli_user.h"
 #include "config.h"
@@ -90,8 +88,14 @@ static int parse_options(int argc, char **argv, struct options *o)
     return optind == argc ? 0 : -1;
 }
 
+/* How much of the token keys load_config checks when serving. */
+enum key_check {
+    KEYS_PROVE, /* read them and sign and verify a token with them */
+    KEYS_READ,  /* read them only (plain CGI: once per request) */
+};
+
 /* Loads and validates the configuration for use; prints one line on error. */
-static int load_config(struct config *cfg, const struct options *o, enum config_use use)
+static int load_config(struct config *cfg, const struct options *o, enum config_use use, enum key_check keys)
 {
     char err[512];
     if (config_load(cfg, o->config_file, err, sizeof err) != 0)
@@ -104,9 +108,12 @@ static int load_config(struct config *cfg, const struct options *o, enum config_
     if (config_validate(cfg, use, err, sizeof err) != 0)
         goto bad;
     /* Serving reads the token keys here, once, and proves them: the
-     * workers inherit them. */
+     * workers inherit them.  A plain CGI process, which lives for one
+     * request, does not sign a token to prove them on every request (that
+     * alone loads OpenSSL's configuration); check-config proves them. */
     if (use == CONFIG_FOR_SERVE &&
-        (jwt_keys_read(&cfg->jwt, err, sizeof err) != 0 || jwt_keys_check(&cfg->jwt, err, sizeof err) != 0))
+        (jwt_keys_read(&cfg->jwt, err, sizeof err) != 0 ||
+         (keys == KEYS_PROVE && jwt_keys_check(&cfg->jwt, err, sizeof err) != 0)))
         goto bad;
     return 0;
 bad:
@@ -136,7 +143,7 @@ static int cmd_relay_once(int argc, char **argv)
         fprintf(stderr, "usage: orderapi relay --once [--config FILE]\n");
         return 2;
     }
-    if (load_config(&cfg, &o, CONFIG_FOR_ADMIN) != 0)
+    if (load_config(&cfg, &o, CONFIG_FOR_ADMIN, KEYS_PROVE) != 0)
         return 1;
     if (jwt_keys_read(&cfg.jwt, err, sizeof err) != 0) {
         fprintf(stderr, "orderapi: configuration error: %s\n", err);
@@ -145,10 +152,33 @@ static int cmd_relay_once(int argc, char **argv)
     return relay_once(&cfg);
 }
 
-/* Serves FastCGI on a socket a web server handed over as fd 0. */
-static int serve_inherited_socket(const struct config *cfg)
+/*
+ * Started with no command by a web server: serves FastCGI on a socket handed
+ * over as fd 0 (mod_fcgid), or answers the one plain CGI request in the
+ * environment.  The MySQL client library is initialised only when a
+ * connection is first opened (db.c), so a CGI request that needs no SQL
+ * never loads it.
+ */
+static int serve_for_web_server(struct config *cfg)
 {
-    return worker_run(0, cfg, -1, 0);
+    struct options none = {0};
+    if (transport_fd_is_listener(0)) {
+        if (load_config(cfg, &none, CONFIG_FOR_SERVE, KEYS_PROVE) != 0)
+            return 1;
+        return worker_run(0, cfg, -1, 0);
+    }
+    if (getenv("REQUEST_METHOD")) {
+        if (load_config(cfg, &none, CONFIG_FOR_SERVE, KEYS_READ) != 0) {
+            fputs("Status: 500 Internal Server Error\r\nContent-Type: application/problem+json\r\n\r\n"
+                  "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,"
+                  "\"detail\":\"The server is misconfigured\",\"code\":\"internal_error\"}",
+                  stdout);
+            return 1;
+        }
+        return worker_run_cgi(cfg);
+    }
+    usage(stderr);
+    return 2;
 }
 
 int main(int argc, char **argv)
@@ -156,29 +186,8 @@ int main(int argc, char **argv)
     static struct config cfg;
     struct options o = {0};
     signal(SIGPIPE, SIG_IGN);
-    if (mysql_library_init(0, NULL, NULL) != 0) {
-        fprintf(stderr, "orderapi: cannot initialise the MySQL client library\n");
-        return 1;
-    }
-    if (argc < 2) {
-        if (transport_fd_is_listener(0)) {
-            if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)
-                return 1;
-            return serve_inherited_socket(&cfg);
-        }
-        if (getenv("REQUEST_METHOD")) {
-            if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0) {
-                fputs("Status: 500 Internal Server Error\r\nContent-Type: application/problem+json\r\n\r\n"
-                      "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,"
-                      "\"detail\":\"The server is misconfigured\",\"code\":\"internal_error\"}",
-                      stdout);
-                return 1;
-            }
-            return worker_run_cgi(&cfg);
-        }
-        usage(stderr);
-        return 2;
-    }
+    if (argc < 2)
+        return serve_for_web_server(&cfg);
     const char *cmd = argv[1];
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("orderapi %s\n", ORDERAPI_VERSION);
@@ -197,17 +206,22 @@ int main(int argc, char **argv)
         return 2;
     }
     if (strcmp(cmd, "serve") == 0) {
-        if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)
+        if (load_config(&cfg, &o, CONFIG_FOR_SERVE, KEYS_PROVE) != 0)
             return 1;
+        /* Before forking, so that the workers inherit it. */
+        if (db_library_init() != 0) {
+            fprintf(stderr, "orderapi: cannot initialise the MySQL client library\n");
+            return 1;
+        }
         return master_run(&cfg, o.overrides, o.override_count);
     }
     if (strcmp(cmd, "migrate") == 0) {
-        if (load_config(&cfg, &o, CONFIG_FOR_ADMIN) != 0)
+        if (load_config(&cfg, &o, CONFIG_FOR_ADMIN, KEYS_PROVE) != 0)
             return 1;
         return cmd_migrate(&cfg);
     }
     if (strcmp(cmd, "check-config") == 0) {
-        if (load_config(&cfg, &o, CONFIG_FOR_SERVE) != 0)
+        if (load_config(&cfg, &o, CONFIG_FOR_SERVE, KEYS_PROVE) != 0)
             return 1;
         printf("configuration ok\n");
         return 0;

@@ -398,7 +398,7 @@ int master_run(struct config *cfg, const struct config_override *overrides, size
     /* libsodium and the dummy password hash (an Argon2id hash: 64 MiB and
      * a noticeable time) are made once here and inherited, so that a new
      * worker is ready at once instead of hashing before its first accept. */
-    if (password_init() != 0) {
+    if (password_prepare_dummy() != 0) {
         log_msg("error", "master: cannot initialise libsodium");
         return 1;
     }

@@ -3,8 +3,11 @@
  * crypto_pwhash_str family.
  *
  * State is per process: the cost settings and a dummy hash made at that cost
- * from a random password nobody knows.  Workers are single-threaded
- * processes forked after password_init(), so the state needs no locking.
+ * from a random password nobody knows.  The dummy hash is made when it is
+ * first needed (a login for an unknown email) or ahead of time by
+ * password_prepare_dummy() (the pre-forked master, so that its workers
+ * inherit it): a plain CGI process that serves anything else never pays for
+ * it.  Workers are single-threaded processes, so the state needs no locking.
  */
 #include "auth/password.h"
 
@@ -53,10 +56,8 @@ static int build_dummy_hash(void)
     return rc;
 }
 
-/*
- * Initializes libsodium (sodium_init is itself idempotent) and builds the
- * dummy hash if it does not exist yet.  Returns 0 or -1.
- */
+/* Initializes libsodium (sodium_init is itself idempotent); no hashing.
+ * Returns 0 or -1. */
 int password_init(void)
 {
     if (!sodium_ready) {
@@ -64,15 +65,28 @@ int password_init(void)
             return -1;
         sodium_ready = true;
     }
+    return 0;
+}
+
+/* password_init() and the dummy hash, if it does not exist yet.  0 or -1. */
+int password_prepare_dummy(void)
+{
+    if (password_init() != 0)
+        return -1;
     if (!dummy_ready)
         return build_dummy_hash();
     return 0;
 }
 
+int password_dummy_ready(void)
+{
+    return dummy_ready;
+}
+
 /*
  * Sets the cost for new hashes, within libsodium's argon2id limits, and
  * rebuilds the dummy hash at the new cost if it was already built (otherwise
- * password_init builds it later).  Returns 0 or -1 (settings unchanged).
+ * it is built when first needed).  Returns 0 or -1 (settings unchanged).
  */
 int password_set_cost(unsigned long long opslimit, size_t memlimit)
 {
@@ -109,6 +123,12 @@ int password_hash(const char *password, size_t len, char out[PASSWORD_HASH_MAX])
  * password (libsodium's verify).  A hash that is not NUL-terminated within
  * PASSWORD_HASH_MAX bytes, or not Argon2id, never matches.  hash == NULL runs
  * the dummy verification and fails.  Returns 0 on a match, -1 otherwise.
+ *
+ * Verifying is one Argon2id computation at the hash's cost, and so is
+ * building the dummy hash at the current cost: when hash == NULL finds no
+ * dummy hash yet, building it is that request's computation, and it is not
+ * verified against as well, so an unknown email still costs what a wrong
+ * password costs (one computation), never two.
  */
 static unsigned long verifications;
 
@@ -127,6 +147,11 @@ int password_verify(const char *hash, const char *password, size_t len)
         return -1;
     if (password == NULL)
         password = "";
+    if (target == NULL && !dummy_ready) {
+        verifications++;
+        build_dummy_hash();
+        return -1;
+    }
     if (target == NULL)
         target = dummy_hash;
     else if (strnlen(target, PASSWORD_HASH_MAX) >= PASSWORD_HASH_MAX ||

@@ -5,7 +5,9 @@
  * salt$hash", so the cost a hash was made with travels with it and can be
  * compared against the current settings (password_needs_rehash).  A login
  * for an unknown email costs the same as a wrong password: password_verify
- * with hash == NULL runs against a dummy hash built at startup.
+ * with hash == NULL runs against a dummy hash, built when first needed (that
+ * build is then the request's one Argon2id computation) or ahead of time by
+ * password_prepare_dummy().
  */
 #ifndef ORDERAPI_AUTH_PASSWORD_H
 #define ORDERAPI_AUTH_PASSWORD_H
@@ -20,10 +22,21 @@
 #define PASSWORD_MAX_LEN 1024
 
 /*
- * Initializes libsodium and builds the dummy hash at the current cost.
- * Idempotent; call once before fork.  Returns 0 or -1.
+ * Initializes libsodium; no hashing (cheap: a one-request CGI process calls
+ * it).  Idempotent.  Returns 0 or -1.
  */
 int password_init(void);
+
+/*
+ * password_init() and the dummy hash at the current cost (64 MiB and about
+ * a third of a second at the default cost), unless it exists: the
+ * pre-forked master calls it once before fork so that every worker inherits
+ * it.  Idempotent.  Returns 0 or -1.
+ */
+int password_prepare_dummy(void);
+
+/* 1 once the dummy hash exists in this process (for tests). */
+int password_dummy_ready(void);
 
 /*
  * Sets the Argon2id cost for new hashes (opslimit = passes, memlimit in

@@ -17,6 +17,9 @@ struct token_slot {
 };
 
 static struct token_slot slots[TOKEN_CACHE_SLOTS];
+/* Which slots hold a token: clearing visits only those, so a process that
+ * stored one token (plain CGI) does not touch the whole table's pages. */
+static uint64_t used[(TOKEN_CACHE_SLOTS + 63) / 64];
 
 /* FNV-1a, 64 bit: only spreads tokens over slots; equality is checked on
  * the whole token. */
@@ -51,19 +54,25 @@ void token_cache_store(const char *token, const struct principal *p)
     if (len > JWT_MAX_TOKEN_LEN)
         return;
     uint64_t h = token_hash(token, len);
-    struct token_slot *s = &slots[h % TOKEN_CACHE_SLOTS];
+    size_t i = h % TOKEN_CACHE_SLOTS;
+    struct token_slot *s = &slots[i];
     char *copy = malloc(len + 1);
     if (!copy)
         return;
     memcpy(copy, token, len + 1);
     free(s->token);
     *s = (struct token_slot){.hash = h, .token = copy, .len = len, .principal = *p};
+    used[i / 64] |= (uint64_t)1 << (i % 64);
 }
 
 void token_cache_clear(void)
 {
-    for (size_t i = 0; i < TOKEN_CACHE_SLOTS; i++) {
-        free(slots[i].token);
-        slots[i] = (struct token_slot){0};
+    for (size_t w = 0; w < sizeof used / sizeof used[0]; w++) {
+        while (used[w]) {
+            size_t i = w * 64 + (size_t)__builtin_ctzll(used[w]);
+            used[w] &= used[w] - 1;
+            free(slots[i].token);
+            slots[i] = (struct token_slot){0};
+        }
     }
 }

@@ -402,6 +402,40 @@ int order_number_format(int year, int month, int day, int64_t sequence, char *ou
 }
 
 /*
+ * Order number blocks.  A reservation is one atomic upsert on the day's
+ * sequence row, so numbers are unique however many processes reserve at
+ * once and whatever sizes they ask for; the size only decides how many a
+ * process may leave unused (a gap) when it exits or the day ends.
+ * Starting at one and doubling keeps that below the count it used, while
+ * a busy worker soon reserves ORDER_NUMBER_BLOCK_MAX at a time.
+ */
+int order_number_block_take(struct order_number_block *b, const char *day, int64_t *seq)
+{
+    if (b->size == 0 || strcmp(b->day, day) != 0 || b->next > b->last)
+        return 0;
+    *seq = b->next++;
+    return 1;
+}
+
+int64_t order_number_block_want(const struct order_number_block *b)
+{
+    if (b->size < 1)
+        return 1;
+    return b->size >= ORDER_NUMBER_BLOCK_MAX / 2 ? ORDER_NUMBER_BLOCK_MAX : b->size * 2;
+}
+
+int order_number_block_fill(struct order_number_block *b, const char *day, int64_t last, int64_t size)
+{
+    if (size < 1 || last < size || strlen(day) >= sizeof b->day)
+        return -1;
+    snprintf(b->day, sizeof b->day, "%s", day);
+    b->last = last;
+    b->next = last - size + 1;
+    b->size = size;
+    return 0;
+}
+
+/*
  * An Idempotency-Key is 1 to 255 printable ASCII characters (API.md,
  * "Idempotency"); a key of spaces only is refused because proxies and
  * clients may trim it to nothing.

@@ -85,6 +85,26 @@ int order_totals_compute(const struct order_line *lines, size_t n, int has_shipp
 /* "ORD-" + YYYYMMDD + "-" + sequence zero-padded to at least 4 digits. out >= 40 bytes. -1 on bad input
    (not a calendar date in 1970..9999, sequence < 1, out too small). */
 int order_number_format(int year, int month, int day, int64_t sequence, char *out, size_t out_len);
+/* Order numbers a process has reserved from a day's sequence and hands out itself (order_create.c).
+   Blocks grow with use: the first is 1 number, each next one twice the last, at most
+   ORDER_NUMBER_BLOCK_MAX; so a process that creates one order (plain CGI) burns none, and one
+   that exits or sees the day end leaves a gap smaller than the numbers it used (or than the
+   maximum).  Zero-initialised = nothing reserved yet. */
+#define ORDER_NUMBER_BLOCK_MAX 50
+struct order_number_block {
+    char day[11];        /* YYYY-MM-DD the numbers belong to, "" before the first block */
+    int64_t next, last;  /* next <= last: numbers left to hand out */
+    int64_t size;        /* size of the last block reserved (0: none yet) */
+};
+/* The next number of day into *seq: 1, or 0 when a block must be reserved first (none left, or
+   they belong to another day): then reserve order_number_block_want(b) numbers and call
+   order_number_block_fill. */
+int order_number_block_take(struct order_number_block *b, const char *day, int64_t *seq);
+/* How many numbers the next reservation should take: 1, 2, 4, ... up to ORDER_NUMBER_BLOCK_MAX. */
+int64_t order_number_block_want(const struct order_number_block *b);
+/* Records a reservation of size numbers of day ending at last (the sequence's new value, so the
+   numbers are last - size + 1 .. last).  0, or -1 (b unchanged) when size < 1 or last < size. */
+int order_number_block_fill(struct order_number_block *b, const char *day, int64_t last, int64_t size);
 /* Idempotency-Key: 1..255 printable ASCII (0x20..0x7e), not all spaces. 1 valid / 0. */
 int idempotency_key_valid(const char *key);
 /* SHA-256 (libsodium crypto_hash_sha256) of method + '\n' + path + '\n' + the body serialised canonically

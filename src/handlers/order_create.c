@@ -308,32 +308,28 @@ static void read_items(const json_t *items, struct order_create *c, json_t *erro
 }
 
 /*
- * Order numbers come from the day's sequence in blocks: a worker reserves
- * ORDER_NUMBER_BLOCK numbers with one autocommit upsert (outside any order
- * transaction, so no order waits on another's lock for it) and hands them
- * out itself.  Numbers stay unique per day; a block a worker does not use
- * up before it exits or the day ends is a gap, which the contract allows.
+ * Order numbers come from the day's sequence in blocks: a process reserves
+ * a block with one autocommit upsert (outside any order transaction, so no
+ * order waits on another's lock for it) and hands the numbers out itself.
+ * Blocks start at one number and grow to ORDER_NUMBER_BLOCK_MAX as the
+ * process creates orders (order_rules.c), so a plain CGI process, which
+ * creates one, burns none.  Numbers stay unique per day; numbers a process
+ * does not use before it exits or the day ends are a gap, which the
+ * contract allows.
  */
-#define ORDER_NUMBER_BLOCK 50
-static struct {
-    char day[11];
-    int64_t next, last;
-} number_block;
+static struct order_number_block number_block;
 
 static int order_number_next(struct db *db, const char *day, int64_t *seq)
 {
-    if (strcmp(number_block.day, day) != 0 || number_block.next > number_block.last) {
-        int64_t last = 0;
-        int rc = order_store_reserve_numbers(db, day, ORDER_NUMBER_BLOCK, &last);
-        if (rc != DB_OK)
-            return rc;
-        if (last < ORDER_NUMBER_BLOCK)
-            return DB_ERROR;
-        snprintf(number_block.day, sizeof number_block.day, "%s", day);
-        number_block.last = last;
-        number_block.next = (int64_t)last - ORDER_NUMBER_BLOCK + 1;
-    }
-    *seq = number_block.next++;
+    if (order_number_block_take(&number_block, day, seq))
+        return DB_OK;
+    int64_t size = order_number_block_want(&number_block), last = 0;
+    int rc = order_store_reserve_numbers(db, day, size, &last);
+    if (rc != DB_OK)
+        return rc;
+    if (order_number_block_fill(&number_block, day, last, size) != 0 ||
+        !order_number_block_take(&number_block, day, seq))
+        return DB_ERROR;
     return DB_OK;
 }
 

@@ -1,12 +1,17 @@
 /*
- * db.c — one MySQL/MariaDB connection per worker, with every statement of
- * statements.c prepared on it.
+ * db.c — one MySQL/MariaDB connection per worker, with the statements of
+ * statements.c prepared on it as they are first used.
  *
- * The connection is opened lazily and never with MYSQL_OPT_RECONNECT: when
- * the library reconnects by itself, prepared statements silently become
- * invalid and session settings are lost, so instead a lost connection is
- * closed here (statements and all) and the next call opens a fresh one,
- * setting the session up and preparing the statements again.
+ * The client library is initialised, and the connection opened, only when
+ * a statement is first run: a plain CGI process answering a request that
+ * needs no SQL (a 404, a 401, a Redis cache hit) loads nothing of it.  A
+ * statement is prepared on its first use on a connection, not all of them
+ * when it opens, so a process serving one request prepares only what that
+ * request runs.  The connection is never opened with MYSQL_OPT_RECONNECT:
+ * when the library reconnects by itself, prepared statements silently
+ * become invalid and session settings are lost, so instead a lost
+ * connection is closed here (statements and all) and the next call opens a
+ * fresh one, setting the session up again.
  *
  * A statement that cannot be prepared (typically because its table does not
  * exist yet, before the migrations ran) leaves only itself unusable: its slot
@@ -76,6 +81,7 @@ struct db {
     int connect_failed;                /* connect_failed_at is meaningful */
     struct timespec connect_failed_at; /* CLOCK_MONOTONIC */
     unsigned last_lost_errno;          /* errno that dropped the connection in this call */
+    int lost_unsent;                   /* ...before the statement was executed (preparing it) */
     int in_tx;                         /* between START TRANSACTION and COMMIT/ROLLBACK */
     int tx_doomed;                     /* DB_RETRYABLE or DB_UNAVAILABLE: attempt is lost */
     unsigned random_state;             /* for the retry backoff */
@@ -348,10 +354,28 @@ static void db_set_timeout_option(MYSQL *conn, enum mysql_option option, unsigne
 }
 
 /*
+ * Initialises the client library once per process, when the first
+ * connection is opened (it starts OpenSSL and reads its configuration).
+ * main() calls it before the pre-forked master forks, so workers inherit
+ * it.  0 or -1.
+ */
+int db_library_init(void)
+{
+    static int ready;
+    if (!ready) {
+        if (mysql_library_init(0, NULL, NULL) != 0)
+            return -1;
+        ready = 1;
+    }
+    return 0;
+}
+
+/*
  * Opens the connection: timeouts, utf8mb4, no automatic reconnect, the unix
  * socket in preference to host and port; then UTC, a strict sql_mode and
- * autocommit for the session; then every statement of the table.  DB_OK or
- * DB_UNAVAILABLE (logged; the connection stays closed).
+ * autocommit for the session.  Statements are prepared as they are used
+ * (db_statement).  DB_OK or DB_UNAVAILABLE (logged; the connection stays
+ * closed).
  */
 static int db_connect(struct db *db)
 {
@@ -366,6 +390,10 @@ static int db_connect(struct db *db)
         socket_path = cfg->socket;
         host = "localhost"; /* "localhost" makes Connector/C use the socket */
         port = 0;
+    }
+    if (db_library_init() != 0) {
+        db_note_error(db, "error", "mysql_library_init", 0, "cannot initialise the client library");
+        goto out;
     }
     db->conn = mysql_init(NULL);
     if (db->conn == NULL) {
@@ -391,10 +419,6 @@ static int db_connect(struct db *db)
     if (mysql_autocommit(db->conn, 1) != 0) {
         db_note_error(db, "error", "autocommit", mysql_errno(db->conn), mysql_error(db->conn));
         goto out;
-    }
-    for (size_t i = 0; i < STMT_COUNT; i++) {
-        if (db_prepare(db, (enum stmt_id)i) == DB_UNAVAILABLE)
-            goto out; /* the connection broke; db_prepare closed it */
     }
     rc = DB_OK;
 out:
@@ -873,8 +897,11 @@ static int db_run_once(struct db *db, struct db_target t, const struct db_value 
     const char *sql = t.sql != NULL ? t.sql : db_statement_sql(t.id);
     unsigned declared = t.sql != NULL ? t.nparams : STATEMENTS[t.id].nparams;
     stmt = t.sql != NULL ? db_composed(db, t.sql, t.nparams, &rc) : db_statement(db, t.id, &rc);
-    if (stmt == NULL)
+    if (stmt == NULL) {
+        /* Lost while preparing: nothing of this statement ran. */
+        db->lost_unsent = rc == DB_UNAVAILABLE;
         return rc;
+    }
     rc = db_bind_params(db, stmt, sql, declared, params, nparams, binds, ints, lengths);
     if (rc != DB_OK)
         return rc;
@@ -923,12 +950,13 @@ static int db_run(struct db *db, struct db_target t, const struct db_value *para
     int had_connection = db->conn != NULL;
 
     db->last_lost_errno = 0;
+    db->lost_unsent = 0;
     rc = db_run_once(db, t, params, nparams, a, out, affected_rows, insert_id);
     if (rc != DB_UNAVAILABLE || db->last_lost_errno == 0)
         return rc;
     if (db->in_tx)
         return rc; /* the server rolls the attempt back; db_tx decides */
-    if (out == NULL && !db_errno_means_not_executed(db->last_lost_errno)) {
+    if (out == NULL && !db->lost_unsent && !db_errno_means_not_executed(db->last_lost_errno)) {
         db->outcome_unknown = 1; /* the autocommit write may have been applied */
         return rc;
     }

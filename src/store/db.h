@@ -1,12 +1,14 @@
 /*
  * db.h — one MySQL/MariaDB connection per worker.
  *
- * The connection is opened lazily (db_ensure), in utf8mb4, with connect,
- * read and write timeouts.  Every statement the application runs is listed
- * once in statements.c and prepared once per connection, its parameter count
- * checked against the table.  A lost connection (2006, 2013 and the others
+ * The client library is initialised and the connection opened lazily
+ * (db_ensure), in utf8mb4, with connect, read and write timeouts.  Every
+ * statement the application runs is listed once in statements.c and
+ * prepared on its first use on a connection, its parameter count checked
+ * against the table.  A lost connection (2006, 2013 and the others
  * db_classify_error lists) is DB_UNAVAILABLE on any statement; the
- * connection is re-opened and the statements re-prepared.  db_tx runs a whole transaction again on
+ * connection is re-opened and the statements re-prepared as they are used
+ * again.  db_tx runs a whole transaction again on
  * deadlock (1213) or lock-wait timeout (1205), a bounded number of times.
  */
 #ifndef ORDERAPI_DB_H
@@ -20,6 +22,11 @@
 struct arena;
 struct db_config;
 struct db;
+
+/* Initialises the MySQL client library (once per process; db_ensure calls
+ * it before the first connection).  Call it before fork so that children
+ * inherit it, and before any thread starts.  0 or -1. */
+int db_library_init(void);
 
 /* Result codes: 0 is success, negative an error. */
 enum db_status {

@@ -892,6 +892,55 @@ static void test_wrong_secret(void **state)
     json_decref(claims);
 }
 
+/* HS256 is checked without libjwt: a MAC of another length (a prefix of
+ * the right one, or one byte more), or one over the payload alone, is
+ * refused; a secret that is a prefix of the right one is refused. */
+static void test_hs256_mac_length_and_input(void **state)
+{
+    (void)state;
+    char *token = hs_token_for("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", valid_claims());
+    assert_int_equal(verify_hs(token), JWT_OK);
+    char *last_dot = strrchr(token, '.');
+    size_t input_len = (size_t)(last_dot - token);
+    unsigned char mac[crypto_auth_hmacsha256_BYTES + 1];
+    size_t mac_len = 0;
+    assert_int_equal(sodium_base642bin(mac, sizeof mac, last_dot + 1, strlen(last_dot + 1), NULL, &mac_len, NULL,
+                                       sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                     0);
+    assert_int_equal(mac_len, crypto_auth_hmacsha256_BYTES);
+    char *forged = malloc(strlen(token) + 64);
+    assert_non_null(forged);
+    for (size_t len = crypto_auth_hmacsha256_BYTES - 1; len <= crypto_auth_hmacsha256_BYTES + 1; len += 2) {
+        mac[crypto_auth_hmacsha256_BYTES] = 0;
+        char *sig = b64url(mac, len);
+        sprintf(forged, "%.*s.%s", (int)input_len, token, sig);
+        assert_int_equal(verify_hs(forged), JWT_ERR_SIGNATURE);
+        free(sig);
+    }
+    /* The MAC of the payload segment alone, under the right secret. */
+    const char *payload = strchr(token, '.') + 1;
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)hs_secret, strlen(hs_secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)payload, (size_t)(last_dot - payload));
+    crypto_auth_hmacsha256_final(&st, mac);
+    char *sig = b64url(mac, crypto_auth_hmacsha256_BYTES);
+    sprintf(forged, "%.*s.%s", (int)input_len, token, sig);
+    assert_int_equal(verify_hs(forged), JWT_ERR_SIGNATURE);
+    free(sig);
+    free(forged);
+    free(token);
+    /* A prefix of the secret is another key. */
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%.*s", (int)(strlen(hs_secret) - 1), hs_secret);
+    json_t *claims = valid_claims();
+    char *payload_json = json_dumps(claims, JSON_COMPACT);
+    json_decref(claims);
+    token = hand_token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload_json, prefix);
+    assert_int_equal(verify_hs(token), JWT_ERR_SIGNATURE);
+    free(token);
+    free(payload_json);
+}
+
 /* Swapping in another token's payload keeps the shape but breaks the MAC. */
 static void test_tampered_payload(void **state)
 {
@@ -1139,6 +1188,7 @@ int main(void)
         cmocka_unit_test(test_junk_in_signature),
         cmocka_unit_test(test_noncanonical_signature_rejected),
         cmocka_unit_test(test_wrong_secret),
+        cmocka_unit_test(test_hs256_mac_length_and_input),
         cmocka_unit_test(test_tampered_payload),
         cmocka_unit_test(test_wrong_key_pair),
         cmocka_unit_test(test_hs512_with_right_secret),

@@ -515,6 +515,61 @@ static void test_order_number_format(void **state)
     assert_string_equal(out, "unchanged");
 }
 
+/* Order number blocks: the first reservation is one number, then they
+ * double up to the maximum; the numbers handed out are the block's, in
+ * order, and a new day or an empty block asks for a reservation. */
+static void test_order_number_blocks_grow_from_one(void **state)
+{
+    (void)state;
+    struct order_number_block b = {0};
+    int64_t seq = 0, sequence = 0, expect_sizes[] = {1, 2, 4, 8, 16, 32, 50, 50, 50};
+    assert_int_equal(order_number_block_take(&b, "2026-12-01", &seq), 0);
+    for (size_t k = 0; k < sizeof expect_sizes / sizeof expect_sizes[0]; k++) {
+        int64_t want = order_number_block_want(&b);
+        assert_int_equal(want, expect_sizes[k]);
+        sequence += want + 3; /* others reserved 3 in between: a gap */
+        assert_int_equal(order_number_block_fill(&b, "2026-12-01", sequence, want), 0);
+        for (int64_t i = 0; i < want; i++) {
+            assert_int_equal(order_number_block_take(&b, "2026-12-01", &seq), 1);
+            assert_int_equal(seq, sequence - want + 1 + i);
+        }
+        assert_int_equal(order_number_block_take(&b, "2026-12-01", &seq), 0);
+    }
+    /* One order (plain CGI): a block of one, nothing left over to burn. */
+    struct order_number_block one = {0};
+    assert_int_equal(order_number_block_want(&one), 1);
+    assert_int_equal(order_number_block_fill(&one, "2026-12-01", 7, 1), 0);
+    assert_int_equal(order_number_block_take(&one, "2026-12-01", &seq), 1);
+    assert_int_equal(seq, 7);
+    assert_int_equal(order_number_block_take(&one, "2026-12-01", &seq), 0);
+}
+
+/* Numbers left from yesterday are not handed out today; refused fills
+ * change nothing. */
+static void test_order_number_blocks_day_and_bad_fills(void **state)
+{
+    (void)state;
+    struct order_number_block b = {0};
+    int64_t seq = 0;
+    assert_int_equal(order_number_block_fill(&b, "2026-12-01", 10, 4), 0);
+    assert_int_equal(order_number_block_take(&b, "2026-12-01", &seq), 1);
+    assert_int_equal(seq, 7);
+    assert_int_equal(order_number_block_take(&b, "2026-12-02", &seq), 0);
+    assert_int_equal(order_number_block_want(&b), 8); /* a busy process stays busy */
+    assert_int_equal(order_number_block_fill(&b, "2026-12-02", 8, 8), 0);
+    assert_int_equal(order_number_block_take(&b, "2026-12-02", &seq), 1);
+    assert_int_equal(seq, 1);
+
+    struct order_number_block before = b;
+    assert_int_equal(order_number_block_fill(&b, "2026-12-02", 3, 4), -1);  /* last < size */
+    assert_int_equal(order_number_block_fill(&b, "2026-12-02", 3, 0), -1);  /* empty block */
+    assert_int_equal(order_number_block_fill(&b, "2026-12-02", 3, -2), -1);
+    assert_int_equal(order_number_block_fill(&b, "2026-12-02-and-more", 30, 4), -1);
+    assert_memory_equal(&b, &before, sizeof b);
+    assert_int_equal(order_number_block_want(&(struct order_number_block){.size = 25}), 50);
+    assert_int_equal(order_number_block_want(&(struct order_number_block){.size = 50}), 50);
+}
+
 /* Idempotency keys: length 1..255, printable ASCII, not only spaces. */
 static void test_idempotency_key_valid(void **state)
 {
@@ -613,6 +668,8 @@ int main(void)
         cmocka_unit_test(test_totals_discount),
         cmocka_unit_test(test_totals_overflow),
         cmocka_unit_test(test_order_number_format),
+        cmocka_unit_test(test_order_number_blocks_grow_from_one),
+        cmocka_unit_test(test_order_number_blocks_day_and_bad_fills),
         cmocka_unit_test(test_idempotency_key_valid),
         cmocka_unit_test(test_idempotency_hash),
     };

@@ -1,6 +1,7 @@
 /*
  * test_password.c — Argon2id password hashes: round trips with any bytes,
- * the length limit, unknown users costing a real verification, rehash
+ * the length limit, unknown users costing a real verification (the dummy
+ * hash made on first need, not at initialisation), rehash
  * detection when the cost changes, and malformed stored hashes.
  *
  * Runs with a small cost (1 pass, 8 MiB) so the suite stays fast.
@@ -147,6 +148,28 @@ static void test_unknown_user_costs_the_same(void **state)
     assert_int_equal(password_verifications(), before + 4);
 }
 
+/* password_init() makes no hash (a plain CGI process calls it for every
+ * request); the first unknown-user login makes the dummy hash, and that is
+ * its one computation: it is counted once, as a wrong password is.  Runs
+ * first, before anything in this process needed the dummy hash. */
+static void test_dummy_hash_made_on_first_need(void **state)
+{
+    (void)state;
+    assert_int_equal(password_init(), 0);
+    assert_false(password_dummy_ready());
+    unsigned long before = password_verifications();
+    assert_int_equal(password_verify(NULL, "a wrong one", 11), -1);
+    assert_true(password_dummy_ready());
+    assert_int_equal(password_verifications(), before + 1);
+    assert_int_equal(password_verify(NULL, "a wrong one", 11), -1);
+    assert_int_equal(password_verifications(), before + 2);
+    assert_int_equal(password_prepare_dummy(), 0);
+    assert_true(password_dummy_ready());
+    /* A new cost rebuilds an existing dummy hash at once. */
+    assert_int_equal(password_set_cost(2, TEST_MEM), 0);
+    assert_true(password_dummy_ready());
+}
+
 static void test_needs_rehash(void **state)
 {
     char hash[PASSWORD_HASH_MAX];
@@ -212,6 +235,7 @@ static void test_cost_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_dummy_hash_made_on_first_need, reset_cost),
         cmocka_unit_test_setup(test_round_trip, reset_cost),
         cmocka_unit_test_setup(test_salted, reset_cost),
         cmocka_unit_test_setup(test_any_bytes, reset_cost),

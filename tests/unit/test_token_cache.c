@@ -1,6 +1,6 @@
 /*
  * test_token_cache.c — verified tokens are found again only byte for byte,
- * and never past their expiry.
+ * and never past their expiry; clearing forgets them all.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,11 +66,37 @@ static void test_only_identical_tokens_match(void **state)
     assert_int_equal(token_cache_lookup("t999.x.y", 1500, 30, &out), -1);
 }
 
+/* Clearing forgets (and frees: valgrind runs this) every stored token,
+ * whichever slots they went to, and the table works again afterwards. */
+static void test_clear_forgets_every_slot(void **state)
+{
+    (void)state;
+    struct principal p = customer(5000), out;
+    char token[32];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 3 * TOKEN_CACHE_SLOTS; i++) {
+            snprintf(token, sizeof token, "c%d.%d.z", round, i);
+            token_cache_store(token, &p);
+        }
+        token_cache_clear();
+        for (int i = 0; i < 3 * TOKEN_CACHE_SLOTS; i++) {
+            snprintf(token, sizeof token, "c%d.%d.z", round, i);
+            assert_int_equal(token_cache_lookup(token, 1500, 30, &out), -1);
+        }
+    }
+    token_cache_store("after.clear.x", &p);
+    assert_int_equal(token_cache_lookup("after.clear.x", 1500, 30, &out), JWT_OK);
+    token_cache_clear();
+    token_cache_clear();
+    assert_int_equal(token_cache_lookup("after.clear.x", 1500, 30, &out), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_found_again_until_expiry),
         cmocka_unit_test(test_only_identical_tokens_match),
+        cmocka_unit_test(test_clear_forgets_every_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
