@@ -61,6 +61,13 @@
 #ifndef ER_CONSTRAINT_FAILED
 #define ER_CONSTRAINT_FAILED 4025
 #endif
+/* MySQL's own numbers (MariaDB's headers lack them; docs/sql-dialects.md):
+ * a CHECK constraint violated (MariaDB: 4025), and MySQL 8.0.24+ telling a
+ * client it closed the connection for inactivity (wait_timeout).  4031 is
+ * MariaDB's ER_REFERENCED_TRG_DOES_NOT_EXIST, which only CREATE TRIGGER …
+ * FOLLOWS can raise: orderapi creates no triggers. */
+#define ER_MYSQL_CHECK_CONSTRAINT_VIOLATED 3819
+#define ER_MYSQL_CLIENT_INTERACTION_TIMEOUT 4031
 #ifndef CR_SERVER_LOST_EXTENDED
 #define CR_SERVER_LOST_EXTENDED 2055
 #endif
@@ -169,6 +176,7 @@ struct db_error_class db_classify_error(unsigned err)
     case ER_NET_PACKETS_OUT_OF_ORDER: /* 1156 */
     case ER_NET_UNCOMPRESS_ERROR:     /* 1157 */
     case ER_NET_PACKET_TOO_LARGE:     /* 1153 */
+    case ER_MYSQL_CLIENT_INTERACTION_TIMEOUT: /* 4031: closed while idle, before this statement */
         c.connection_lost = 1;
         break;
     case CR_SERVER_LOST:              /* 2013: lost, or read timeout, during the query */
@@ -197,6 +205,7 @@ struct db_error_class db_classify_error(unsigned err)
         c.status = DB_DUPLICATE;
         break;
     case ER_CONSTRAINT_FAILED:   /* 4025, CHECK */
+    case ER_MYSQL_CHECK_CONSTRAINT_VIOLATED: /* 3819, CHECK on MySQL */
     case ER_ROW_IS_REFERENCED_2: /* 1451 */
     case ER_NO_REFERENCED_ROW_2: /* 1452 */
         c.status = DB_CONSTRAINT;
