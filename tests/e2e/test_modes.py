@@ -11,8 +11,8 @@ import subprocess
 import tempfile
 import time
 
-from conftest import (ORDERAPI_BIN, children_of, login, parse_cgi_response, register_user, wait_until,
-                      TIMEOUT)
+from conftest import (ORDERAPI_BIN, children_of, login, parse_cgi_response, process_name, register_user,
+                      wait_until, TIMEOUT)
 
 
 def fcgi_get(sock_path, uri, headers=None):
@@ -40,8 +40,8 @@ def own_master(stack, tmp, *flags, extra_env=None):
 
 
 def workers_of(proc):
-    return {pid for pid in children_of(proc.pid)
-            if open(f"/proc/{pid}/comm").read().strip() == "orderapi-worker"}
+    # A worker that exits between the two reads has no comm: it is not one.
+    return {pid for pid in children_of(proc.pid) if process_name(pid) == "orderapi-worker"}
 
 
 def test_worker_is_recycled_after_max_requests(stack):
