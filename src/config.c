@@ -25,6 +25,7 @@
 
 #include "domain/money.h"
 #include "http/cors.h"
+#include "domain/sql_dialect.h"
 #include "http/query.h"
 #include "notify/sms.h"
 
@@ -79,6 +80,7 @@ static const struct setting SETTINGS[] = {
     UINT("ORDERAPI_DB_READ_TIMEOUT", db.read_timeout, 1, 3600),
     UINT("ORDERAPI_DB_WRITE_TIMEOUT", db.write_timeout, 1, 3600),
     UINT("ORDERAPI_DB_TX_ATTEMPTS", db.tx_attempts, 1, 20),
+    STR("ORDERAPI_DB_DIALECT", db.dialect),
     {"ORDERAPI_REDIS_URL", SET_REDIS_URL, offsetof(struct config, redis), 0, 0, 0},
     UINT("ORDERAPI_REDIS_CONNECT_TIMEOUT_MS", redis.connect_timeout_ms, 10, 60000),
     UINT("ORDERAPI_REDIS_COMMAND_TIMEOUT_MS", redis.command_timeout_ms, 10, 60000),
@@ -138,6 +140,7 @@ void config_defaults(struct config *cfg)
     cfg->db.read_timeout = 10;
     cfg->db.write_timeout = 10;
     cfg->db.tx_attempts = 5;
+    snprintf(cfg->db.dialect, sizeof cfg->db.dialect, "auto");
     config_parse_redis_url(&cfg->redis, "redis://127.0.0.1:6379/0");
     cfg->redis.connect_timeout_ms = 500;
     cfg->redis.command_timeout_ms = 1000;
@@ -576,6 +579,9 @@ int config_validate(const struct config *cfg, enum config_use use, char *err, si
         return fail(err, errlen, "ORDERAPI_DB_USER: must be set");
     if (cfg->db.socket[0] == '\0' && cfg->db.host[0] == '\0')
         return fail(err, errlen, "ORDERAPI_DB_HOST: set it or ORDERAPI_DB_SOCKET");
+    enum sql_dialect_setting dialect;
+    if (sql_dialect_setting_parse(cfg->db.dialect, &dialect) != 0)
+        return fail(err, errlen, "ORDERAPI_DB_DIALECT: must be auto, mariadb or mysql, got \"%.20s\"", cfg->db.dialect);
     if (use == CONFIG_FOR_SERVE) {
         struct sms_sender sender;
         if (sms_sender_parse(cfg->sms_sender, cfg->sms_timeout, &sender, err, errlen) != 0)

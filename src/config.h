@@ -27,6 +27,7 @@ struct db_config {
     unsigned read_timeout;     /* seconds */
     unsigned write_timeout;    /* seconds */
     unsigned tx_attempts;      /* whole-transaction attempts on 1213/1205 */
+    char dialect[16];          /* ORDERAPI_DB_DIALECT: auto, mariadb or mysql (domain/sql_dialect.h) */
 };
 
 struct redis_config {

@@ -57,6 +57,7 @@ const struct route ROUTES[] = {
     ROUTE(GET, "/api/v1/_sleep", handle_test_sleep, ACCESS_ANYONE),
     ROUTE(POST, "/api/v1/_crash", handle_test_crash, ACCESS_ANYONE),
     ROUTE(POST, "/api/v1/_user_state", handle_test_user_state, ACCESS_ANYONE),
+    ROUTE(GET, "/api/v1/_db", handle_test_db, ACCESS_ANYONE),
 };
 
 const size_t ROUTE_COUNT = sizeof ROUTES / sizeof ROUTES[0];

@@ -58,5 +58,6 @@ void handle_test_echo(struct app *app, struct http_request *req, struct http_res
 void handle_test_sleep(struct app *app, struct http_request *req, struct http_response *res);
 void handle_test_crash(struct app *app, struct http_request *req, struct http_response *res);
 void handle_test_user_state(struct app *app, struct http_request *req, struct http_response *res);
+void handle_test_db(struct app *app, struct http_request *req, struct http_response *res);
 
 #endif

@@ -156,7 +156,7 @@ static json_t *created_event(const struct order_create *c, json_t *body)
                      "items", event_items);
 }
 
-/* Renders the 201 body from the rows as written (RETURNING) and writes the
+/* Renders the 201 body from the rows as written (store/order_store.c) and writes the
  * order.created event from it. */
 static int render_and_announce(struct db *db, struct order_create *c)
 {

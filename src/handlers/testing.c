@@ -12,6 +12,9 @@
  *                                   caches that user state the way a request
  *                                   that read it from MySQL does (late, for
  *                                   the logout-all race test), 204
+ *   GET  /api/v1/_db            {"dialect", "server_version", "setting"}: the
+ *                                   SQL dialect this worker's MariaDB/MySQL
+ *                                   connection uses (after a round trip), 200
  */
 #include <jansson.h>
 #include <time.h>
@@ -22,6 +25,7 @@
 #include "handlers/handlers.h"
 #include "http/problem.h"
 #include "http/query.h"
+#include "store/db.h"
 
 static int test_routes_enabled(struct app *app, struct http_request *req, struct http_response *res)
 {
@@ -88,4 +92,19 @@ void handle_test_user_state(struct app *app, struct http_request *req, struct ht
     revocation_remember_user(&app->revocation, req->arena, (int64_t)json_integer_value(id), json_string_value(role),
                              (int64_t)json_integer_value(tva));
     res->status = 204;
+}
+
+void handle_test_db(struct app *app, struct http_request *req, struct http_response *res)
+{
+    if (!test_routes_enabled(app, req, res))
+        return;
+    if (db_ping(app->db) != DB_OK) {
+        problem_unavailable(req, res, "mysql");
+        return;
+    }
+    json_t *body = json_pack("{s:s, s:s, s:s}", "dialect", sql_dialect_name(db_dialect(app->db)), "server_version",
+                             db_server_version(app->db), "setting", app->cfg->db.dialect);
+    if (!body || http_respond_json(res, req->arena, 200, body) != 0)
+        problem_internal_error(req, res, "db: out of memory");
+    json_decref(body);
 }

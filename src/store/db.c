@@ -44,6 +44,7 @@
 
 #include "arena.h"
 #include "config.h"
+#include "domain/sql_dialect.h"
 #include "log.h"
 
 /* At most this many bound parameters per statement. */
@@ -65,6 +66,13 @@
 #ifndef ER_CONSTRAINT_FAILED
 #define ER_CONSTRAINT_FAILED 4025
 #endif
+/* MySQL's own numbers (MariaDB's headers lack them; docs/sql-dialects.md):
+ * a CHECK constraint violated (MariaDB: 4025), and MySQL 8.0.24+ telling a
+ * client it closed the connection for inactivity (wait_timeout).  4031 is
+ * MariaDB's ER_REFERENCED_TRG_DOES_NOT_EXIST, which only CREATE TRIGGER …
+ * FOLLOWS can raise: orderapi creates no triggers. */
+#define ER_MYSQL_CHECK_CONSTRAINT_VIOLATED 3819
+#define ER_MYSQL_CLIENT_INTERACTION_TIMEOUT 4031
 #ifndef CR_SERVER_LOST_EXTENDED
 #define CR_SERVER_LOST_EXTENDED 2055
 #endif
@@ -77,6 +85,8 @@ struct db {
     struct db_config cfg;
     MYSQL *conn;                       /* NULL while disconnected */
     MYSQL_STMT *stmts[STMT_COUNT];     /* NULL: not (yet) prepared */
+    enum sql_dialect dialect;          /* of the connection, chosen when it opened */
+    char server_version[96];           /* mysql_get_server_info of the last connection */
     int ever_connected;                /* a later connect is a reconnect */
     int connect_failed;                /* connect_failed_at is meaningful */
     struct timespec connect_failed_at; /* CLOCK_MONOTONIC */
@@ -172,6 +182,7 @@ struct db_error_class db_classify_error(unsigned err)
     case ER_NET_PACKETS_OUT_OF_ORDER: /* 1156 */
     case ER_NET_UNCOMPRESS_ERROR:     /* 1157 */
     case ER_NET_PACKET_TOO_LARGE:     /* 1153 */
+    case ER_MYSQL_CLIENT_INTERACTION_TIMEOUT: /* 4031: closed while idle, before this statement */
         c.connection_lost = 1;
         break;
     case CR_SERVER_LOST:              /* 2013: lost, or read timeout, during the query */
@@ -200,6 +211,7 @@ struct db_error_class db_classify_error(unsigned err)
         c.status = DB_DUPLICATE;
         break;
     case ER_CONSTRAINT_FAILED:   /* 4025, CHECK */
+    case ER_MYSQL_CHECK_CONSTRAINT_VIOLATED: /* 3819, CHECK on MySQL */
     case ER_ROW_IS_REFERENCED_2: /* 1451 */
     case ER_NO_REFERENCED_ROW_2: /* 1452 */
         c.status = DB_CONSTRAINT;
@@ -353,6 +365,35 @@ static void db_set_timeout_option(MYSQL *conn, enum mysql_option option, unsigne
         mysql_options(conn, option, &seconds);
 }
 
+/* Whether statement id is SQL the connection's dialect speaks (a
+ * MariaDB-only one is neither prepared nor run on a portable connection). */
+static int db_statement_in_dialect(const struct db *db, enum stmt_id id)
+{
+    return !STATEMENTS[id].mariadb_only || db->dialect == SQL_DIALECT_MARIADB;
+}
+
+/*
+ * Reads the server's version string of the new connection and chooses the
+ * SQL dialect from it and ORDERAPI_DB_DIALECT (validated with the rest of
+ * the configuration; anything unparsable counts as auto).  A forced
+ * "mariadb" on a server that auto would not give it is logged as a warning:
+ * the MariaDB-only statements will fail there.
+ */
+static void db_choose_dialect(struct db *db)
+{
+    enum sql_dialect_setting setting = SQL_DIALECT_AUTO;
+    const char *version = mysql_get_server_info(db->conn);
+
+    snprintf(db->server_version, sizeof db->server_version, "%s", version != NULL ? version : "");
+    if (sql_dialect_setting_parse(db->cfg.dialect, &setting) != 0)
+        setting = SQL_DIALECT_AUTO;
+    db->dialect = sql_dialect_choose(setting, db->server_version);
+    int mismatch = db->dialect != sql_dialect_detect(db->server_version);
+    log_msg(mismatch && db->dialect == SQL_DIALECT_MARIADB ? "warn" : "info",
+            "mysql server %s: sql dialect %s (%s)", db->server_version, sql_dialect_name(db->dialect),
+            setting == SQL_DIALECT_AUTO ? "auto" : "ORDERAPI_DB_DIALECT");
+}
+
 /*
  * Initialises the client library once per process, when the first
  * connection is opened (it starts OpenSSL and reads its configuration).
@@ -412,6 +453,7 @@ static int db_connect(struct db *db)
                       mysql_errno(db->conn), mysql_error(db->conn));
         goto out;
     }
+    db_choose_dialect(db);
     if (mysql_query(db->conn, DB_SESSION_SETUP) != 0) {
         db_note_error(db, "error", "session setup", mysql_errno(db->conn), mysql_error(db->conn));
         goto out;
@@ -731,6 +773,13 @@ out:
  */
 static MYSQL_STMT *db_statement(struct db *db, enum stmt_id id, int *rc)
 {
+    if (!db_statement_in_dialect(db, id)) {
+        db_set_error(db, "%s is MariaDB-only SQL; the connection uses the %s dialect", STATEMENTS[id].name,
+                     sql_dialect_name(db->dialect));
+        log_msg("error", "mysql programming error: %s", db->last_error);
+        *rc = DB_ERROR;
+        return NULL;
+    }
     if (db->stmts[id] == NULL) {
         *rc = db_prepare(db, id);
         if (*rc != DB_OK)
@@ -757,6 +806,14 @@ static MYSQL_STMT *db_composed(struct db *db, const char *sql, unsigned nparams,
         }
         if (db->composed[i].used < db->composed[victim].used)
             victim = i;
+    }
+    if (db->dialect != SQL_DIALECT_MARIADB && strstr(sql, " RETURNING ") != NULL) {
+        /* The portable dialect never sends MariaDB-only SQL, even to a MariaDB. */
+        db_set_error(db, "composed statement is MariaDB-only SQL; the connection uses the %s dialect: %s",
+                     sql_dialect_name(db->dialect), sql);
+        log_msg("error", "mysql programming error: %s", db->last_error);
+        *rc = DB_ERROR;
+        return NULL;
     }
     free(db->composed[victim].sql);
     if (db->composed[victim].stmt != NULL)
@@ -1175,6 +1232,19 @@ void db_request_end(struct db *db)
 int db_outcome_unknown(const struct db *db)
 {
     return db->outcome_unknown;
+}
+
+/* The SQL dialect of the connection (domain/sql_dialect.h): chosen when it
+ * was opened, so meaningful once a statement ran or db_ensure succeeded. */
+enum sql_dialect db_dialect(const struct db *db)
+{
+    return db->dialect;
+}
+
+/* The server's version string as of the last connection ("" before one). */
+const char *db_server_version(const struct db *db)
+{
+    return db->server_version;
 }
 
 /* The last error text, for log lines only: it may quote SQL and data. */

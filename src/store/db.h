@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domain/sql_dialect.h"
 #include "store/statements.h"
 
 struct arena;
@@ -140,6 +141,15 @@ enum db_test_fault {
     DB_FAULT_EXIT_AFTER_COMMIT, /* the process _exits right after a COMMIT */
 };
 void db_test_fault_arm(struct db *db, enum db_test_fault fault, enum stmt_id stmt);
+
+/* The SQL dialect of the connection (enum sql_dialect, domain/sql_dialect.h),
+ * chosen from ORDERAPI_DB_DIALECT and the server's version string each time
+ * the connection opens: meaningful once db_ensure or a statement succeeded.
+ * A MariaDB-only statement (STATEMENTS[id].mariadb_only) run on a connection
+ * of the portable dialect is DB_ERROR, logged as a programming error. */
+enum sql_dialect db_dialect(const struct db *db);
+/* The server's version string (mysql_get_server_info) of the last connection. */
+const char *db_server_version(const struct db *db);
 
 /* The last server error for the log (never for a client). */
 const char *db_last_error(const struct db *db);

@@ -14,6 +14,7 @@
 #include "domain/catalog.h"
 #include "domain/order_filter.h"
 #include "domain/order_rules.h"
+#include "domain/sql_dialect.h"
 #include "log.h"
 #include "store/statements.h"
 
@@ -449,6 +450,31 @@ int order_store_take_stock(struct db *db, struct arena *a, const struct order_li
     return affected == n ? DB_OK : DB_ERROR;
 }
 
+/*
+ * Inserts the order of the 17 values v and hands back its row as written
+ * (id, defaults, timestamps).  MariaDB: INSERT … RETURNING.  The portable
+ * dialect: the INSERT, then the row read back by the id it was given
+ * (mysql_insert_id of a one-row insert), in the same transaction, so that
+ * the answer is the same to the byte.
+ */
+static int order_row_written(struct db *db, struct arena *a, const struct db_value *v, struct db_rows *row)
+{
+    int rc;
+    if (db_dialect(db) == SQL_DIALECT_MARIADB) {
+        rc = db_query_row(db, STMT_ORDER_INSERT_RETURNING, v, 17, a, row);
+    } else {
+        uint64_t id = 0;
+        rc = db_exec(db, STMT_ORDER_INSERT, v, 17, NULL, &id);
+        if (rc == DB_OK && (id == 0 || id > INT64_MAX))
+            rc = DB_ERROR;
+        if (rc == DB_OK) {
+            struct db_value key = DBP_INT(id);
+            rc = db_query_row(db, STMT_ORDER_GET, &key, 1, a, row);
+        }
+    }
+    return rc == DB_NOT_FOUND ? DB_ERROR : rc;
+}
+
 int order_store_insert(struct db *db, struct arena *a, const struct order_store_new *o, struct db_rows *row)
 {
 #define STR_OR_NULL(s) ((s) ? DBP_STR(s) : DBP_NULL)
@@ -473,9 +499,7 @@ int order_store_insert(struct db *db, struct arena *a, const struct order_store_
         DBP_STR("normal"),
     };
 #undef STR_OR_NULL
-    /* INSERT … RETURNING hands back the row as written (id, timestamps). */
-    int rc = db_query_row(db, STMT_ORDER_INSERT, v, 17, a, row);
-    return rc == DB_NOT_FOUND ? DB_ERROR : rc;
+    return order_row_written(db, a, v, row);
 }
 
 /* The locked product row of a product id (rows in ascending id order). */
@@ -485,6 +509,41 @@ static size_t product_row(const struct db_rows *products, int64_t id)
         if (DB_CELL(products, r, LP_ID)->i == id)
             return r;
     return 0;
+}
+
+/*
+ * Inserts the n items of order_id (their values, 11 each, in the
+ * placeholder groups) and hands back their rows as written, in insertion
+ * order.  MariaDB: INSERT … RETURNING.  The portable dialect: the INSERT,
+ * then the order's items read back by order_id in id order: the ids of one
+ * multi-row INSERT rise in row order (not necessarily by one: with
+ * innodb_autoinc_lock_mode=2 a concurrent insert may take ids in between),
+ * and the order's rows are locked and new, so no other item is among them.
+ */
+static int items_written(struct db *db, struct arena *a, int64_t order_id, const char *groups,
+                         const struct db_value *item, size_t n, struct db_rows *items)
+{
+    int mariadb = db_dialect(db) == SQL_DIALECT_MARIADB;
+    char *sql = arena_printf(a,
+                             "INSERT INTO order_items(order_id, product_id, sku, product_name, unit_price, tax_rate,"
+                             " quantity, subtotal, tax_amount, total_amount, notes) VALUES %s%s%s",
+                             groups, mariadb ? " RETURNING " : "", mariadb ? ORDER_ITEM_COLUMNS_SQL : "");
+    if (!sql)
+        return DB_ERROR;
+    int rc;
+    if (mariadb) {
+        rc = db_query_sql(db, sql, (unsigned)(n * 11), item, a, items);
+    } else {
+        uint64_t affected = 0;
+        rc = db_exec_sql(db, sql, (unsigned)(n * 11), item, &affected, NULL);
+        if (rc == DB_OK && affected != n)
+            rc = DB_ERROR;
+        if (rc == DB_OK)
+            rc = order_store_items(db, a, order_id, items);
+    }
+    if (rc != DB_OK)
+        return rc;
+    return items->count == n ? DB_OK : DB_ERROR;
 }
 
 int order_store_insert_items(struct db *db, struct arena *a, int64_t order_id, const struct order_line *lines,
@@ -510,16 +569,7 @@ int order_store_insert_items(struct db *db, struct arena *a, int64_t order_id, c
         v[9] = DBP_INT(l->total_amount);
         v[10] = l->notes ? DBP_STRN(l->notes, l->notes_len) : DBP_NULL;
     }
-    char *sql = arena_printf(a,
-                             "INSERT INTO order_items(order_id, product_id, sku, product_name, unit_price, tax_rate,"
-                             " quantity, subtotal, tax_amount, total_amount, notes) VALUES %s RETURNING %s",
-                             groups, ORDER_ITEM_COLUMNS_SQL);
-    if (!sql)
-        return DB_ERROR;
-    int rc = db_query_sql(db, sql, (unsigned)(n * 11), item, a, items);
-    if (rc != DB_OK)
-        return rc;
-    return items->count == n ? DB_OK : DB_ERROR;
+    return items_written(db, a, order_id, groups, item, n, items);
 }
 
 int order_store_insert_ledger(struct db *db, struct arena *a, int64_t order_id, const struct order_line *lines,

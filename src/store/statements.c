@@ -31,6 +31,12 @@
     TS("shipped_at") ", " TS("delivered_at") ", " TS("completed_at") ", " TS("cancelled_at") ","          \
     " DATE_FORMAT(created_at, '%Y-%m-%d'), UNIX_TIMESTAMP(created_at)"
 #define ORDER_NCOLUMNS OC_COUNT
+/* A new order; STMT_ORDER_INSERT_RETURNING adds RETURNING ORDER_COLUMNS. */
+#define ORDER_INSERT                                                                                     \
+    "INSERT INTO orders(order_number, user_id, guest_phone, payment_method, customer_name,"              \
+    " customer_email, customer_phone, shipping_address, item_count, total_quantity, subtotal,"          \
+    " tax_amount, shipping_amount, discount_amount, total_amount, notes, priority)"                     \
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 /* The columns of an order item: enum order_item_col (statements.h). */
 #define ORDER_ITEM_COLUMNS                                                                               \
     "id, product_id, sku, product_name, unit_price, quantity, subtotal, tax_amount, total_amount, notes, tax_rate"
@@ -42,6 +48,11 @@
  * many columns each row has. */
 #define QUERY(id_, nparams_, ncolumns_, sql_) \
     [id_] = {.id = (id_), .name = #id_, .sql = (sql_), .nparams = (nparams_), .ncolumns = (ncolumns_)}
+/* A QUERY in SQL only MariaDB accepts (RETURNING): used only in the
+ * "mariadb" dialect, each with a portable counterpart (docs/sql-dialects.md). */
+#define MARIADB_QUERY(id_, nparams_, ncolumns_, sql_)                                                      \
+    [id_] = {.id = (id_), .name = #id_, .sql = (sql_), .nparams = (nparams_), .ncolumns = (ncolumns_), \
+             .mariadb_only = 1}
 
 /* The best sellers over a range of days, best first by the named column. */
 #define REPORT_TOP_SQL(order_by)                                                                            \
@@ -134,11 +145,8 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
     STATEMENT(STMT_ORDER_SEQUENCE_NEXT, 3,
               "INSERT INTO order_number_sequences(day, last_value) VALUES (?, LAST_INSERT_ID(?))"
               " ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + ?)"),
-    QUERY(STMT_ORDER_INSERT, 17, ORDER_NCOLUMNS,
-              "INSERT INTO orders(order_number, user_id, guest_phone, payment_method, customer_name,"
-              " customer_email, customer_phone, shipping_address, item_count, total_quantity, subtotal,"
-              " tax_amount, shipping_amount, discount_amount, total_amount, notes, priority)"
-              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " ORDER_COLUMNS),
+    STATEMENT(STMT_ORDER_INSERT, 17, ORDER_INSERT),
+    MARIADB_QUERY(STMT_ORDER_INSERT_RETURNING, 17, ORDER_NCOLUMNS, ORDER_INSERT " RETURNING " ORDER_COLUMNS),
     QUERY(STMT_ORDER_GET, 1, ORDER_NCOLUMNS, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?"),
     QUERY(STMT_ORDER_GET_USER, 2, ORDER_NCOLUMNS, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND user_id = ?"),
     QUERY(STMT_ORDER_GET_GUEST, 2, ORDER_NCOLUMNS,

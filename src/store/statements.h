@@ -55,7 +55,8 @@ enum stmt_id {
 
     /* Orders (store/order_store.c; the idempotency keys: handlers/idempotency.c). */
     STMT_ORDER_SEQUENCE_NEXT,   /* (day, block, block): reserves a block; its last number in mysql_insert_id */
-    STMT_ORDER_INSERT,          /* 17 columns, see statements.c; RETURNING ORDER_COLUMNS */
+    STMT_ORDER_INSERT,          /* 17 columns, see statements.c; the new id in mysql_insert_id */
+    STMT_ORDER_INSERT_RETURNING,/* the same, RETURNING ORDER_COLUMNS (MariaDB only) */
     STMT_ORDER_GET,             /* id -> ORDER_COLUMNS (admin) */
     STMT_ORDER_GET_USER,        /* (id, user_id) -> ORDER_COLUMNS */
     STMT_ORDER_GET_GUEST,       /* (id, phone) -> ORDER_COLUMNS */
@@ -169,6 +170,8 @@ struct stmt_def {
     const char *sql;
     unsigned nparams;  /* '?' placeholders */
     unsigned ncolumns; /* columns of each result row; 0: no result set */
+    int mariadb_only;  /* SQL that only the "mariadb" dialect has (domain/sql_dialect.h):
+                          not prepared, and refused, on a connection using the portable one */
 };
 
 extern const struct stmt_def STATEMENTS[STMT_COUNT];

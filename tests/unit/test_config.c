@@ -321,6 +321,31 @@ static void test_file_wins_over_environment_and_names_bad_lines(void **state)
     assert_non_null(strstr(err, "--config"));
 }
 
+/* ORDERAPI_DB_DIALECT: auto by default, mariadb or mysql; anything else is
+ * refused for every use (migrate too), naming the setting. */
+static void test_db_dialect(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[512];
+    static const char *const good[] = {"auto", "mariadb", "mysql"};
+    static const char *const bad[] = {"MySQL", "postgres", "", "mysql8"};
+    config_defaults(&cfg);
+    assert_string_equal(cfg.db.dialect, "auto");
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        assert_int_equal(config_set(&cfg, "ORDERAPI_DB_DIALECT", good[i], err, sizeof err), 0);
+        assert_string_equal(cfg.db.dialect, good[i]);
+        assert_int_equal(config_validate(&cfg, CONFIG_FOR_ADMIN, err, sizeof err), 0);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(config_set(&cfg, "ORDERAPI_DB_DIALECT", bad[i], err, sizeof err), 0);
+        assert_int_equal(config_validate(&cfg, CONFIG_FOR_ADMIN, err, sizeof err), -1);
+        assert_non_null(strstr(err, "ORDERAPI_DB_DIALECT"));
+    }
+    assert_int_equal(config_set(&cfg, "ORDERAPI_DB_DIALECT", "a-value-far-too-long", err, sizeof err), -1);
+    assert_non_null(strstr(err, "ORDERAPI_DB_DIALECT"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_listen_malformed),
         cmocka_unit_test(test_cors_origins_are_checked_for_serving),
         cmocka_unit_test(test_file_wins_over_environment_and_names_bad_lines),
+        cmocka_unit_test(test_db_dialect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

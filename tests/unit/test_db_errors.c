@@ -54,6 +54,7 @@ static void test_lost_before_a_statement(void **state)
     lost(1053, 0); /* ER_SERVER_SHUTDOWN */
     lost(1158, 0); /* ER_NET_READ_ERROR */
     lost(1153, 0); /* ER_NET_PACKET_TOO_LARGE */
+    lost(4031, 0); /* MySQL 8.0.24+: disconnected for inactivity before the statement */
 }
 
 static void test_other_errors_keep_the_connection(void **state)
@@ -64,6 +65,7 @@ static void test_other_errors_keep_the_connection(void **state)
     kept(1467, DB_RETRYABLE);  /* auto-increment lock */
     kept(1062, DB_DUPLICATE);
     kept(4025, DB_CONSTRAINT); /* CHECK */
+    kept(3819, DB_CONSTRAINT); /* CHECK on MySQL */
     kept(1451, DB_CONSTRAINT);
     kept(1452, DB_CONSTRAINT);
     kept(1146, DB_ERROR);      /* no such table */

@@ -207,8 +207,54 @@ static void test_result_shape_check(void **state)
     assert_false(db_result_shape_matches(STMT_USER_AUTH_STATE, 3));
     assert_true(db_result_shape_matches(STMT_USER_DELETE, 0));
     assert_false(db_result_shape_matches(STMT_USER_DELETE, 1));
-    assert_true(db_result_shape_matches(STMT_ORDER_GET, STATEMENTS[STMT_ORDER_INSERT].ncolumns));
+    assert_true(db_result_shape_matches(STMT_ORDER_GET, STATEMENTS[STMT_ORDER_INSERT_RETURNING].ncolumns));
+    assert_true(db_result_shape_matches(STMT_ORDER_INSERT, 0));
     assert_false(db_result_shape_matches(STMT_COUNT, 0));
+}
+
+/* Whether sql has the keyword kw outside parentheses and quotes. */
+static int has_top_level_keyword(const char *sql, const char *kw)
+{
+    int depth = 0;
+    for (const char *q = sql; *q != '\0';) {
+        if (*q == '\'' || *q == '"' || *q == '`') {
+            q = skip_quoted(q);
+            continue;
+        }
+        if (*q == '(')
+            depth++;
+        else if (*q == ')')
+            depth--;
+        else if (depth == 0 && keyword_at(sql, q, kw))
+            return 1;
+        q++;
+    }
+    return 0;
+}
+
+/*
+ * The portable ("mysql") dialect never sees RETURNING: exactly the
+ * statements that have it are marked mariadb_only (db.c neither prepares
+ * nor runs those on a portable connection), and the order insert's
+ * portable twin is the same INSERT without it.
+ */
+static void test_returning_only_in_mariadb_statements(void **state)
+{
+    (void)state;
+    assert_true(has_top_level_keyword("INSERT INTO t(a) VALUES (?) RETURNING id", "RETURNING"));
+    assert_false(has_top_level_keyword("SELECT 'RETURNING' FROM t", "RETURNING"));
+    for (size_t i = 0; i < STMT_COUNT; i++) {
+        int returning = has_top_level_keyword(STATEMENTS[i].sql, "RETURNING");
+        if (returning != STATEMENTS[i].mariadb_only)
+            fail_msg("%s: RETURNING %s but mariadb_only is %d", STATEMENTS[i].name,
+                     returning ? "used" : "not used", STATEMENTS[i].mariadb_only);
+    }
+    const char *portable = STATEMENTS[STMT_ORDER_INSERT].sql;
+    const char *mariadb = STATEMENTS[STMT_ORDER_INSERT_RETURNING].sql;
+    assert_int_equal(strncmp(portable, mariadb, strlen(portable)), 0);
+    assert_int_equal(strncmp(mariadb + strlen(portable), " RETURNING ", 11), 0);
+    assert_int_equal(STATEMENTS[STMT_ORDER_INSERT].nparams, STATEMENTS[STMT_ORDER_INSERT_RETURNING].nparams);
+    assert_int_equal(STATEMENTS[STMT_ORDER_INSERT_RETURNING].ncolumns, STATEMENTS[STMT_ORDER_GET].ncolumns);
 }
 
 int main(void)
@@ -220,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_column_counter),
         cmocka_unit_test(test_columns_match_ncolumns),
         cmocka_unit_test(test_result_shape_check),
+        cmocka_unit_test(test_returning_only_in_mariadb_statements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
