@@ -78,6 +78,7 @@ json_t *order_json(const struct db_rows *o, size_t r, const struct db_rows *item
     json_object_set_new(j, "id", json_integer(C(OC_ID)->i));
     json_object_set_new(j, "order_number", json_string(C(OC_NUMBER)->s));
     json_object_set_new(j, "user_id", int_or_null(C(OC_USER_ID)));
+    json_object_set_new(j, "placed_by", int_or_null(C(OC_PLACED_BY)));
     json_object_set_new(j, "status", json_string(C(OC_STATUS)->s));
     json_object_set_new(j, "payment_status", json_string(C(OC_PAYMENT_STATUS)->s));
     json_object_set_new(j, "payment_method", str_or_null(C(OC_PAYMENT_METHOD)));

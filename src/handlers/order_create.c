@@ -33,6 +33,7 @@
 #include "http/fields.h"
 #include "http/problem.h"
 #include "store/db.h"
+#include "store/statements.h"
 
 #define ITEM_NOTES_MAX 500
 
@@ -44,6 +45,8 @@ static const struct field_spec ORDER_FIELDS[] = {
     ORDER_FIELD_CUSTOMER_PHONE,
     ORDER_FIELD_PAYMENT_METHOD,
     ORDER_FIELD_NOTES,
+    /* Point of sale: only a cashier (an admin) names the customer. */
+    {.name = "user_id", .type = FIELD_INTEGER, .nullable = 1},
 };
 static const struct field_spec ITEM_FIELDS[] = {
     {.name = "product_id", .type = FIELD_INTEGER, .required = 1},
@@ -60,6 +63,7 @@ struct order_create {
     const char *order_number;
     const char *address;       /* canonical JSON text or NULL */
     const char *customer_name, *customer_email, *customer_phone, *payment_method, *notes;
+    int64_t for_user;          /* point of sale: the customer an admin orders for; 0: a walk-in */
     int64_t shipping_flat, free_shipping_over;
     unsigned low_stock_threshold;
     struct idempotency *idem;
@@ -125,10 +129,14 @@ static int price_order(struct order_create *c, struct order_totals *totals)
 static int insert_order(struct db *db, struct order_create *c, const struct order_totals *totals)
 {
     int guest = c->who->kind == PRINCIPAL_GUEST;
+    /* A customer's order is theirs; a cashier's is the named customer's
+     * or a walk-in's; a guest's belongs to the phone. */
+    int64_t owner = c->who->kind == PRINCIPAL_CUSTOMER ? c->who->user_id : c->for_user;
     struct order_store_new o = {
         .number = c->order_number,
-        .user_id = guest ? 0 : c->who->user_id,
+        .user_id = guest ? 0 : owner,
         .guest_phone = guest ? c->who->phone : NULL,
+        .placed_by = guest ? 0 : c->who->user_id,
         .payment_method = c->payment_method,
         .customer_name = c->customer_name,
         .customer_email = c->customer_email,
@@ -150,8 +158,9 @@ static json_t *created_event(const struct order_create *c, json_t *body)
     for (size_t i = 0; i < c->line_count; i++)
         json_array_append_new(event_items, json_pack("{s:I, s:I}", "product_id", (json_int_t)c->lines[i].product_id,
                                                      "quantity", (json_int_t)c->lines[i].quantity));
-    return json_pack("{s:I, s:s, s:O, s:O, s:O, s:o}", "order_id", (json_int_t)c->order_id, "order_number",
-                     c->order_number, "user_id", json_object_get(body, "user_id"), "status",
+    return json_pack("{s:I, s:s, s:O, s:O, s:O, s:O, s:o}", "order_id", (json_int_t)c->order_id, "order_number",
+                     c->order_number, "user_id", json_object_get(body, "user_id"), "placed_by",
+                     json_object_get(body, "placed_by"), "status",
                      json_object_get(body, "status"), "total_amount", json_object_get(body, "total_amount"),
                      "items", event_items);
 }
@@ -365,6 +374,35 @@ static void read_order(struct http_request *req, struct order_create *c, json_t 
      * says (the body's value is still checked). */
     if (req->principal->kind == PRINCIPAL_GUEST)
         c->customer_phone = req->principal->phone;
+    json_t *user = json_object_get(req->json, "user_id");
+    if (json_is_integer(user) && req->principal->kind != PRINCIPAL_ADMIN)
+        problem_add_error(errors, "user_id", "not_allowed", "Only a cashier (an admin) orders for someone else");
+    else if (json_is_integer(user) && json_integer_value(user) <= 0)
+        problem_add_error(errors, "user_id", "must_be_positive", "A customer's id");
+    else if (json_is_integer(user))
+        c->for_user = json_integer_value(user);
+}
+
+/* Point of sale: the account an admin orders for must be a customer's;
+ * 0, or -1 when answered (422, 503). */
+static int check_customer(struct app *app, struct http_request *req, struct http_response *res,
+                          const struct order_create *c)
+{
+    if (c->for_user <= 0)
+        return 0;
+    struct db_rows rows;
+    struct db_value id = DBP_INT(c->for_user);
+    int rc = db_query_row(app->db, STMT_USER_AUTH_STATE, &id, 1, req->arena, &rows);
+    if (rc == DB_OK && strcmp(DB_CELL(&rows, 0, UAUTH_ROLE)->s, "customer") == 0)
+        return 0;
+    if (rc != DB_OK && rc != DB_NOT_FOUND) {
+        respond_storage_failure(app, req, res, rc, "order create: customer");
+        return -1;
+    }
+    json_t *e = json_array();
+    problem_add_error(e, "user_id", "unknown_customer", "No customer has this id");
+    problem_validation(req, res, e);
+    return -1;
 }
 
 /* Takes today's next order number and runs the transaction. */
@@ -441,6 +479,8 @@ void handle_order_create(struct app *app, struct http_request *req, struct http_
         goto out;
     }
     json_decref(errors);
+    if (check_customer(app, req, res, &c) != 0)
+        goto out;
     struct idempotency idem;
     if (idempotency_begin(app, req, res, &idem) != 0)
         goto out;

@@ -451,7 +451,7 @@ int order_store_take_stock(struct db *db, struct arena *a, const struct order_li
 }
 
 /*
- * Inserts the order of the 17 values v and hands back its row as written
+ * Inserts the order of the ORDER_INSERT_NPARAMS values v and hands back its row as written
  * (id, defaults, timestamps).  MariaDB: INSERT … RETURNING.  The portable
  * dialect: the INSERT, then the row read back by the id it was given
  * (mysql_insert_id of a one-row insert), in the same transaction, so that
@@ -461,10 +461,10 @@ static int order_row_written(struct db *db, struct arena *a, const struct db_val
 {
     int rc;
     if (db_dialect(db) == SQL_DIALECT_MARIADB) {
-        rc = db_query_row(db, STMT_ORDER_INSERT_RETURNING, v, 17, a, row);
+        rc = db_query_row(db, STMT_ORDER_INSERT_RETURNING, v, ORDER_INSERT_NPARAMS, a, row);
     } else {
         uint64_t id = 0;
-        rc = db_exec(db, STMT_ORDER_INSERT, v, 17, NULL, &id);
+        rc = db_exec(db, STMT_ORDER_INSERT, v, ORDER_INSERT_NPARAMS, NULL, &id);
         if (rc == DB_OK && (id == 0 || id > INT64_MAX))
             rc = DB_ERROR;
         if (rc == DB_OK) {
@@ -479,10 +479,11 @@ int order_store_insert(struct db *db, struct arena *a, const struct order_store_
 {
 #define STR_OR_NULL(s) ((s) ? DBP_STR(s) : DBP_NULL)
     const struct order_totals *t = o->totals;
-    struct db_value v[17] = {
+    struct db_value v[ORDER_INSERT_NPARAMS] = {
         DBP_STR(o->number),
         o->user_id > 0 ? DBP_INT(o->user_id) : DBP_NULL,
         o->user_id > 0 ? DBP_NULL : STR_OR_NULL(o->guest_phone),
+        o->placed_by > 0 ? DBP_INT(o->placed_by) : DBP_NULL,
         STR_OR_NULL(o->payment_method),
         STR_OR_NULL(o->customer_name),
         STR_OR_NULL(o->customer_email),

@@ -24,7 +24,7 @@ struct order_totals;
 
 /* Columns of ORDER_COLUMNS (statements.c), by position. */
 enum order_column {
-    OC_ID = 0, OC_NUMBER, OC_USER_ID, OC_GUEST_PHONE, OC_STATUS, OC_PAYMENT_STATUS, OC_PAYMENT_METHOD,
+    OC_ID = 0, OC_NUMBER, OC_USER_ID, OC_GUEST_PHONE, OC_PLACED_BY, OC_STATUS, OC_PAYMENT_STATUS, OC_PAYMENT_METHOD,
     OC_TRANSACTION_REF, OC_PRIORITY, OC_CUSTOMER_NAME, OC_CUSTOMER_EMAIL, OC_CUSTOMER_PHONE,
     OC_SHIPPING_ADDRESS, OC_ITEM_COUNT, OC_TOTAL_QUANTITY, OC_SUBTOTAL, OC_TAX, OC_SHIPPING, OC_DISCOUNT,
     OC_TOTAL, OC_CURRENCY, OC_NOTES, OC_VERSION, OC_CREATED_AT, OC_UPDATED_AT, OC_CONFIRMED_AT,
@@ -115,8 +115,9 @@ int order_store_take_stock(struct db *db, struct arena *a, const struct order_li
 /* The order row to insert; NULL strings are SQL NULL. */
 struct order_store_new {
     const char *number;
-    int64_t user_id;         /* 0: a guest's order */
+    int64_t user_id;         /* the customer's; 0: a guest's or a walk-in's order */
     const char *guest_phone; /* for a guest's order */
+    int64_t placed_by;       /* the user who placed it; 0: a guest */
     const char *payment_method, *customer_name, *customer_email, *customer_phone;
     const char *address;     /* canonical JSON text */
     const char *notes;

@@ -24,7 +24,8 @@
 /* The columns of an order: enum order_column (store/order_store.h), ORDER_NCOLUMNS of them. */
 #define TS(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
 #define ORDER_COLUMNS                                                                                    \
-    "id, order_number, user_id, guest_phone, status, payment_status, payment_method, transaction_ref,"   \
+    "id, order_number, user_id, guest_phone, placed_by, status, payment_status, payment_method,"         \
+    " transaction_ref,"                                                                                  \
     " priority, customer_name, customer_email, customer_phone, shipping_address, item_count,"           \
     " total_quantity, subtotal, tax_amount, shipping_amount, discount_amount, total_amount, currency,"  \
     " notes, version, " TS("created_at") ", " TS("updated_at") ", " TS("confirmed_at") ", "               \
@@ -33,10 +34,10 @@
 #define ORDER_NCOLUMNS OC_COUNT
 /* A new order; STMT_ORDER_INSERT_RETURNING adds RETURNING ORDER_COLUMNS. */
 #define ORDER_INSERT                                                                                     \
-    "INSERT INTO orders(order_number, user_id, guest_phone, payment_method, customer_name,"              \
+    "INSERT INTO orders(order_number, user_id, guest_phone, placed_by, payment_method, customer_name,"   \
     " customer_email, customer_phone, shipping_address, item_count, total_quantity, subtotal,"          \
     " tax_amount, shipping_amount, discount_amount, total_amount, notes, priority)"                     \
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 /* The columns of an order item: enum order_item_col (statements.h). */
 #define ORDER_ITEM_COLUMNS                                                                               \
     "id, product_id, sku, product_name, unit_price, quantity, subtotal, tax_amount, total_amount, notes, tax_rate"
@@ -145,8 +146,9 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
     STATEMENT(STMT_ORDER_SEQUENCE_NEXT, 3,
               "INSERT INTO order_number_sequences(day, last_value) VALUES (?, LAST_INSERT_ID(?))"
               " ON DUPLICATE KEY UPDATE last_value = LAST_INSERT_ID(last_value + ?)"),
-    STATEMENT(STMT_ORDER_INSERT, 17, ORDER_INSERT),
-    MARIADB_QUERY(STMT_ORDER_INSERT_RETURNING, 17, ORDER_NCOLUMNS, ORDER_INSERT " RETURNING " ORDER_COLUMNS),
+    STATEMENT(STMT_ORDER_INSERT, ORDER_INSERT_NPARAMS, ORDER_INSERT),
+    MARIADB_QUERY(STMT_ORDER_INSERT_RETURNING, ORDER_INSERT_NPARAMS, ORDER_NCOLUMNS,
+                  ORDER_INSERT " RETURNING " ORDER_COLUMNS),
     QUERY(STMT_ORDER_GET, 1, ORDER_NCOLUMNS, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?"),
     QUERY(STMT_ORDER_GET_USER, 2, ORDER_NCOLUMNS, "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ? AND user_id = ?"),
     QUERY(STMT_ORDER_GET_GUEST, 2, ORDER_NCOLUMNS,

@@ -6,6 +6,9 @@
 #ifndef ORDERAPI_STATEMENTS_H
 #define ORDERAPI_STATEMENTS_H
 
+/* The values of a new order (STMT_ORDER_INSERT, order_store_insert). */
+#define ORDER_INSERT_NPARAMS 18
+
 enum stmt_id {
     STMT_PING = 0,              /* SELECT 1 */
     STMT_MIGRATION_LIST,        /* applied migrations: version, name, checksum */
@@ -55,7 +58,7 @@ enum stmt_id {
 
     /* Orders (store/order_store.c; the idempotency keys: handlers/idempotency.c). */
     STMT_ORDER_SEQUENCE_NEXT,   /* (day, block, block): reserves a block; its last number in mysql_insert_id */
-    STMT_ORDER_INSERT,          /* 17 columns, see statements.c; the new id in mysql_insert_id */
+    STMT_ORDER_INSERT,          /* ORDER_INSERT_NPARAMS columns, see statements.c; the new id in mysql_insert_id */
     STMT_ORDER_INSERT_RETURNING,/* the same, RETURNING ORDER_COLUMNS (MariaDB only) */
     STMT_ORDER_GET,             /* id -> ORDER_COLUMNS (admin) */
     STMT_ORDER_GET_USER,        /* (id, user_id) -> ORDER_COLUMNS */

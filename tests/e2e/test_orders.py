@@ -150,10 +150,12 @@ def test_shipping_is_free_at_the_threshold(stack, admin, customer):
 
 
 def test_admin_may_place_an_order(stack, admin):
+    """Without user_id a cashier's order is a walk-in's: no customer, placed
+    by the cashier."""
     product = make_product(stack, admin, stock=3)
     me = api(stack, "GET", "/api/v1/auth/me", admin).json()
     order = create_order(stack, admin, [(product["id"], 1)])
-    assert order["user_id"] == me["id"]
+    assert order["user_id"] is None and order["placed_by"] == me["id"]
     assert order["total_amount"] == "10.00"
 
 
@@ -288,17 +290,19 @@ def test_server_owned_fields_are_refused(stack, admin, customer):
     owned = {"user_id": victim["id"], "status": "delivered", "payment_status": "paid",
              "order_number": "ORD-20000101-0001", "subtotal": "0.01", "tax_amount": "0.00",
              "shipping_amount": "0.00", "discount_amount": "49.99", "total_amount": "0.01",
-             "priority": "urgent", "version": 7, "id": 1}
+             "priority": "urgent", "version": 7, "id": 1, "placed_by": victim["id"]}
     line = {"product_id": product["id"], "quantity": 1, "unit_price": "0.01", "subtotal": "0.01",
             "total_amount": "0.01"}
     response = api(stack, "POST", ORDERS_PATH, token, json={"items": [line], **owned})
-    check_validation(response, *[(name, "unknown_field") for name in owned],
+    # user_id is a cashier's (point of sale): from a customer it is not_allowed.
+    code = {name: "not_allowed" if name == "user_id" else "unknown_field" for name in owned}
+    check_validation(response, *[(name, code[name]) for name in owned],
                      ("items[0].unit_price", "unknown_field"), ("items[0].subtotal", "unknown_field"),
                      ("items[0].total_amount", "unknown_field"))
     # One by one too: each alone is enough to refuse the order.
     for name, value in owned.items():
         response = place_order(stack, token, [(product["id"], 1)], **{name: value})
-        check_validation(response, (name, "unknown_field"))
+        check_validation(response, (name, code[name]))
     assert product_stock(stack, product["id"]) == 5
     assert my_total(stack, token) == 0
     assert my_total(stack, victim_token) == 0
