@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import ORDERAPI_BIN, TIMEOUT, children_of, parse_cgi_response, process_name, wait_until
+from conftest import ORDERAPI_BIN, TIMEOUT, children_of, nginx_only, parse_cgi_response, process_name, wait_until
 
 LOAD_THREADS = 8
 LOAD_SLEEP_MS = 20
@@ -90,6 +90,7 @@ def test_sighup_under_saturating_load_replaces_every_worker_promptly(stack):
     assert not any("killed by signal" in m for m in log_messages(stack.log_since(log_offset)))
 
 
+@nginx_only("it reads nginx's error log for upstream connections the stop dropped")
 def test_sigterm_under_saturating_load_finishes_in_flight_requests_and_exits(stack, healthy_afterwards):
     master = stack.master_pid()
     log_offset = stack.log_size()
