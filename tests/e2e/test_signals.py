@@ -19,6 +19,9 @@ from pathlib import Path
 import requests
 
 from conftest import ORDERAPI_BIN, TIMEOUT, children_of, nginx_only, parse_cgi_response, process_name, wait_until
+from conftest import master_serves_http
+
+pytestmark = master_serves_http("it signals the pool while its workers serve the load")
 
 LOAD_THREADS = 8
 LOAD_SLEEP_MS = 20
