@@ -24,6 +24,9 @@ import requests
 
 from conftest import (TEST_PASSWORD, bearer, check_problem_response, clear_login_counters,
                       clear_register_counters, login, register_user, unique_email)
+from conftest import master_serves_http
+
+pytestmark = master_serves_http("the hash cap is shared by the pre-forked pool and counted in its /metrics")
 
 LOGIN = "/api/v1/auth/login"
 REGISTER = "/api/v1/auth/register"

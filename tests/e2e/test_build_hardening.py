@@ -6,6 +6,9 @@ import os
 import subprocess
 
 from conftest import ORDERAPI_BIN
+from conftest import nginx_front_only
+
+pytestmark = nginx_front_only("it reads the binary, not the front")
 
 
 def binary(stack):

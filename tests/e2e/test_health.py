@@ -3,7 +3,7 @@
 import re
 import socket
 
-from conftest import GENERATED_ID, check_problem, media_type
+from conftest import GENERATED_ID, check_problem, master_serves_http, media_type
 
 # Label values may hold '}' ("GET /api/v1/orders/{id}"), so they are matched
 # as quoted strings with escapes.
@@ -40,6 +40,7 @@ def requests_total(text):
                if line.startswith("orderapi_requests_total{"))
 
 
+@master_serves_http("/metrics reports the pre-forked pool's scoreboard; cgi-bin/.htaccess does not route it")
 def test_metrics_is_prometheus_text(stack):
     text = scrape(stack)
     assert "# TYPE orderapi_requests_total counter" in text
@@ -49,6 +50,7 @@ def test_metrics_is_prometheus_text(stack):
             assert SAMPLE.match(line), f"not a Prometheus sample: {line!r}"
 
 
+@master_serves_http("/metrics reports the pre-forked pool's scoreboard; cgi-bin/.htaccess does not route it")
 def test_metrics_count_requests_across_workers(stack):
     before = requests_total(scrape(stack))
     for _ in range(5):
@@ -58,8 +60,8 @@ def test_metrics_count_requests_across_workers(stack):
 
 
 def test_metrics_is_loopback_only(stack):
-    """nginx serves /metrics to 127.0.0.1 and ::1 only: a request from another
-    address (127.0.0.2, still on this machine) is a 403 problem."""
+    """The front serves /metrics to 127.0.0.1 and ::1 only: a request from
+    another address (127.0.0.2, still on this machine) is a 403 problem."""
     port = int(stack.env["ORDERAPI_HTTP_PORT"])
     with socket.create_connection(("127.0.0.1", port), timeout=5,
                                   source_address=("127.0.0.2", 0)) as conn:

@@ -10,6 +10,9 @@ import tempfile
 import pytest
 
 from conftest import ORDERAPI_BIN, TIMEOUT, parse_cgi_response, wait_until
+from conftest import nginx_front_only
+
+pytestmark = nginx_front_only("it checks listen addresses with orderapi itself, never through the front")
 
 WILDCARDS = ["0.0.0.0", "0", "0.0", "0x0", "00", "", "*", "[::]", "[::ffff:0.0.0.0]", "[0:0:0:0:0:ffff:0:0]"]
 

@@ -13,6 +13,9 @@ import time
 
 from conftest import ORDERAPI_BIN, TIMEOUT, children_of, login, parse_cgi_response, register_user, wait_until
 from own_master import fcgi, own_master, own_workers as workers_of
+from conftest import nginx_front_only
+
+pytestmark = nginx_front_only("it runs orderapi masters, fd-0 and CGI processes of its own, never through the front")
 
 
 def fcgi_get(sock_path, uri, headers=None):

@@ -1,7 +1,7 @@
-"""Errors nginx answers itself, before orderapi sees the request, over raw
-sockets (an HTTP library would refuse to send most of these): each must be
-a problem+json of the contract's shape with the right status, never nginx's
-HTML page."""
+"""Errors the front (nginx, or Apache in any mode) answers itself, before
+orderapi sees the request, over raw sockets (an HTTP library would refuse to
+send most of these): each must be a problem+json of the contract's shape with
+the right status, never an HTML page."""
 
 import socket
 import threading
@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import check_problem
+from conftest import FRONT, check_problem, nginx_only
 
 ECHO = b"/api/v1/_echo"
 HOST = b"Host: localhost\r\n"
@@ -77,9 +77,28 @@ BAD_REQUESTS = {
 }
 
 
-@pytest.mark.parametrize("raw", BAD_REQUESTS.values(), ids=BAD_REQUESTS.keys())
+# What Apache accepts where nginx refuses, safely: neither reaches orderapi
+# as anything but one well-formed request.
+APACHE_ACCEPTS = {
+    "content_length_and_transfer_encoding": nginx_only(
+        "Apache drops Content-Length, reads the body as chunked and closes the connection "
+        "afterwards (RFC 9112 section 6.1), so no second request can be smuggled in"),
+    "folded_header_line": nginx_only(
+        "Apache unfolds an obs-fold line into the header's value (RFC 9112 section 5.2), "
+        "which reaches orderapi as one header, never as a header of its own"),
+}
+
+
+@pytest.mark.parametrize("raw", [pytest.param(raw, id=name, marks=APACHE_ACCEPTS.get(name, ()))
+                                 for name, raw in BAD_REQUESTS.items()])
 def test_malformed_http_is_a_400_problem(stack, raw):
-    raw_problem(stack, raw, 400, "bad_request")
+    problem = raw_problem(stack, raw, 400, None)
+    if FRONT == "apache-fcgid" and raw == BAD_REQUESTS["bad_chunked_body"]:
+        # mod_fcgid ends the body at the malformed chunk and passes on what
+        # came before it (here nothing), which orderapi refuses itself.
+        assert problem["code"] in ("bad_request", "malformed_json"), problem
+    else:
+        assert problem["code"] == "bad_request", problem
 
 
 def test_client_request_id_is_kept_on_an_nginx_error(stack):
@@ -113,6 +132,8 @@ def test_long_header_line_is_a_431_problem(stack):
     raw_problem(stack, raw, 431, "request_header_fields_too_large")
 
 
+@nginx_only("Apache limits each header line (LimitRequestFieldSize) and their number "
+            "(LimitRequestFields 64), not the block as a whole; tests/e2e/test_apache.py checks those")
 def test_large_header_block_is_a_431_problem(stack):
     """Every line fits a buffer, the whole block does not."""
     lines = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"a" * 7000) for i in range(6))
@@ -175,4 +196,9 @@ def test_stalled_clients_are_cut_off_without_an_html_page(stack):
         assert b"<html" not in answer.lower(), (name, answer[:300])
         if answer:
             status, headers, body = parse_http(answer)
-            check_problem(status, headers, body, 408, "request_timeout")
+            if FRONT == "apache-fcgid" and name == "body" and status == 500:
+                # mod_fcgid answers a client that stops sending its body
+                # with 500 (as a problem, like every Apache error).
+                check_problem(status, headers, body, 500, "internal_error")
+            else:
+                check_problem(status, headers, body, 408, "request_timeout")

@@ -10,6 +10,9 @@ from pathlib import Path
 import requests
 
 from conftest import TIMEOUT, wait_until
+from conftest import master_serves_http
+
+pytestmark = master_serves_http("it kills and signals the workers serving the requests")
 
 
 class Load:

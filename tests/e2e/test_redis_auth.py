@@ -11,6 +11,9 @@ import stat
 from pathlib import Path
 
 from conftest import (bearer, check_problem_response, login, redis_cli, register_user)
+from conftest import nginx_front_only
+
+pytestmark = nginx_front_only("it speaks to Redis directly; the front plays no part")
 
 
 def resp_command(*args):

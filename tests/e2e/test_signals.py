@@ -18,8 +18,10 @@ from pathlib import Path
 
 import requests
 
-from conftest import ORDERAPI_BIN, TIMEOUT, children_of, process_name, wait_until
+from conftest import ORDERAPI_BIN, TIMEOUT, children_of, master_serves_http, nginx_only, process_name, wait_until
 from own_master import fcgi, own_master, own_workers
+
+pytestmark = master_serves_http("it signals the pool while its workers serve the load")
 
 LOAD_THREADS = 8
 LOAD_SLEEP_MS = 20
@@ -91,6 +93,7 @@ def test_sighup_under_saturating_load_replaces_every_worker_promptly(stack):
     assert not any("killed by signal" in m for m in log_messages(stack.log_since(log_offset)))
 
 
+@nginx_only("it reads nginx's error log for upstream connections the stop dropped")
 def test_sigterm_under_saturating_load_finishes_in_flight_requests_and_exits(stack, healthy_afterwards):
     master = stack.master_pid()
     log_offset = stack.log_size()

@@ -6,6 +6,9 @@ import signal
 import time
 
 from conftest import process_name, wait_until
+from conftest import master_serves_http
+
+pytestmark = master_serves_http("a master killed must come back to serve HTTP")
 
 
 def live_master(stack):
