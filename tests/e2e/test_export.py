@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ORDERS_PATH, TIMEOUT, api, check_problem_response, create_order, demo_admin_token, \
-    make_product, mysql, new_customer, wait_until
+    make_product, master_serves_http, mysql, new_customer, wait_until
 
 EXPORT = f"{ORDERS_PATH}/export"
 COLUMNS = ["id", "order_number", "created_at", "status", "payment_status", "customer_name", "customer_email",
@@ -113,6 +113,7 @@ def fastcgi_get_then_hang_up(sock_path, uri, token):
         return sock.recv(4096)
 
 
+@master_serves_http("it sends the export request to the pre-forked workers' FastCGI socket")
 def test_a_client_that_hangs_up_stops_the_export(stack, admin):
     sock_path = stack.env.get("ORDERAPI_SOCKET")
     if not sock_path or not os.path.exists(sock_path):
