@@ -10,9 +10,11 @@ import json
 import os
 import re
 import shlex
+import socket
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -472,3 +474,40 @@ def assert_stock_consistent(stack, admin_token, *product_ids):
     assert health["ledger_mismatches"] == []
     for product_id in product_ids:
         assert stock_ledger(stack, product_id)[1] == product_stock(stack, product_id), product_id
+
+
+# ---------------------------------------------------------------- raw HTTP
+# For what the fronts refuse (tests/e2e/test_nginx_errors.py, test_apache.py).
+
+def http_exchange(stack, raw, timeout=30):
+    """Sends raw bytes to the stack's front and reads until it closes; the
+    bytes it answered (for requests no HTTP library would send)."""
+    url = urlsplit(stack.url)
+    with socket.create_connection((url.hostname, url.port), timeout=timeout) as sock:
+        sock.sendall(raw)
+        answer = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def parse_http(answer):
+    """(status, lower-cased headers, body) of one HTTP/1.x response."""
+    head, sep, body = answer.partition(b"\r\n\r\n")
+    assert sep, f"not an HTTP response: {answer[:300]!r}"
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0].startswith("HTTP/1."), lines[0]
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        body = body[:int(headers["content-length"])]
+    return status, headers, body

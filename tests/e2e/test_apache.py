@@ -5,14 +5,12 @@ nginx.  In the fcgid and cgi modes Apache serves var/apache/site/, the stack's
 copy of cgi-bin/ (wrappers filled in, and cgi-bin/.htaccess itself)."""
 
 import os
-import socket
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import (FRONT, ORDERS_PATH, api, apache_only, check_problem, check_problem_response,
+from conftest import (FRONT, ORDERS_PATH, http_exchange as exchange, parse_http, api, apache_only, check_problem, check_problem_response,
                       create_order, demo_admin_token, make_product, new_customer, place_order, wait_until)
 
 pytestmark = apache_only()
@@ -26,37 +24,6 @@ CLOSE = b"Connection: close\r\n"
 
 def site(stack):
     return Path(stack.env["STACK_APACHE_SITE"])
-
-
-def exchange(stack, raw, timeout=30):
-    """Sends raw bytes; the bytes Apache answered before it closed."""
-    url = urlsplit(stack.url)
-    with socket.create_connection((url.hostname, url.port), timeout=timeout) as sock:
-        sock.sendall(raw)
-        answer = b""
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            answer += chunk
-    return answer
-
-
-def parse_http(answer):
-    head, sep, body = answer.partition(b"\r\n\r\n")
-    assert sep, f"not an HTTP response: {answer[:300]!r}"
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    if "content-length" in headers:
-        body = body[:int(headers["content-length"])]
-    return status, headers, body
 
 
 def raw_problem(stack, raw, want_status, want_code):

@@ -3,55 +3,16 @@ orderapi sees the request, over raw sockets (an HTTP library would refuse to
 send most of these): each must be a problem+json of the contract's shape with
 the right status, never an HTML page."""
 
-import socket
 import threading
 import time
-from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import FRONT, check_problem, nginx_only
+from conftest import FRONT, check_problem, http_exchange as exchange, nginx_only, parse_http
 
 ECHO = b"/api/v1/_echo"
 HOST = b"Host: localhost\r\n"
 CLOSE = b"Connection: close\r\n"
-
-
-def address(stack):
-    url = urlsplit(stack.url)
-    return url.hostname, url.port
-
-
-def exchange(stack, raw, timeout=30):
-    """Sends raw bytes, reads until nginx closes; the bytes it answered."""
-    with socket.create_connection(address(stack), timeout=timeout) as sock:
-        sock.sendall(raw)
-        answer = b""
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except ConnectionResetError:
-                break
-            if not chunk:
-                break
-            answer += chunk
-    return answer
-
-
-def parse_http(answer):
-    """(status, lower-cased headers, body) of one HTTP/1.x response."""
-    head, sep, body = answer.partition(b"\r\n\r\n")
-    assert sep, f"not an HTTP response: {answer[:300]!r}"
-    lines = head.decode("latin-1").split("\r\n")
-    assert lines[0].startswith("HTTP/1."), lines[0]
-    status = int(lines[0].split()[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    if "content-length" in headers:
-        body = body[:int(headers["content-length"])]
-    return status, headers, body
 
 
 def raw_problem(stack, raw, want_status, want_code):
