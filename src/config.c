@@ -101,6 +101,7 @@ static const struct setting SETTINGS[] = {
     UINT("ORDERAPI_REGISTER_MAX_PER_IP", jwt.register_max_per_ip, 1, 1000000),
     UINT("ORDERAPI_REGISTER_WINDOW", jwt.register_window, 1, 86400),
     UINT("ORDERAPI_MAX_HASHES", jwt.max_hashes, 0, 256),
+    STR("ORDERAPI_HASH_LOCK_DIR", hash_lock_dir),
 };
 #define SETTING_COUNT (sizeof SETTINGS / sizeof SETTINGS[0])
 
@@ -582,6 +583,8 @@ int config_validate(const struct config *cfg, enum config_use use, char *err, si
     enum sql_dialect_setting dialect;
     if (sql_dialect_setting_parse(cfg->db.dialect, &dialect) != 0)
         return fail(err, errlen, "ORDERAPI_DB_DIALECT: must be auto, mariadb or mysql, got \"%.20s\"", cfg->db.dialect);
+    if (cfg->hash_lock_dir[0] && cfg->hash_lock_dir[0] != '/')
+        return fail(err, errlen, "ORDERAPI_HASH_LOCK_DIR: must be an absolute path, got \"%.60s\"", cfg->hash_lock_dir);
     if (use == CONFIG_FOR_SERVE) {
         struct sms_sender sender;
         if (sms_sender_parse(cfg->sms_sender, cfg->sms_timeout, &sender, err, errlen) != 0)

@@ -93,6 +93,7 @@ struct config {
     int allow_public_listen;   /* 1: a wildcard listen address is allowed */
     int test_routes;           /* 1: serve the routes the e2e tests need */
     char sms_sender[CONFIG_STR]; /* ORDERAPI_SMS_SENDER: "", file:/path or command:/path (notify/sms.h) */
+    char hash_lock_dir[CONFIG_STR]; /* ORDERAPI_HASH_LOCK_DIR: the hash cap's slot files without a master; "" = default */
     unsigned sms_timeout;      /* seconds a command: sender may take */
     char cors_origins[4096];   /* ORDERAPI_CORS_ORIGINS: comma list of exact origins; "" = no CORS */
 };

@@ -94,29 +94,36 @@ enum key_check {
     KEYS_READ,  /* read them only (plain CGI: once per request) */
 };
 
-/* Loads and validates the configuration for use; prints one line on error. */
-static int load_config(struct config *cfg, const struct options *o, enum config_use use, enum key_check keys)
+/* Loads and validates the configuration for use; -1 with the reason in err. */
+static int load_config_why(struct config *cfg, const struct options *o, enum config_use use, enum key_check keys,
+                           char *err, size_t err_len)
 {
-    char err[512];
-    if (config_load(cfg, o->config_file, err, sizeof err) != 0)
-        goto bad;
+    if (config_load(cfg, o->config_file, err, err_len) != 0)
+        return -1;
     for (size_t i = 0; i < o->override_count; i++)
-        if (config_set(cfg, o->overrides[i].name, o->overrides[i].value, err, sizeof err) != 0)
-            goto bad;
-    if (o->sql_dir && config_set(cfg, "ORDERAPI_SQL_DIR", o->sql_dir, err, sizeof err) != 0)
-        goto bad;
-    if (config_validate(cfg, use, err, sizeof err) != 0)
-        goto bad;
+        if (config_set(cfg, o->overrides[i].name, o->overrides[i].value, err, err_len) != 0)
+            return -1;
+    if (o->sql_dir && config_set(cfg, "ORDERAPI_SQL_DIR", o->sql_dir, err, err_len) != 0)
+        return -1;
+    if (config_validate(cfg, use, err, err_len) != 0)
+        return -1;
     /* Serving reads the token keys here, once, and proves them: the
      * workers inherit them.  A plain CGI process, which lives for one
      * request, does not sign a token to prove them on every request (that
      * alone loads OpenSSL's configuration); check-config proves them. */
     if (use == CONFIG_FOR_SERVE &&
-        (jwt_keys_read(&cfg->jwt, err, sizeof err) != 0 ||
-         (keys == KEYS_PROVE && jwt_keys_check(&cfg->jwt, err, sizeof err) != 0)))
-        goto bad;
+        (jwt_keys_read(&cfg->jwt, err, err_len) != 0 ||
+         (keys == KEYS_PROVE && jwt_keys_check(&cfg->jwt, err, err_len) != 0)))
+        return -1;
     return 0;
-bad:
+}
+
+/* Loads and validates the configuration for use; prints one line on error. */
+static int load_config(struct config *cfg, const struct options *o, enum config_use use, enum key_check keys)
+{
+    char err[512];
+    if (load_config_why(cfg, o, use, keys, err, sizeof err) == 0)
+        return 0;
     fprintf(stderr, "orderapi: configuration error: %s\n", err);
     return -1;
 }
@@ -168,11 +175,13 @@ static int serve_for_web_server(struct config *cfg)
         return worker_run(0, cfg, -1, 0);
     }
     if (getenv("REQUEST_METHOD")) {
-        if (load_config(cfg, &none, CONFIG_FOR_SERVE, KEYS_READ) != 0) {
-            fputs("Status: 500 Internal Server Error\r\nContent-Type: application/problem+json\r\n\r\n"
-                  "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500,"
-                  "\"detail\":\"The server is misconfigured\",\"code\":\"internal_error\"}",
-                  stdout);
+        /* A configuration error is the site's fault, not the client's: a
+         * 500 problem with the request's id, and the reason in the web
+         * server's error log under that id (never in the answer). */
+        char err[512], why[600];
+        if (load_config_why(cfg, &none, CONFIG_FOR_SERVE, KEYS_READ, err, sizeof err) != 0) {
+            snprintf(why, sizeof why, "configuration error: %s", err);
+            worker_refuse_cgi(500, "internal_error", "The server could not complete the request", why);
             return 1;
         }
         return worker_run_cgi(cfg);

@@ -28,6 +28,7 @@
 #include "config.h"
 #include "fcgi_io.h"
 #include "log.h"
+#include "http/problem.h"
 #include "metrics.h"
 #include "router.h"
 #include "scoreboard.h"
@@ -180,13 +181,42 @@ out:
     return rc;
 }
 
+void worker_refuse_cgi(int status, const char *code, const char *detail, const char *log_detail)
+{
+    /* Limits of its own: the configuration may be what failed. */
+    static const struct http_limits limits = {
+        .max_body = 65536, .max_json_depth = 32, .max_query_params = 64, .max_headers = 64};
+    struct arena *arena = arena_new();
+    struct http_request req = {0};
+    struct http_response res = {0};
+    struct http_io io;
+    transport_cgi_io(&io);
+    if (arena)
+        (void)http_request_read(&req, arena, &io, &limits);
+    req.arena = arena;
+    if (!req.request_id)
+        req.request_id = "-";
+    log_msg("error", "request %s: cannot serve: %s", req.request_id, log_detail);
+    problem_send(&req, &res, status, code, detail);
+    if (status == 503)
+        http_response_header(&res, "Retry-After", "2");
+    if (arena)
+        http_response_header(&res, "X-Request-Id", req.request_id);
+    if (http_response_write(&res, req.method, &io) != 0)
+        log_msg("warn", "request %s: client went away while writing the response", req.request_id);
+    arena_free(arena);
+}
+
 int worker_run_cgi(const struct config *cfg)
 {
     struct app app;
     struct arena *arena = NULL;
     int rc = 1;
-    if (app_init(&app, cfg, -1) != 0 || !(arena = arena_new()))
+    if (app_init(&app, cfg, -1) != 0 || !(arena = arena_new())) {
+        worker_refuse_cgi(503, "service_unavailable", "The service cannot take requests right now; try again shortly",
+                          "the process could not start serving (see above)");
         goto out;
+    }
     struct http_io io;
     transport_cgi_io(&io);
     serve_one(&app, arena, &io);

@@ -10,8 +10,10 @@
  * The permits live in the scoreboard the master shares with its workers
  * (scoreboard_hash_acquire): no network round trip, and a worker killed while
  * hashing frees its permit when the master reaps it.  The cap is per machine,
- * which is what it protects: its cores and memory.  A process serving alone
- * (CGI, a socket inherited from a web server) has no scoreboard and no cap.
+ * which is what it protects: its cores and memory.  Processes serving alone
+ * (plain CGI, mod_fcgid's) have no scoreboard: they share the cap through
+ * slot files held with flock() in ORDERAPI_HASH_LOCK_DIR (hash_slots.h),
+ * one directory for every such process of the same user on the host.
  */
 #ifndef ORDERAPI_AUTH_HASH_GATE_H
 #define ORDERAPI_AUTH_HASH_GATE_H
@@ -28,7 +30,7 @@ unsigned hash_gate_auto_capacity(long cores, unsigned workers);
 unsigned hash_gate_capacity(const struct config *cfg);
 
 /* 0: go ahead and hash, then call hash_gate_leave; -1: refused (busy).
- * slot is the worker's scoreboard slot (-1 without a master: no cap). */
+ * slot is the worker's scoreboard slot (-1 without a master: a slot file). */
 int hash_gate_enter(const struct config *cfg, int slot);
 void hash_gate_leave(int slot);
 

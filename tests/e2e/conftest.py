@@ -256,16 +256,10 @@ def master_serves_http(reason):
 
 
 def not_under_plain_cgi(reason):
-    """A module left out of the apache-cgi run (it runs through nginx,
-    apache-proxy and apache-fcgid): plain CGI starts a process per request,
-    which makes a long module too slow to run a fourth time."""
+    """A test left out of the apache-cgi run (it runs through nginx,
+    apache-proxy and apache-fcgid) because it cannot work when every request
+    is a process of its own; reason says why."""
     return pytest.mark.skipif(FRONT == "apache-cgi", reason=f"not under {FRONT}: {reason}")
-
-
-# Why bursts are left out of the plain-CGI run for now.
-CGI_PROCESS_COST = ("every plain-CGI request starts a process that builds an Argon2id dummy hash "
-                    "(about 0.8 s on this 2-core machine until issue #13's cheap CGI processes land), "
-                    "so a burst outlasts the 5 s each request may take")
 
 
 def apache_only(reason="a test of the Apache front"):

@@ -9,9 +9,7 @@ import pytest
 from conftest import (TEST_PASSWORD, bearer, check_problem_response, clear_login_counters,
                       create_admin, login, media_type, redis_cli, register_user, unique_email,
                       user_cli)
-from conftest import not_under_plain_cgi
 
-pytestmark = not_under_plain_cgi("the account rules are orderapi's; every order test authenticates through CGI, and test_apache checks Authorization")
 
 USER_MEMBERS = {"id", "email", "full_name", "phone", "role", "created_at"}
 RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")

@@ -8,7 +8,6 @@ import time
 
 from conftest import (api, create_order, demo_admin_token, make_product, mysql, new_customer, redis_cli,
                       wait_until, TIMEOUT)
-from conftest import CGI_PROCESS_COST, not_under_plain_cgi
 
 STREAM = "orderapi:events"
 
@@ -90,7 +89,6 @@ def test_an_order_event_is_published_with_every_field(stack):
     assert payload["items"] == [{"product_id": product["id"], "quantity": 2}]
 
 
-@not_under_plain_cgi(CGI_PROCESS_COST)
 def test_a_burst_of_orders_is_published_in_few_batches_and_promptly(stack):
     """After a wake-up the relay waits ORDERAPI_RELAY_GATHER_MS (10 ms) before
     it reads the outbox, so a burst of commits goes out in a few batches
@@ -132,7 +130,6 @@ def test_a_burst_of_orders_is_published_in_few_batches_and_promptly(stack):
     assert batches < events, (events, batches)
 
 
-@not_under_plain_cgi(CGI_PROCESS_COST)
 def test_kill_relay_during_a_burst_loses_and_reorders_nothing(stack):
     admin = demo_admin_token(stack)
     product = make_product(stack, admin, stock=100000)

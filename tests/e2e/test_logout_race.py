@@ -9,9 +9,6 @@ under ORDERAPI_TEST_ROUTES.
 """
 
 from conftest import bearer, check_problem_response, login, redis_cli, register_user
-from conftest import not_under_plain_cgi
-
-pytestmark = not_under_plain_cgi("a cache race inside orderapi; the front plays no part")
 
 
 def cached_state(stack, user_id):

@@ -90,6 +90,47 @@ def test_plain_cgi_answers_one_request(stack):
     assert time.monotonic() - started < TIMEOUT
 
 
+def test_plain_cgi_with_a_configuration_error_answers_a_problem_with_the_request_id(stack):
+    """A site whose orderapi.conf is broken answers each CGI request a 500
+    problem+json carrying the request's id (never a bare page from Apache,
+    never the reason), and says why in the web server's error log (stderr)
+    under that id."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = os.path.join(tmp, "orderapi.conf")
+        with open(stack.env["ORDERAPI_CONFIG"]) as f:
+            lines = [line for line in f if not line.startswith("ORDERAPI_JWT_SECRET=")]
+        with open(config, "w") as f:
+            f.writelines(lines + ["ORDERAPI_JWT_SECRET=too-short-to-sign\n"])
+        body = b'{"email": "a@example.com", "password": "whatever-it-is"}'
+        env = {"PATH": "/usr/bin:/bin", "ORDERAPI_CONFIG": config, "REQUEST_METHOD": "POST",
+               "REQUEST_URI": "/api/v1/auth/login", "SCRIPT_NAME": "/api/v1/auth/login", "QUERY_STRING": "",
+               "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+               "HTTP_X_REQUEST_ID": "misconfigured-site-1"}
+        done = subprocess.run([str(ORDERAPI_BIN)], env=env, input=body, capture_output=True, timeout=TIMEOUT)
+    status, headers, payload = parse_cgi_response(done.stdout)
+    assert status == 500, done.stdout
+    assert headers["content-type"] == "application/problem+json"
+    assert headers["x-request-id"] == "misconfigured-site-1"
+    problem = json.loads(payload)
+    assert problem["status"] == 500 and problem["code"] == "internal_error"
+    assert problem["request_id"] == "misconfigured-site-1"
+    assert "JWT" not in payload.decode() and "SECRET" not in payload.decode()
+    log = done.stderr.decode()
+    assert "misconfigured-site-1" in log and "ORDERAPI_JWT_SECRET" in log, log
+
+
+def test_plain_cgi_without_a_configuration_file_makes_a_request_id(stack):
+    env = {"PATH": "/usr/bin:/bin", "ORDERAPI_CONFIG": "/nonexistent/orderapi.conf", "REQUEST_METHOD": "GET",
+           "REQUEST_URI": "/health", "SCRIPT_NAME": "/health", "QUERY_STRING": "", "REMOTE_ADDR": "127.0.0.1"}
+    done = subprocess.run([str(ORDERAPI_BIN)], env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=TIMEOUT)
+    status, headers, payload = parse_cgi_response(done.stdout)
+    assert status == 500 and headers["content-type"] == "application/problem+json", done.stdout
+    problem = json.loads(payload)
+    assert len(problem["request_id"]) >= 16 and problem["request_id"] == headers["x-request-id"]
+    assert problem["request_id"] in done.stderr.decode()
+
+
 def test_workers_dying_in_a_loop_are_logged_and_respawned(stack):
     """Crashes in a loop are logged as one; a pool of one worker is still
     started again after each (its slot's pause never empties the pool)."""

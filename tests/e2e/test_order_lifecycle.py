@@ -12,9 +12,7 @@ import pytest
 
 from conftest import (ORDERS_PATH, api, assert_stock_consistent, check_problem_response, create_order,
                       demo_admin_token, make_product, new_customer, product_stock, stock_ledger)
-from conftest import not_under_plain_cgi
 
-pytestmark = not_under_plain_cgi("the status machine is orderapi's; test_apache checks If-Match through CGI")
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 ADDRESS = {"full_name": "Ada Lovelace", "line1": "1 Analytical Way", "line2": None, "city": "London",

@@ -17,9 +17,7 @@ import pytest
 from conftest import (ORDERS_PATH, api, assert_stock_consistent, check_problem_response, create_order,
                       demo_admin_token, make_product, media_type, new_customer, place_order,
                       product_stock, stock_ledger)
-from conftest import CGI_PROCESS_COST, not_under_plain_cgi
 
-pytestmark = not_under_plain_cgi(CGI_PROCESS_COST + "; test_apache and test_events create orders through CGI")
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 MONEY = re.compile(r"^\d+\.\d{2}$")

@@ -14,9 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conftest import TIMEOUT, bearer, check_problem_response, login, media_type, register_user
-from conftest import FRONT, not_under_plain_cgi
+from conftest import FRONT
 
-pytestmark = not_under_plain_cgi("the catalog's rules are orderapi's; test_orders covers the path through CGI")
 
 PRODUCTS = "/api/v1/products"
 STOCK_HEALTH = "/api/v1/admin/stock/health"

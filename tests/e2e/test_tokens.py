@@ -15,9 +15,7 @@ import pytest
 
 from conftest import (bearer, check_problem, check_problem_response, login, redis_cli, register_user,
                       wait_until)
-from conftest import not_under_plain_cgi
 
-pytestmark = not_under_plain_cgi("token rules are orderapi's; test_auth and test_apache cover Authorization through CGI")
 
 ISSUER = "orderapi"
 AUDIENCE = "orderapi"
