@@ -1,4 +1,4 @@
-// Small DOM helpers: elements are built with textContent, never innerHTML.
+// Small DOM helpers: elements are built from text nodes, never from markup.
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs || {})) {
