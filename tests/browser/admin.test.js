@@ -76,6 +76,8 @@ async function checkA11y(name) {
 // Screenshots at desktop width and at 375 px; at 375 px nothing may be
 // wider than the screen but the tables, which scroll in their own box.
 async function screenshots(name) {
+  const text = await page.locator('main').innerText();
+  assert.doesNotMatch(text, /\bnull\b|\bundefined\b|\bNaN\b|\[object /, `${name} shows a value that is not one`);
   await page.screenshot({ path: path.join(SHOTS, `${name}-desktop.png`), fullPage: true });
   await page.setViewportSize({ width: 375, height: 740 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -1,6 +1,6 @@
 // Stock: ledger consistency, low stock, products, adjustments.
 import { get, request } from './api.js';
-import { errorBox, field, h, loading, table } from './dom.js';
+import { append, clear, errorBox, field, h, loading, table } from './dom.js';
 import { go } from './app.js';
 
 export async function renderStock(main, params) {
@@ -31,7 +31,8 @@ export async function renderStock(main, params) {
     body.replaceChildren(errorBox(err));
     return;
   }
-  body.replaceChildren(
+  clear(body);
+  append(body, [
     h('h2', {}, 'Ledger'),
     h('p', { 'data-consistent': String(health.consistent) },
       health.consistent ? h('span', { class: 'ok' }, 'Consistent: ') : h('span', { class: 'bad' }, 'Mismatch: '),
@@ -52,7 +53,7 @@ export async function renderStock(main, params) {
       { key: 'active', label: 'Active', render: (p) => (p.active ? 'yes' : 'no') },
       { key: 'adjust', label: 'Adjust', render: (p) => h('button', { type: 'button', class: 'secondary',
         'aria-label': `Adjust stock of ${p.sku}`, onclick: () => adjust.pick(p) }, 'Adjust') }],
-    products.data) : h('p', { class: 'empty' }, 'No products found.'));
+    products.data) : h('p', { class: 'empty' }, 'No products found.')]);
 }
 
 function adjustForm() {
