@@ -82,6 +82,7 @@ async function screenshots(name) {
   await page.setViewportSize({ width: 375, height: 740 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
   await page.screenshot({ path: path.join(SHOTS, `${name}-375.png`), fullPage: true });
+  await checkA11y(`${name} at 375 px`);
   await page.setViewportSize(DESKTOP);
   assert.ok(overflow <= 375, `${name}: the page is ${overflow} px wide at 375 px`);
 }

@@ -76,7 +76,8 @@ function salesView(sales, groupBy) {
       { key: 'average_order_value', label: 'Average', num: true },
       { key: 'items_sold', label: 'Items sold', num: true },
     ], sales.data));
-  return h('div', {}, revenueChart(sales.data, `Revenue per ${groupBy} from ${sales.start_date} to ${sales.end_date}`, groupBy), details);
+  return h('div', {}, h('div', { class: 'chart-wrap', role: 'region', 'aria-label': 'Revenue chart', tabindex: 0 },
+    revenueChart(sales.data, `Revenue per ${groupBy} from ${sales.start_date} to ${sales.end_date}`, groupBy)), details);
 }
 
 function topView(top) {

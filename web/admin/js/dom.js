@@ -49,7 +49,9 @@ export function select(name, options, value, attrs = {}) {
 
 // A table: columns [{key, label, num, render}], rows, caption.
 export function table(caption, columns, rows, headerCell) {
-  return h('div', { class: 'table-wrap' },
+  // The box scrolls sideways on a narrow screen: it takes the focus, so the
+  // keyboard can scroll it too.
+  return h('div', { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: 0 },
     h('table', {},
       h('caption', { class: 'visually-hidden' }, caption),
       h('thead', {}, h('tr', {}, columns.map((c) =>
