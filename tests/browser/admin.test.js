@@ -103,6 +103,7 @@ test('the pages come with the web server\'s security headers', async () => {
   assert.equal(headers['x-content-type-options'], 'nosniff');
   assert.equal(headers['referrer-policy'], 'no-referrer');
   await heading('Sign in');
+  assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false, 'the nav shows before sign-in');
   await checkA11y('sign-in');
   await screenshots('sign-in');
 });
@@ -125,6 +126,7 @@ test('a wrong password shows the problem\'s detail', async () => {
 test('an admin signs in and sees the dashboard', async () => {
   await signIn(ENV.ORDERAPI_ADMIN_EMAIL, ENV.ORDERAPI_ADMIN_PASSWORD);
   await heading('Dashboard');
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
   assert.ok(await page.evaluate(() => sessionStorage.getItem('orderapi.admin.token')));
   assert.equal(await page.evaluate(() => localStorage.length), 0);
 });
