@@ -52,5 +52,6 @@ def test_the_readme_tour_works_as_printed(stack):
     assert guest_order == {"status": "pending", "customer_phone": asked["phone"]}
     assert month["orders"] >= 1 and month["items_sold"] >= 1
     assert "Tour mug" in best or len(best) == 3
-    header, first = csv_text.splitlines()[:2]
+    header, first, admin_pages = csv_text.splitlines()[:3]
+    assert admin_pages == "200", "the admin pages were not served at /admin/"
     assert header.startswith("id,order_number,created_at,status") and ",pending," in first
