@@ -34,6 +34,26 @@ DEEP_ROWS=${BENCH_DEEP_ROWS:-50000}
 [[ $DEEP_ROWS =~ ^[1-9][0-9]{0,6}$ ]] || die "BENCH_DEEP_ROWS must be a number of rows, got '$DEEP_ROWS'"
 export BENCH_DAYS=${BENCH_DAYS:-90}
 
+# reporting_drain: waits (up to 2 minutes) until orderapi has run no
+# statement for three looks in a row, half a second apart.  wrk stops after
+# its seconds, but the slow cold requests it left queued in nginx would
+# otherwise still be served while the next scenario is measured.
+reporting_drain() {
+    local idle=0 busy=0
+    for _ in $(seq 240); do
+        busy=$(sql -e "SELECT COUNT(*) FROM information_schema.processlist
+                       WHERE user = '$ORDERAPI_DB_USER' AND command = 'Query'") || busy=0
+        if (( busy == 0 )); then
+            idle=$(( idle + 1 ))
+            (( idle < 3 )) || return 0
+        else
+            idle=0
+        fi
+        sleep 0.5
+    done
+    note "orderapi still runs $busy statements after 2 minutes"
+}
+
 # reporting_run SCENARIO: runs it when it is a reporting scenario (0), else 1.
 reporting_run() {
     local scenario=$1 buster="" depth
@@ -59,5 +79,6 @@ reporting_run() {
     measure "$scenario" "$SECONDS_EACH" "$scenario" || true
     kill "$buster" 2>/dev/null || true
     wait "$buster" 2>/dev/null || true
+    reporting_drain
     return 0
 }

@@ -11,7 +11,8 @@ b.install()
 b.count_cache()
 local h = b.bearer(b.data.admin)
 local cursors = {}
-for line in io.lines(assert(os.getenv("BENCH_CURSORS"), "BENCH_CURSORS is not set")) do
+local path = assert(os.getenv("BENCH_CURSORS"), "BENCH_CURSORS is not set")
+for line in io.lines(path) do
     cursors[#cursors + 1] = line
 end
 assert(#cursors > 0, "no cursors in " .. os.getenv("BENCH_CURSORS"))
