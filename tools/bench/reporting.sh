@@ -10,7 +10,7 @@
 #   list_admin_first   the admin's filtered list, first page, cursor mode
 #   list_admin_deep    the same list BENCH_DEEP_ROWS (50000) rows deep, by
 #                      cursor (reporting.py cursors walks there first and
-#                      collects 500 cursors from that depth on)
+#                      collects 2000 cursors from that depth on)
 #   sales_day_365, sales_week_365, sales_month_365
 #                      /reports/sales over 365 days by day, week, month
 #   top_products_90    /reports/top-products over 90 days
@@ -34,24 +34,23 @@ DEEP_ROWS=${BENCH_DEEP_ROWS:-50000}
 [[ $DEEP_ROWS =~ ^[1-9][0-9]{0,6}$ ]] || die "BENCH_DEEP_ROWS must be a number of rows, got '$DEEP_ROWS'"
 export BENCH_DAYS=${BENCH_DAYS:-90}
 
-# reporting_drain: waits (up to 2 minutes) until orderapi has run no
-# statement for three looks in a row, half a second apart.  wrk stops after
-# its seconds, but the slow cold requests it left queued in nginx would
-# otherwise still be served while the next scenario is measured.
+# reporting_drain: waits (up to 3 minutes) until /health answers within a
+# second twice in a row.  wrk stops after its seconds, but the slow cold
+# requests it left queued for the workers would otherwise still be served
+# while the next scenario is measured.
 reporting_drain() {
-    local idle=0 busy=0
-    for _ in $(seq 240); do
-        busy=$(sql -e "SELECT COUNT(*) FROM information_schema.processlist
-                       WHERE user = '$ORDERAPI_DB_USER' AND command = 'Query'") || busy=0
-        if (( busy == 0 )); then
-            idle=$(( idle + 1 ))
-            (( idle < 3 )) || return 0
+    local quick=0 took
+    for _ in $(seq 180); do
+        took=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$URL/health" || true)
+        if [[ $took =~ ^200\ 0\. ]]; then
+            quick=$(( quick + 1 ))
+            (( quick < 2 )) || return 0
         else
-            idle=0
+            quick=0
         fi
         sleep 0.5
     done
-    note "orderapi still runs $busy statements after 2 minutes"
+    note "orderapi's workers are still busy after 3 minutes"
 }
 
 # reporting_run SCENARIO: runs it when it is a reporting scenario (0), else 1.
@@ -68,7 +67,7 @@ reporting_run() {
     if [[ $scenario == list_admin_deep ]]; then
         note "list_admin_deep: walking $DEEP_ROWS rows deep by cursor"
         depth=$(/usr/bin/python3 "$BENCH_DIR/reporting.py" cursors --url "$URL" --token-file "$OUT/admin.token" \
-            --query "status=pending&min_amount=10" --depth "$DEEP_ROWS" --count 500 --out "$OUT/cursors-deep.txt") ||
+            --query "status=pending&min_amount=10" --depth "$DEEP_ROWS" --count 2000 --out "$OUT/cursors-deep.txt") ||
             { printf 'bench list_admin_deep failed (no cursors)\n'; return 0; }
         note "list_admin_deep: $depth"
         [[ $depth != *" cursors=0" ]] || { printf 'bench list_admin_deep failed (the list is shorter: %s)\n' "$depth"; return 0; }
