@@ -12,7 +12,7 @@ static int single(unsigned mask)
     return mask != 0 && (mask & (mask - 1)) == 0;
 }
 
-const char *order_list_cursor_index(enum list_owner owner, const struct order_filter *f)
+const char *order_list_ordered_index(enum list_owner owner, const struct order_filter *f)
 {
     int created = f->sort == SORT_CREATED_DESC || f->sort == SORT_CREATED_ASC;
     if (f->order_number || f->customer_phone)

@@ -1,6 +1,6 @@
 /*
  * list_index.h — the index a cursor page of the order lists enters at the
- * cursor (pure; no database).
+ * cursor, and an export reads in order (pure; no database).
  *
  * A cursor page asks for rows beyond the cursor's sort value in the sort's
  * order (store/order_store.c, qb_after): on the index whose leading columns
@@ -11,7 +11,10 @@
  * backward from the newest order of that status and fetches every row newer
  * than the cursor (88 000 rows for a page 50 000 rows deep on the bench's
  * million orders, against 21 with the range).  So a cursor page names the
- * index (FORCE INDEX); NULL leaves the choice to the optimizer.
+ * index (FORCE INDEX); NULL leaves the choice to the optimizer.  The CSV
+ * export names it too: read in the index's order its rows stream from the
+ * first one, where MariaDB chose to sort a million orders first (filesort),
+ * longer than the client's read timeout.
  */
 #ifndef ORDERAPI_LIST_INDEX_H
 #define ORDERAPI_LIST_INDEX_H
@@ -21,7 +24,7 @@
 /* Whose orders the list holds, as order_scope says. */
 enum list_owner { LIST_OWNER_ANY = 0, LIST_OWNER_USER, LIST_OWNER_GUEST };
 
-/* The index for a cursor page of list f of the given owner, or NULL:
+/* The index for a cursor page or an export of list f of the given owner, or NULL:
  *   - an order number or phone given: NULL (they find a few rows by their
  *     own indexes, faster than any ordered scan);
  *   - one user's or one guest's orders (the owner, or user_id): by creation,
@@ -31,6 +34,6 @@ enum list_owner { LIST_OWNER_ANY = 0, LIST_OWNER_USER, LIST_OWNER_GUEST };
  *   - everyone's by creation: (status, created_at) when one status is asked
  *     for, else (payment_status, created_at) for one payment status, else
  *     (priority, created_at) for one priority, else (created_at). */
-const char *order_list_cursor_index(enum list_owner owner, const struct order_filter *f);
+const char *order_list_ordered_index(enum list_owner owner, const struct order_filter *f);
 
 #endif

@@ -354,7 +354,7 @@ int order_store_list(struct db *db, struct arena *a, const struct order_scope *s
     qb_text(list, "SELECT ");
     qb_text(list, ORDER_COLUMNS_SQL);
     qb_text(list, ", CAST(UNIX_TIMESTAMP(created_at) * 1000000 AS SIGNED) FROM orders");
-    const char *index = after ? order_list_cursor_index(list_owner_of(s), f) : NULL;
+    const char *index = after ? order_list_ordered_index(list_owner_of(s), f) : NULL;
     if (index) {
         qb_text(list, " FORCE INDEX (");
         qb_text(list, index);
@@ -394,6 +394,15 @@ int order_store_export_open(struct db *db, struct arena *a, const struct order_s
                " customer_name,"
                " customer_email, customer_phone, item_count, subtotal, tax_amount, shipping_amount,"
                " discount_amount, total_amount FROM orders");
+    /* In the sort's index order, so rows stream from the first one: without
+     * it a million orders were sorted first (filesort), which outlasted the
+     * read timeout before a row was sent. */
+    const char *index = order_list_ordered_index(list_owner_of(s), f);
+    if (index) {
+        qb_text(q, " FORCE INDEX (");
+        qb_text(q, index);
+        qb_text(q, ")");
+    }
     qb_where(q, s, f);
     qb_text(q, sort_sql(f->sort));
     if (q->failed) {
