@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # tools/bench/reporting.sh — the reporting scenarios of `./stack bench`
-# (issue 15), sourced by tools/bench/run after its measure() and CEILING_MODE.
+# (issue 15), sourced by tools/bench/run after its measure() and CEILING_MODE;
+# run's REPORTING_SCENARIOS lists them, and BENCH_SCENARIOS=reporting runs
+# them all (they are not in the default run).
 # Each is held against the `read` ceiling, and is cold: its requests vary
 # (ranges, filters, cursors; tools/bench/lua/<scenario>.lua) and, while it
 # runs, tools/bench/reporting.py bust bumps the list cache generation of the
@@ -22,7 +24,7 @@
 #     bench export_rss verdict=flat|grew|unknown max_growth_kb=<n> threshold_kb=<n>
 # The ranges lie inside the seeded days, BENCH_DAYS (as tools/bench/seed).
 
-REPORTING_SCENARIOS="list_admin_first list_admin_deep sales_day_365 sales_week_365 sales_month_365 top_products_90 stats_cold_365 export_csv"
+: "${REPORTING_SCENARIOS:?tools/bench/run lists the reporting scenarios}"
 declare -A REPORTING_SCOPE=([list_admin_first]=orders:all [list_admin_deep]=orders:all
     [sales_day_365]=stats [sales_week_365]=stats [sales_month_365]=stats [top_products_90]=stats
     [stats_cold_365]=stats)
