@@ -49,6 +49,7 @@ struct list_request {
     struct page_request page;
     const char *cursor_text;    /* ?cursor=, or NULL (offset paging) */
     int include_total;
+    int total_refused;          /* include_total=false: no COUNT, cursor mode's envelope */
     const char *scope, *variant; /* the cache key */
     const char *list_text;       /* what the cursor's tag is made from */
 };
@@ -77,7 +78,8 @@ static void read_cursor_params(const struct http_request *req, struct list_reque
     lr->cursor_text = http_query_get(req, "cursor");
     const char *total = http_query_get(req, "include_total");
     lr->include_total = total && strcmp(total, "true") == 0;
-    if (total && !lr->include_total && strcmp(total, "false") != 0)
+    lr->total_refused = total && strcmp(total, "false") == 0;
+    if (total && !lr->include_total && !lr->total_refused)
         problem_add_error(errors, "include_total", "invalid_boolean", "true or false");
     if (lr->cursor_text && (http_query_get(req, "page") || http_query_get(req, "skip")))
         problem_add_error(errors, "cursor", "conflicting_parameters",
@@ -109,7 +111,7 @@ static void list_read(const struct http_request *req, int mine, struct list_requ
     lr->list_text = arena_printf(req->arena, "%s|mine=%d|%s", lr->scope ? lr->scope : "", mine, canonical);
     lr->variant = arena_printf(req->arena, "o=%" PRId64 ";l=%" PRId64 ";s=%d;c=%s;t=%d;%s", lr->page.offset,
                                lr->page.page_size, lr->page.uses_skip, lr->cursor_text ? lr->cursor_text : "-",
-                               lr->include_total, canonical);
+                               lr->include_total ? 1 : lr->total_refused ? 2 : 0, canonical);
 }
 
 static int cursor_key(const struct app *app, unsigned char key[CURSOR_KEY_BYTES])
@@ -155,12 +157,19 @@ static json_t *next_cursor(struct app *app, const struct list_request *lr, const
     return json_string(text);
 }
 
+/* Cursor mode: a cursor, or a first page asked without total (the first
+ * page of a walk by cursor need not count every match). */
+static int cursor_mode(const struct list_request *lr)
+{
+    return lr->cursor_text || lr->total_refused;
+}
+
 /* The answer's body: offset paging keeps its envelope; cursor paging has
  * data, page_size and total only when asked for.  Both add next_cursor. */
 static json_t *list_envelope(const struct list_request *lr, json_t *data, int64_t total, json_t *cursor)
 {
     json_t *env;
-    if (lr->cursor_text) {
+    if (cursor_mode(lr)) {
         env = json_pack("{s:o, s:I}", "data", data, "page_size", (json_int_t)lr->page.page_size);
         if (env && lr->include_total)
             json_object_set_new(env, "total", json_integer(total));
@@ -191,7 +200,7 @@ static void list_respond(struct app *app, struct http_request *req, struct http_
     struct order_scope owner = order_scope_of(req->principal);
     struct db_rows rows;
     int64_t total = 0;
-    int want_total = !lr->cursor_text || lr->include_total;
+    int want_total = !cursor_mode(lr) || lr->include_total;
     int rc = order_store_list(app->db, req->arena, &owner, &lr->f, lr->page.page_size + 1, lr->page.offset,
                               lr->cursor_text ? &after : NULL, want_total, &rows, &total);
     if (rc != DB_OK) {

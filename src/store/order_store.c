@@ -16,6 +16,7 @@
 #include "domain/order_rules.h"
 #include "domain/sql_dialect.h"
 #include "log.h"
+#include "store/list_index.h"
 #include "store/statements.h"
 
 /* --- Composing statements ---------------------------------------------- */
@@ -336,6 +337,12 @@ static void qb_after(struct query_builder *q, enum order_sort sort, const struct
     qb_bind(q, desc ? " OR id < ?)" : " OR id > ?)", DBP_INT(after->id));
 }
 
+static enum list_owner list_owner_of(const struct order_scope *s)
+{
+    return s->kind == ORDER_SCOPE_USER ? LIST_OWNER_USER : s->kind == ORDER_SCOPE_GUEST ? LIST_OWNER_GUEST
+                                                                                         : LIST_OWNER_ANY;
+}
+
 int order_store_list(struct db *db, struct arena *a, const struct order_scope *s, const struct order_filter *f,
                      int64_t limit, int64_t offset, const struct order_list_after *after, int want_total,
                      struct db_rows *rows, int64_t *total)
@@ -347,6 +354,12 @@ int order_store_list(struct db *db, struct arena *a, const struct order_scope *s
     qb_text(list, "SELECT ");
     qb_text(list, ORDER_COLUMNS_SQL);
     qb_text(list, ", CAST(UNIX_TIMESTAMP(created_at) * 1000000 AS SIGNED) FROM orders");
+    const char *index = after ? order_list_ordered_index(list_owner_of(s), f) : NULL;
+    if (index) {
+        qb_text(list, " FORCE INDEX (");
+        qb_text(list, index);
+        qb_text(list, ")");
+    }
     qb_where(list, s, f);
     if (after)
         qb_after(list, f->sort, after);
@@ -381,6 +394,15 @@ int order_store_export_open(struct db *db, struct arena *a, const struct order_s
                " customer_name,"
                " customer_email, customer_phone, item_count, subtotal, tax_amount, shipping_amount,"
                " discount_amount, total_amount FROM orders");
+    /* In the sort's index order, so rows stream from the first one: without
+     * it a million orders were sorted first (filesort), which outlasted the
+     * read timeout before a row was sent. */
+    const char *index = order_list_ordered_index(list_owner_of(s), f);
+    if (index) {
+        qb_text(q, " FORCE INDEX (");
+        qb_text(q, index);
+        qb_text(q, ")");
+    }
     qb_where(q, s, f);
     qb_text(q, sort_sql(f->sort));
     if (q->failed) {

@@ -60,6 +60,18 @@ def test_include_total_and_page_size_in_cursor_mode(stack, shop):
     assert "page" not in body
 
 
+def test_first_page_without_total_starts_in_cursor_mode(stack, shop):
+    """include_total=false on the first page: no total (no COUNT of every
+    match), the envelope of cursor mode, and the same walk; the answer with
+    total is cached apart from it."""
+    ids, pages = walk(stack, shop["token"], ORDERS_PATH, page_size=3, include_total="false")
+    assert ids == sorted((o["id"] for o in shop["orders"]), reverse=True)[:len(ids)] and len(ids) >= 7
+    assert "total" not in pages[0] and "page" not in pages[0]
+    assert pages[0]["page_size"] == 3 and pages[0]["next_cursor"] is not None
+    counted = api(stack, "GET", ORDERS_PATH, shop["token"], params={"page_size": 3}).json()
+    assert counted["total"] == len(ids) and counted["page"] == 1
+
+
 def test_new_orders_do_not_shift_a_cursor_walk(stack, shop):
     token = shop["token"]
     first = api(stack, "GET", ORDERS_PATH, token, params={"page_size": 3}).json()
