@@ -2,7 +2,9 @@
 promptly, at least once, without losing or reordering an order's events when
 the relay or Redis is killed mid-way."""
 
+import os
 import select
+import signal
 import subprocess
 import threading
 import time
@@ -261,3 +263,29 @@ def test_redis_restart_mid_way_loses_nothing(stack):
         stack.svc("start", "redis")
     assert wait_until(lambda: stack.health_status() == 200, 15)
     assert_stream_matches_outbox(stack, since)
+
+
+def test_statistics_advance_while_redis_is_down(stack, healthy_afterwards):
+    """The relay applies events to the statistics with MySQL alone: an event
+    committed just before Redis stops is counted while Redis is still down
+    (and published once it is back)."""
+    admin = demo_admin_token(stack)
+    product = make_product(stack, admin, stock=100)
+    token, _ = new_customer(stack)
+    stats_caught_up(stack)
+    relay = stack.relay_pid()
+    assert relay is not None
+    os.kill(relay, signal.SIGSTOP)  # the event waits in the outbox
+    try:
+        create_order(stack, token, [(product["id"], 1)])
+        stack.svc("stop", "redis")
+    finally:
+        os.kill(relay, signal.SIGCONT)
+    try:
+        assert wait_until(lambda: unaggregated(stack) == 0, 20), "the statistics waited for Redis"
+        assert unpublished(stack) > 0
+        assert aggregate_mismatches(stack) == (0, 0)
+    finally:
+        stack.svc("start", "redis")
+    assert wait_until(lambda: stack.health_status() == 200, 15)
+    assert wait_until(lambda: unpublished(stack) == 0, 20), "the event was not published after Redis came back"
