@@ -14,6 +14,7 @@
 #include "app.h"
 #include "arena.h"
 #include "config.h"
+#include "events/aggregate.h"
 #include "log.h"
 #include "store/cache.h"
 #include "store/db.h"
@@ -162,7 +163,11 @@ int relay_run(const struct config *cfg, int slot)
     log_msg("info", "relay: publishing the outbox to %s", RELAY_STREAM_KEY);
     time_t last_housekeeping = 0;
     while (!relay_stop) {
-        if (relay_drain(&app, a) != 0) {
+        /* The aggregates first (they need only MySQL, so they advance with
+         * Redis down), then the stream. */
+        int aggregated = aggregate_drain(&app, a);
+        arena_reset(a);
+        if (relay_drain(&app, a) != 0 || aggregated != 0) {
             arena_reset(a);
             sleep(1);
             continue;
@@ -206,7 +211,9 @@ int relay_once(const struct config *cfg)
     int locked = relay_lock(&app, a);
     arena_reset(a);
     if (locked == 1) {
-        rc = relay_drain(&app, a) == 0 ? 0 : 1;
+        int aggregated = aggregate_drain(&app, a);
+        arena_reset(a);
+        rc = relay_drain(&app, a) == 0 && aggregated == 0 ? 0 : 1;
         if (rc == 0)
             housekeeping(&app);
     } else {

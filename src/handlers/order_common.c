@@ -138,13 +138,44 @@ int order_check_if_match(struct http_request *req, struct http_response *res, co
 
 void order_caches_bump(struct app *app, struct arena *a, const struct db_rows *row)
 {
-    const char *scopes[3] = {"orders:all", "stats", NULL};
+    /* Not "stats": the relay's aggregator bumps it once the aggregates
+     * have the change (events/aggregate.c). */
+    const char *scopes[3] = {"orders:all", NULL, NULL};
     if (DB_CELL(row, 0, OC_USER_ID)->type == DBV_INT)
-        scopes[2] = arena_printf(a, "orders:u:%" PRId64, DB_CELL(row, 0, OC_USER_ID)->i);
+        scopes[1] = arena_printf(a, "orders:u:%" PRId64, DB_CELL(row, 0, OC_USER_ID)->i);
     else if (DB_CELL(row, 0, OC_GUEST_PHONE)->type == DBV_STR)
-        scopes[2] = arena_printf(a, "orders:g:%s", DB_CELL(row, 0, OC_GUEST_PHONE)->s);
-    list_cache_bump(app->cache, a, scopes, scopes[2] ? 3 : 2);
+        scopes[1] = arena_printf(a, "orders:g:%s", DB_CELL(row, 0, OC_GUEST_PHONE)->s);
+    list_cache_bump(app->cache, a, scopes, scopes[1] ? 2 : 1);
     relay_wake(app->cache, a); /* the transaction wrote outbox events */
+}
+
+int order_event_state(json_t *payload, const struct db_rows *row, const char *status, const char *payment,
+                      int64_t total)
+{
+    char money[24];
+    if (!payload || json_object_set_new(payload, "created_at", json_string(DB_CELL(row, 0, OC_CREATED_AT)->s)) != 0 ||
+        json_object_set_new(payload, "total_amount", json_string(money_format(total, money))) != 0)
+        return -1;
+    if (status && json_object_set_new(payload, "status", json_string(status)) != 0)
+        return -1;
+    if (payment && json_object_set_new(payload, "payment_status", json_string(payment)) != 0)
+        return -1;
+    return 0;
+}
+
+json_t *order_items_event_json(const struct db_rows *items)
+{
+    json_t *list = json_array();
+    char money[24];
+    for (size_t r = 0; list && r < items->count; r++)
+        if (json_array_append_new(list, json_pack("{s:I, s:I, s:s}", "product_id",
+                                                  (json_int_t)DB_CELL(items, r, OIC_PRODUCT_ID)->i, "quantity",
+                                                  (json_int_t)DB_CELL(items, r, OIC_QUANTITY)->i, "total_amount",
+                                                  money_format(DB_CELL(items, r, OIC_TOTAL)->i, money))) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    return list;
 }
 
 #define ADDRESS_FIELD_MAX 200

@@ -33,6 +33,15 @@ int order_check_if_match(struct http_request *req, struct http_response *res, co
 /* Bumps the cached lists and stats an order change affects (after commit). */
 void order_caches_bump(struct app *app, struct arena *a, const struct db_rows *row);
 
+/* Adds to an order event's payload the order's state at the change that the
+ * aggregates need (README.md, "Events"): created_at (its UTC day), its
+ * total_amount, and status / payment_status when given.  0, or -1. */
+int order_event_state(json_t *payload, const struct db_rows *row, const char *status, const char *payment,
+                      int64_t total);
+/* [{product_id, quantity, total_amount}] of an order's item rows; NULL on
+ * failure. */
+json_t *order_items_event_json(const struct db_rows *items);
+
 /* Validates a shipping address object (every bad member appended to errors,
  * fields "shipping_address.<name>") and returns its canonical JSON text in
  * the arena, members in a fixed order with absent ones as null; NULL when it

@@ -9,9 +9,9 @@
  * unknown, inactive or short, nothing is written (422, or 409 listing every
  * short product); otherwise one guarded update takes the stock (affected rows
  * checked), and the order, its items (price, name and SKU copied), a ledger
- * row per item, the first history row, the outbox events, the stats
- * aggregates and the idempotency key's response are written, and committed
- * together.  A deadlock or lock-wait timeout runs the whole transaction again.
+ * row per item, the first history row, the outbox events and the
+ * idempotency key's response are written, and committed together (the
+ * statistics follow from order.created: events/aggregate.c).  A deadlock or lock-wait timeout runs the whole transaction again.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -151,17 +151,23 @@ static int insert_order(struct db *db, struct order_create *c, const struct orde
     return rc;
 }
 
-/* The order.created payload, from the response body as written. */
+/* The order.created payload, from the response body as written: with the
+ * payment status, created_at and each line's total_amount, what the
+ * aggregates need (events/aggregate.c). */
 static json_t *created_event(const struct order_create *c, json_t *body)
 {
     json_t *event_items = json_array();
+    char money[24];
     for (size_t i = 0; i < c->line_count; i++)
-        json_array_append_new(event_items, json_pack("{s:I, s:I}", "product_id", (json_int_t)c->lines[i].product_id,
-                                                     "quantity", (json_int_t)c->lines[i].quantity));
-    return json_pack("{s:I, s:s, s:O, s:O, s:O, s:O, s:o}", "order_id", (json_int_t)c->order_id, "order_number",
-                     c->order_number, "user_id", json_object_get(body, "user_id"), "placed_by",
-                     json_object_get(body, "placed_by"), "status",
-                     json_object_get(body, "status"), "total_amount", json_object_get(body, "total_amount"),
+        json_array_append_new(event_items, json_pack("{s:I, s:I, s:s}", "product_id",
+                                                     (json_int_t)c->lines[i].product_id, "quantity",
+                                                     (json_int_t)c->lines[i].quantity, "total_amount",
+                                                     money_format(c->lines[i].total_amount, money)));
+    return json_pack("{s:I, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o}", "order_id", (json_int_t)c->order_id,
+                     "order_number", c->order_number, "user_id", json_object_get(body, "user_id"), "placed_by",
+                     json_object_get(body, "placed_by"), "status", json_object_get(body, "status"),
+                     "payment_status", json_object_get(body, "payment_status"), "created_at",
+                     json_object_get(body, "created_at"), "total_amount", json_object_get(body, "total_amount"),
                      "items", event_items);
 }
 
@@ -253,10 +259,6 @@ static int order_create_tx(struct db *db, void *arg)
         rc = render_and_announce(db, c);
     if (rc == DB_OK)
         rc = announce_low_stock(db, c);
-    if (rc == DB_OK)
-        rc = order_store_stats_move(db, &c->order_row, NULL, NULL, "pending", "pending", 0);
-    if (rc == DB_OK)
-        rc = order_store_sales_add(db, c->arena, DB_CELL(&c->order_row, 0, OC_DAY)->s, c->lines, c->line_count);
     if (rc != DB_OK)
         return rc;
     c->location = arena_printf(c->arena, "/api/v1/orders/%" PRId64, c->order_id);

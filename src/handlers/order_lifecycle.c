@@ -14,8 +14,9 @@
  * ownership rule, so someone else's order is simply not found (404, never
  * 403); If-Match is evaluated against the locked row (RFC 9110 §13.1.1,
  * 412 on mismatch); the rules of domain/order_rules decide whether the change
- * is allowed; then the change, its history row, its outbox event and the
- * stats aggregates are written and the order is read back, all before COMMIT.
+ * is allowed; then the change, its history row and its outbox event are
+ * written and the order is read back, all before COMMIT.  The statistics
+ * follow from the event (the relay's aggregator, events/aggregate.c).
  * Concurrent writers of one order therefore queue on its row lock, and each
  * sees the state its predecessor committed.
  *
@@ -233,12 +234,34 @@ static json_t *restocked_json(const struct db_rows *items)
     return list;
 }
 
+/* The order.status_changed or order.cancelled payload: with the payment
+ * status, total and created_at, and the items when the order stops
+ * counting toward revenue, for the aggregates (events/aggregate.c). */
+static json_t *status_event(const struct order_change *c, const char *from, const char *to, const char *payment)
+{
+    const char *number = DB_CELL(&c->before, 0, OC_NUMBER)->s;
+    json_t *payload;
+    if (c->to_status == ORDER_CANCELLED)
+        payload = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o}", "order_id", (json_int_t)c->order_id, "order_number",
+                            number, "from", from, "to", to, "restocked", restocked_json(&c->items), "reason",
+                            c->note ? json_string(c->note) : json_null());
+    else
+        payload = json_pack("{s:I, s:s, s:s, s:s}", "order_id", (json_int_t)c->order_id, "order_number", number,
+                            "from", from, "to", to);
+    if (order_event_state(payload, &c->before, NULL, payment, DB_CELL(&c->before, 0, OC_TOTAL)->i) != 0 ||
+        (order_status_counts_revenue(c->from_status) != order_status_counts_revenue(c->to_status) &&
+         json_object_set_new(payload, "items", order_items_event_json(&c->items)) != 0)) {
+        json_decref(payload);
+        return NULL;
+    }
+    return payload;
+}
+
 /*
  * Moves the locked order from c->from_status to c->to_status (already
  * allowed): the guarded status update (expected old status, one row), the stock
  * restored when entering cancelled (ledger first, so a second restock is a
- * duplicate key), the product sales taken out when the order stops counting
- * toward revenue, the history row, the outbox event and the stats buckets.
+ * duplicate key), the history row and the outbox event.
  */
 static int status_apply(struct db *db, struct order_change *c)
 {
@@ -258,27 +281,12 @@ static int status_apply(struct db *db, struct order_change *c)
         if (rc != DB_OK)
             return rc;
     }
-    if (order_status_counts_revenue(c->from_status) && !order_status_counts_revenue(c->to_status)) {
-        if ((rc = order_store_sales_remove(db, c->arena, &c->before, &c->items)) != DB_OK)
-            return rc;
-    }
     if ((rc = order_store_history_add(db, c->order_id, "status", from, to, actor, c->note)) != DB_OK)
         return rc;
-    const char *number = DB_CELL(&c->before, 0, OC_NUMBER)->s;
-    json_t *payload;
-    if (cancelling)
-        payload = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o}", "order_id", (json_int_t)c->order_id, "order_number",
-                            number, "from", from, "to", to, "restocked", restocked_json(&c->items), "reason",
-                            c->note ? json_string(c->note) : json_null());
-    else
-        payload = json_pack("{s:I, s:s, s:s, s:s}", "order_id", (json_int_t)c->order_id, "order_number", number,
-                            "from", from, "to", to);
+    json_t *payload = status_event(c, from, to, payment);
     if (!payload)
         return DB_ERROR;
-    rc = order_store_event_add(db, cancelling ? "order.cancelled" : "order.status_changed", c->order_id, payload);
-    if (rc != DB_OK)
-        return rc;
-    return order_store_stats_move(db, &c->before, from, payment, to, payment, 0);
+    return order_store_event_add(db, cancelling ? "order.cancelled" : "order.status_changed", c->order_id, payload);
 }
 
 /* Whether the rule in force lets the order enter c->to_status now. */
@@ -348,14 +356,15 @@ static int payment_change_tx(struct db *db, void *arg)
         int64_t actor = principal_actor(c->who);
         if ((rc = order_store_history_add(db, c->order_id, "payment", from, to, actor, NULL)) != DB_OK)
             return rc;
-        const char *status = order_status_name(c->from_status);
-        if ((rc = order_store_stats_move(db, o, status, from, status, to, 0)) != DB_OK)
-            return rc;
     }
     json_t *payload = json_pack("{s:I, s:s, s:s, s:s}", "order_id", (json_int_t)c->order_id, "order_number",
                                 DB_CELL(o, 0, OC_NUMBER)->s, "from", from, "to", to);
-    if (!payload || (rc = order_store_event_add(db, "order.payment_updated", c->order_id, payload)) != DB_OK)
-        return payload ? rc : DB_ERROR;
+    if (order_event_state(payload, o, order_status_name(c->from_status), NULL, DB_CELL(o, 0, OC_TOTAL)->i) != 0) {
+        json_decref(payload);
+        return DB_ERROR;
+    }
+    if ((rc = order_store_event_add(db, "order.payment_updated", c->order_id, payload)) != DB_OK)
+        return rc;
     return order_reload(db, c);
 }
 
@@ -408,7 +417,7 @@ static int patch_discount(struct order_change *c, int64_t *discount, int64_t *to
 }
 
 /* Writes the patch to the locked order: the columns, the order.updated
- * event (changed is stolen) and, when the total moved, the stats. */
+ * event (changed is stolen), which carries the total before and after. */
 static int patch_write(struct db *db, struct order_change *c, const struct db_value text[PATCH_TEXT_COUNT],
                        int64_t discount, int64_t new_total, json_t *changed)
 {
@@ -421,14 +430,14 @@ static int patch_write(struct db *db, struct order_change *c, const struct db_va
     }
     json_t *payload = json_pack("{s:I, s:s, s:o}", "order_id", (json_int_t)c->order_id, "order_number",
                                 DB_CELL(o, 0, OC_NUMBER)->s, "changed", changed);
-    if (!payload || (rc = order_store_event_add(db, "order.updated", c->order_id, payload)) != DB_OK)
-        return payload ? rc : DB_ERROR;
-    if (new_total != old_total) {
-        const char *status = order_status_name(c->from_status), *payment = payment_status_name(c->from_payment);
-        if ((rc = order_store_stats_move(db, o, status, payment, status, payment, new_total - old_total)) != DB_OK)
-            return rc;
+    char money[24];
+    if (order_event_state(payload, o, order_status_name(c->from_status), payment_status_name(c->from_payment),
+                          new_total) != 0 ||
+        json_object_set_new(payload, "previous_total_amount", json_string(money_format(old_total, money))) != 0) {
+        json_decref(payload);
+        return DB_ERROR;
     }
-    return DB_OK;
+    return order_store_event_add(db, "order.updated", c->order_id, payload);
 }
 
 /* The transaction behind PATCH /orders/{id}. */
@@ -503,7 +512,7 @@ static void answer_invalid_payment_transition(struct order_change *c)
  * Answers a change after db_tx: the order (200, with its new ETag) when it
  * was applied or there was nothing to do, otherwise the problem the outcome
  * names.  A committed change bumps the caches its order appears in, so the
- * writer's next list or stats read is fresh.
+ * writer's next list read is fresh (the statistics follow the outbox).
  */
 static void change_respond(struct app *app, struct order_change *c, int rc, int success_status, const char *what)
 {
@@ -648,8 +657,8 @@ void handle_order_set_payment(struct app *app, struct http_request *req, struct 
  * priority and discount_amount.  A member set to null clears it (RFC 7396).
  * The shipping amount is the one charged when the order was placed: giving
  * or removing an address later does not reprice the order.  A new discount
- * recomputes total = subtotal + tax + shipping - discount and moves the
- * revenue in the stats by the difference.
+ * recomputes total = subtotal + tax + shipping - discount; the statistics'
+ * revenue moves by the difference once the relay applies order.updated.
  */
 void handle_order_update(struct app *app, struct http_request *req, struct http_response *res)
 {

@@ -1,12 +1,14 @@
 /*
  * order_stats.c — GET /api/v1/orders/stats?start_date=&end_date= (admin).
  *
- * Read from aggregates that the order transactions keep (order_stats_daily,
+ * Read from aggregates that the event relay keeps from the outbox
+ * (events/aggregate.c: order_stats_daily,
  * product_sales_daily: a few rows per day, however many orders there are),
  * so the cost follows the number of days asked for, not the number of
  * orders.  The aggregates are per UTC day, so the range is whole days
- * (YYYY-MM-DD, both inclusive).  Cached under the "stats" scope, which every
- * order write bumps.
+ * (YYYY-MM-DD, both inclusive).  Cached under the "stats" scope, which the
+ * relay bumps after each batch of order events it applies: the answer lags
+ * the order writes by the relay's delay (README.md, "Statistics").
  */
 #include <inttypes.h>
 #include <stdio.h>

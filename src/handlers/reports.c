@@ -4,12 +4,13 @@
  *   GET /api/v1/reports/sales?start_date=&end_date=&group_by=day|week|month
  *   GET /api/v1/reports/top-products?start_date=&end_date=&limit=10&by=revenue|quantity
  *
- * Both read the daily aggregates the order transactions keep (store/
+ * Both read the daily aggregates the event relay keeps from the outbox (store/
  * report_store.c), so a report costs a few rows per day asked for.  Days
  * are UTC, both ends inclusive, at most three years; the
  * default is the 30 days ending today.  Revenue and order counts leave out
  * cancelled and refunded orders.  Cached under the "stats" scope, which
- * every order write bumps, as /orders/stats is.
+ * the relay bumps after it applies order events (events/aggregate.c), as
+ * for /orders/stats.
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -615,35 +615,6 @@ int order_store_insert_ledger(struct db *db, struct arena *a, int64_t order_id, 
     return sql ? db_exec_sql(db, sql, (unsigned)(n * 5), ledger, NULL, NULL) : DB_ERROR;
 }
 
-/* Adds count rows of (day, product_id, quantity, revenue) to the sales. */
-static int sales_upsert(struct db *db, struct arena *a, const struct db_value *rows, size_t count)
-{
-    char *groups = placeholders(a, count, 4);
-    char *sql = groups ? arena_printf(a,
-                                      "INSERT INTO product_sales_daily(day, product_id, quantity, revenue) VALUES %s"
-                                      " ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity),"
-                                      " revenue = revenue + VALUES(revenue)",
-                                      groups)
-                       : NULL;
-    return sql ? db_exec_sql(db, sql, (unsigned)(count * 4), rows, NULL, NULL) : DB_ERROR;
-}
-
-int order_store_sales_add(struct db *db, struct arena *a, const char *day, const struct order_line *lines,
-                          size_t n)
-{
-    struct db_value *sales = arena_calloc(a, n * 4, sizeof *sales);
-    if (!sales)
-        return DB_ERROR;
-    for (size_t i = 0; i < n; i++) {
-        struct db_value *v = &sales[i * 4];
-        v[0] = DBP_STR(day);
-        v[1] = DBP_INT(lines[i].product_id);
-        v[2] = DBP_INT(lines[i].quantity);
-        v[3] = DBP_INT(lines[i].total_amount);
-    }
-    return sales_upsert(db, a, sales, n);
-}
-
 /* --- Changing an order ------------------------------------------------- */
 
 int order_store_set_status(struct db *db, int64_t order_id, const char *from, const char *to)
@@ -712,24 +683,6 @@ int order_store_restock(struct db *db, struct arena *a, const struct db_rows *it
     return sql ? db_exec_sql(db, sql, (unsigned)(n * 3), update, NULL, NULL) : DB_ERROR;
 }
 
-int order_store_sales_remove(struct db *db, struct arena *a, const struct db_rows *order,
-                             const struct db_rows *items)
-{
-    size_t n = items->count;
-    if (n == 0)
-        return DB_OK;
-    struct db_value *v = arena_calloc(a, n * 4, sizeof *v);
-    if (!v)
-        return DB_ERROR;
-    for (size_t i = 0; i < n; i++) {
-        v[i * 4] = DBP_STR(DB_CELL(order, 0, OC_DAY)->s);
-        v[i * 4 + 1] = DBP_INT(DB_CELL(items, i, OIC_PRODUCT_ID)->i);
-        v[i * 4 + 2] = DBP_INT(-DB_CELL(items, i, OIC_QUANTITY)->i);
-        v[i * 4 + 3] = DBP_INT(-DB_CELL(items, i, OIC_TOTAL)->i);
-    }
-    return sales_upsert(db, a, v, n);
-}
-
 /* --- What every change writes ------------------------------------------ */
 
 int order_store_history_add(struct db *db, int64_t order_id, const char *kind, const char *from, const char *to,
@@ -750,23 +703,4 @@ int order_store_event_add(struct db *db, const char *type, int64_t order_id, jso
     int rc = db_exec(db, STMT_OUTBOX_INSERT, v, 3, NULL, NULL);
     free(text);
     return rc;
-}
-
-int order_store_stats_move(struct db *db, const struct db_rows *row, const char *from_status,
-                           const char *from_payment, const char *to_status, const char *to_payment,
-                           int64_t revenue_delta)
-{
-    const char *day = DB_CELL(row, 0, OC_DAY)->s;
-    int64_t shard = DB_CELL(row, 0, OC_ID)->i % 8;
-    int64_t total = DB_CELL(row, 0, OC_TOTAL)->i;
-    int rc;
-    if (from_status) {
-        struct db_value out[6] = {DBP_STR(day), DBP_STR(from_status), DBP_STR(from_payment), DBP_INT(shard),
-                                  DBP_INT(-1), DBP_INT(-total)};
-        if ((rc = db_exec(db, STMT_ORDER_STATS_ADD, out, 6, NULL, NULL)) != DB_OK)
-            return rc;
-    }
-    struct db_value in[6] = {DBP_STR(day), DBP_STR(to_status), DBP_STR(to_payment), DBP_INT(shard), DBP_INT(1),
-                             DBP_INT(total + revenue_delta)};
-    return db_exec(db, STMT_ORDER_STATS_ADD, in, 6, NULL, NULL);
 }

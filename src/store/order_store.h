@@ -1,6 +1,6 @@
 /*
  * order_store.h — the one seam for order SQL.  Every statement about orders,
- * their items, history, outbox events, stats aggregates and the stock an
+ * their items, history, outbox events, reading the stats aggregates and the stock an
  * order takes or gives back runs here, behind a function that says what it
  * does; the handlers parse, call the domain rules and these, and respond.
  *
@@ -134,9 +134,6 @@ int order_store_insert_items(struct db *db, struct arena *a, int64_t order_id, c
  * is NULL (a guest). */
 int order_store_insert_ledger(struct db *db, struct arena *a, int64_t order_id, const struct order_line *lines,
                               size_t n, int64_t actor);
-/* Adds the lines' quantities and totals to the day's per-product sales. */
-int order_store_sales_add(struct db *db, struct arena *a, const char *day, const struct order_line *lines,
-                          size_t n);
 
 /* --- Changing an order ------------------------------------------------- */
 
@@ -166,10 +163,6 @@ int order_store_update_fields(struct db *db, int64_t order_id, const struct db_v
  */
 int order_store_restock(struct db *db, struct arena *a, const struct db_rows *items, int64_t order_id,
                         int64_t actor);
-/* Takes an order's items out of the per-product sales aggregates (it no
- * longer counts toward revenue), from the rows in hand: no locking read. */
-int order_store_sales_remove(struct db *db, struct arena *a, const struct db_rows *order,
-                             const struct db_rows *items);
 
 /* --- What every change writes ------------------------------------------ */
 
@@ -178,9 +171,5 @@ int order_store_history_add(struct db *db, int64_t order_id, const char *kind, c
                             int64_t changed_by, const char *note);
 /* Writes an outbox event row (order_id 0: none); payload is stolen. */
 int order_store_event_add(struct db *db, const char *type, int64_t order_id, json_t *payload);
-/* Moves one order between stats buckets (from NULL: a new order). */
-int order_store_stats_move(struct db *db, const struct db_rows *row, const char *from_status,
-                           const char *from_payment, const char *to_status, const char *to_payment,
-                           int64_t revenue_delta);
 
 #endif

@@ -166,10 +166,6 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "SELECT from_status, to_status, kind, changed_by, note, " TS("created_at")
               " FROM order_history WHERE order_id = ? ORDER BY id"),
     STATEMENT(STMT_OUTBOX_INSERT, 3, "INSERT INTO outbox_events(type, order_id, payload) VALUES (?, ?, ?)"),
-    STATEMENT(STMT_ORDER_STATS_ADD, 6,
-              "INSERT INTO order_stats_daily(day, status, payment_status, shard, orders, revenue)"
-              " VALUES (?, ?, ?, ?, ?, ?)"
-              " ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders), revenue = revenue + VALUES(revenue)"),
     STATEMENT(STMT_IDEMPOTENCY_CLAIM, 5,
               "INSERT INTO idempotency_keys(principal, idem_key, request_hash, state, owner_token, owner_conn,"
               " expires_at) VALUES (?, ?, ?, 'in_progress', ?, CONNECTION_ID(), ?)"),
@@ -240,6 +236,8 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
     QUERY(STMT_OUTBOX_PENDING, 1, OUTBOX_PENDING_NCOLUMNS,
               "SELECT id, type, order_id, payload, " TS("created_at")
               " FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ?"),
+    QUERY(STMT_OUTBOX_UNAGGREGATED, 1, OUTBOX_AGG_NCOLUMNS,
+              "SELECT id, type, payload FROM outbox_events WHERE aggregated_at IS NULL ORDER BY id LIMIT ?"),
     /* Named locks are server-wide: the database's name keeps two sites on
      * one shared MySQL server apart (SHA1 keeps it under MySQL's 64 bytes). */
     QUERY(STMT_RELAY_LOCK, 0, SINGLE_NCOLUMNS, "SELECT GET_LOCK(CONCAT('orderapi_relay_', SHA1(DATABASE())), 0)"),

@@ -70,7 +70,6 @@ enum stmt_id {
     STMT_ORDER_HISTORY_INSERT,  /* (order_id, kind, from, to, changed_by, note) */
     STMT_ORDER_HISTORY,         /* order_id -> from, to, kind, changed_by, note, created_at */
     STMT_OUTBOX_INSERT,         /* (type, order_id, payload) */
-    STMT_ORDER_STATS_ADD,       /* (day, status, payment_status, shard, orders, revenue) */
     STMT_IDEMPOTENCY_CLAIM,     /* (principal, key, hash, owner_token, expires_at); owner_conn = CONNECTION_ID() */
     STMT_IDEMPOTENCY_GET,       /* (principal, key) -> hash, state, status, body, location, expires_at, age_s,
                                     owner_token, owner_alive */
@@ -94,6 +93,7 @@ enum stmt_id {
 
     /* The event relay and housekeeping (events/relay.c). */
     STMT_OUTBOX_PENDING,        /* (limit) -> id, type, order_id, payload, created_at */
+    STMT_OUTBOX_UNAGGREGATED,   /* (limit) -> id, type, payload (events/aggregate.c) */
     STMT_RELAY_LOCK,            /* GET_LOCK('orderapi_relay_' + SHA1(database), 0): 1, 0 or NULL */
     STMT_IDEMPOTENCY_PURGE,     /* (now): expired keys, a batch at a time */
     STMT_COUNT
@@ -166,6 +166,8 @@ enum stats_top_col { STOP_PRODUCT_ID = 0, STOP_NAME, STOP_QUANTITY, STOP_REVENUE
 /* STMT_OUTBOX_PENDING. */
 enum outbox_col { OUTBOX_ID = 0, OUTBOX_TYPE, OUTBOX_ORDER_ID, OUTBOX_PAYLOAD, OUTBOX_CREATED_AT,
                   OUTBOX_PENDING_NCOLUMNS };
+/* STMT_OUTBOX_UNAGGREGATED. */
+enum outbox_agg_col { OUTBOX_AGG_ID = 0, OUTBOX_AGG_TYPE, OUTBOX_AGG_PAYLOAD, OUTBOX_AGG_NCOLUMNS };
 
 struct stmt_def {
     enum stmt_id id;

@@ -2,12 +2,15 @@
 promptly, at least once, without losing or reordering an order's events when
 the relay or Redis is killed mid-way."""
 
+import os
+import select
+import signal
 import subprocess
 import threading
 import time
 
-from conftest import (api, create_order, demo_admin_token, make_product, mysql, new_customer, redis_cli,
-                      wait_until, TIMEOUT)
+from conftest import (aggregate_mismatches, api, create_order, demo_admin_token, make_product, mysql,
+                      new_customer, redis_cli, stats_caught_up, unaggregated, wait_until, TIMEOUT)
 
 STREAM = "orderapi:events"
 
@@ -86,7 +89,12 @@ def test_an_order_event_is_published_with_every_field(stack):
     import json
     payload = json.loads(fields["payload"])
     assert payload["order_number"] == order["order_number"]
-    assert payload["items"] == [{"product_id": product["id"], "quantity": 2}]
+    assert payload["items"] == [{"product_id": product["id"], "quantity": 2,
+                                 "total_amount": order["items"][0]["total_amount"]}]
+    # What the statistics are kept from (the relay's aggregator).
+    assert (payload["status"], payload["payment_status"]) == ("pending", "pending")
+    assert payload["total_amount"] == order["total_amount"]
+    assert payload["created_at"] == order["created_at"]
 
 
 def test_a_burst_of_orders_is_published_in_few_batches_and_promptly(stack):
@@ -171,6 +179,67 @@ def test_kill_relay_during_a_burst_loses_and_reorders_nothing(stack):
     assert wait_until(lambda: stack.relay_pid() is not None, 10), "the master did not restart the relay"
     published = assert_stream_matches_outbox(stack, since)
     assert published >= 20
+    # The statistics too: every order and every cancel counted exactly once.
+    assert wait_until(lambda: unaggregated(stack) == 0, 30), "the relay did not apply every event"
+    assert aggregate_mismatches(stack) == (0, 0)
+
+
+def hold_row_lock(stack, sql):
+    """A MariaDB session that runs sql (a locking read) in an open
+    transaction and keeps it open until the returned client's stdin gets
+    ROLLBACK and is closed."""
+    env = stack.env
+    client = subprocess.Popen(
+        ["mariadb", "--protocol=socket", "-S", env["ORDERAPI_DB_SOCKET"], "-u", env["ORDERAPI_DB_USER"],
+         f"-p{env['ORDERAPI_DB_PASSWORD']}", "--unbuffered", "-N", "-B", env["ORDERAPI_DB_NAME"]],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    client.stdin.write(f"START TRANSACTION; {sql}; SELECT 'held';\n")
+    client.stdin.flush()
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([client.stdout], [], [], 1)
+        if ready and client.stdout.readline().strip() == "held":
+            return client
+    client.kill()
+    raise AssertionError("the lock was not taken")
+
+
+def aggregator_waiting(stack):
+    return int(mysql(stack, "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                            " WHERE INFO LIKE 'INSERT INTO order_stats_daily%'")[0][0])
+
+
+def test_kill_relay_in_the_middle_of_an_aggregate_batch_counts_every_order_once(stack):
+    """The relay applies a batch of events to the statistics in one
+    transaction that also marks them applied.  Held up inside that
+    transaction (its update of today's pending bucket waits for a row lock
+    a test session holds) and killed with -9 there, it has marked and
+    counted nothing: the restarted relay applies the batch again, and every
+    order is counted exactly once."""
+    admin = demo_admin_token(stack)
+    product = make_product(stack, admin, stock=1000)
+    token, _ = new_customer(stack)
+    create_order(stack, token, [(product["id"], 1)])  # today's pending bucket exists
+    stats_caught_up(stack)
+    before = aggregate_mismatches(stack)
+    assert before == (0, 0), before
+    holder = hold_row_lock(stack, "SELECT orders INTO @held FROM order_stats_daily WHERE day = UTC_DATE()"
+                                  " AND status = 'pending' AND payment_status = 'pending' FOR UPDATE")
+    try:
+        orders = [create_order(stack, token, [(product["id"], 2)]) for _ in range(5)]
+        api(stack, "POST", f"/api/v1/orders/{orders[0]['id']}/cancel", token)
+        assert wait_until(lambda: aggregator_waiting(stack) > 0, 20), "the relay never reached the bucket"
+        assert unaggregated(stack) >= 6  # its marks are not committed
+        relay = stack.relay_pid()
+        assert relay is not None
+        subprocess.run(["kill", "-9", str(relay)], check=True)
+    finally:
+        holder.stdin.write("ROLLBACK;\n")
+        holder.stdin.close()
+        holder.wait(timeout=TIMEOUT)
+    assert wait_until(lambda: stack.relay_pid() not in (None, relay), 10), "the master did not restart the relay"
+    assert wait_until(lambda: unaggregated(stack) == 0, 30), "the restarted relay did not apply the batch"
+    assert aggregate_mismatches(stack) == (0, 0)
 
 
 def test_redis_restart_mid_way_loses_nothing(stack):
@@ -191,3 +260,29 @@ def test_redis_restart_mid_way_loses_nothing(stack):
         stack.svc("start", "redis")
     assert wait_until(lambda: stack.health_status() == 200, 15)
     assert_stream_matches_outbox(stack, since)
+
+
+def test_statistics_advance_while_redis_is_down(stack, healthy_afterwards):
+    """The relay applies events to the statistics with MySQL alone: an event
+    committed just before Redis stops is counted while Redis is still down
+    (and published once it is back)."""
+    admin = demo_admin_token(stack)
+    product = make_product(stack, admin, stock=100)
+    token, _ = new_customer(stack)
+    stats_caught_up(stack)
+    relay = stack.relay_pid()
+    assert relay is not None
+    os.kill(relay, signal.SIGSTOP)  # the event waits in the outbox
+    try:
+        create_order(stack, token, [(product["id"], 1)])
+        stack.svc("stop", "redis")
+    finally:
+        os.kill(relay, signal.SIGCONT)
+    try:
+        assert wait_until(lambda: unaggregated(stack) == 0, 20), "the statistics waited for Redis"
+        assert unpublished(stack) > 0
+        assert aggregate_mismatches(stack) == (0, 0)
+    finally:
+        stack.svc("start", "redis")
+    assert wait_until(lambda: stack.health_status() == 200, 15)
+    assert wait_until(lambda: unpublished(stack) == 0, 20), "the event was not published after Redis came back"

@@ -6,6 +6,8 @@
 - every product's stock equals the sum of its ledger, and equals its
   starting stock less what the orders took; /admin/stock/health agrees;
 - the relay published every outbox row to the orderapi:events stream;
+- the relay applied every outbox row to the daily aggregates exactly once:
+  they equal what the orders themselves sum to;
 - through the API each customer's list counts their orders (no stale cached
   list), and acknowledged orders read back with their items and history.
 """
@@ -59,6 +61,7 @@ def check_all(stack, load, products, relay_wait=60):
         verdict.problems.append("the demo admin could not log in within 60 s after the load")
     check_stock(stack, token, products, verdict)
     check_events(stack, verdict, relay_wait)
+    check_aggregates(stack, verdict, relay_wait)
     check_api(stack, load, orders, verdict)
     return verdict
 
@@ -224,6 +227,18 @@ def check_events(stack, verdict, relay_wait):
     wrong = [i for i in outbox if i in seen and seen[i] != outbox[i]]
     if wrong:
         verdict.problems.append(f"{len(wrong)} stream entries differ from their outbox rows (ids {wrong[:5]})")
+
+
+def check_aggregates(stack, verdict, relay_wait):
+    """Every event applied, and the statistics equal the orders' own sums."""
+    def unapplied():
+        return int(stack.sql("SELECT COUNT(*) FROM outbox_events WHERE aggregated_at IS NULL")[0][0])
+    if not e2e.wait_until(lambda: unapplied() == 0, relay_wait, interval=0.5):
+        verdict.problems.append(f"the relay left {unapplied()} outbox rows out of the statistics after {relay_wait} s")
+    stats, sales = (int(v) for v in stack.sql(e2e.AGGREGATE_MISMATCHES)[0])
+    if stats or sales:
+        verdict.problems.append(f"the statistics differ from the orders: {stats} (day, status, payment) buckets,"
+                                f" {sales} (day, product) sales rows")
 
 
 def check_api(stack, load, orders, verdict):
