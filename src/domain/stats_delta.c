@@ -266,6 +266,24 @@ void stats_deltas_merge(struct stats_deltas *d)
     merge_sales(d);
 }
 
+size_t stats_items_by_day(const struct sales_delta *s, size_t n, struct items_day_delta *out)
+{
+    size_t days = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (days > 0 && strcmp(out[days - 1].day, s[i].day) == 0) {
+            out[days - 1].quantity += s[i].quantity;
+            continue;
+        }
+        if (days > 0 && out[days - 1].quantity == 0)
+            days--;
+        memcpy(out[days].day, s[i].day, sizeof out[days].day);
+        out[days++].quantity = s[i].quantity;
+    }
+    if (days > 0 && out[days - 1].quantity == 0)
+        days--;
+    return days;
+}
+
 void stats_deltas_free(struct stats_deltas *d)
 {
     free(d->buckets);

@@ -1,6 +1,7 @@
 /*
  * stats_delta.h — what an order event changes in the daily aggregates
- * (order_stats_daily, product_sales_daily), as pure functions.
+ * (order_stats_daily, product_sales_daily, items_sold_daily), as pure
+ * functions.
  *
  * The relay's aggregator (events/aggregate.c) reads committed outbox events
  * and turns each into deltas here: order.created adds the order to its
@@ -44,6 +45,13 @@ struct sales_delta {
     int64_t revenue;
 };
 
+/* A change of one day's row of items_sold_daily: the units of that day's
+ * product sales rows, summed, so a sales report reads a row per day. */
+struct items_day_delta {
+    char day[STATS_DAY_LEN + 1];
+    int64_t quantity;
+};
+
 struct stats_deltas {
     struct stats_bucket_delta *buckets;
     size_t nbuckets, bucket_cap;
@@ -63,6 +71,10 @@ enum stats_delta_result {
 int stats_deltas_add_event(struct stats_deltas *d, const char *type, const json_t *payload);
 /* Sorts and sums equal keys; drops rows that sum to nothing. */
 void stats_deltas_merge(struct stats_deltas *d);
+/* The merged sales deltas s[0..n) (sorted by day) summed per day into
+ * out, which has room for n; days that sum to no units are left out.
+ * Returns how many it wrote, in ascending day order. */
+size_t stats_items_by_day(const struct sales_delta *s, size_t n, struct items_day_delta *out);
 /* Frees the arrays; the collector is empty (and reusable) afterwards. */
 void stats_deltas_free(struct stats_deltas *d);
 

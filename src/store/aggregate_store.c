@@ -111,6 +111,38 @@ static int sales_chunk(struct db *db, struct arena *a, const struct sales_delta 
     return sql ? db_exec_sql(db, sql, (unsigned)(n * 4), v, NULL, NULL) : DB_ERROR;
 }
 
+static int items_chunk(struct db *db, struct arena *a, const struct items_day_delta *d, size_t n)
+{
+    struct db_value *v = arena_calloc(a, n * 2, sizeof *v);
+    char *values = groups(a, n, 2);
+    if (!v || !values)
+        return DB_ERROR;
+    for (size_t i = 0; i < n; i++) {
+        v[i * 2] = DBP_STR(d[i].day);
+        v[i * 2 + 1] = DBP_INT(d[i].quantity);
+    }
+    char *sql = arena_printf(a,
+                             "INSERT INTO items_sold_daily(day, quantity) VALUES %s"
+                             " ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity)",
+                             values);
+    return sql ? db_exec_sql(db, sql, (unsigned)(n * 2), v, NULL, NULL) : DB_ERROR;
+}
+
+/* The per-day units of the batch's sales, one row per day. */
+static int apply_items(struct db *db, struct arena *a, const struct stats_deltas *d)
+{
+    if (d->nsales == 0)
+        return DB_OK;
+    struct items_day_delta *days = arena_calloc(a, d->nsales, sizeof *days);
+    if (!days)
+        return DB_ERROR;
+    size_t n = stats_items_by_day(d->sales, d->nsales, days);
+    int rc = DB_OK;
+    for (size_t i = 0; rc == DB_OK && i < n; i += UPSERT_CHUNK)
+        rc = items_chunk(db, a, days + i, n - i < UPSERT_CHUNK ? n - i : UPSERT_CHUNK);
+    return rc;
+}
+
 int aggregate_store_apply(struct db *db, struct arena *a, const struct stats_deltas *d)
 {
     int rc = DB_OK;
@@ -118,5 +150,5 @@ int aggregate_store_apply(struct db *db, struct arena *a, const struct stats_del
         rc = stats_chunk(db, a, d->buckets + i, d->nbuckets - i < UPSERT_CHUNK ? d->nbuckets - i : UPSERT_CHUNK);
     for (size_t i = 0; rc == DB_OK && i < d->nsales; i += UPSERT_CHUNK)
         rc = sales_chunk(db, a, d->sales + i, d->nsales - i < UPSERT_CHUNK ? d->nsales - i : UPSERT_CHUNK);
-    return rc;
+    return rc == DB_OK ? apply_items(db, a, d) : rc;
 }

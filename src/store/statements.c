@@ -227,8 +227,8 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               " CAST(SUM(IF(status IN ('cancelled', 'refunded'), 0, revenue)) AS SIGNED)"
               " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY day ORDER BY day"),
     QUERY(STMT_REPORT_ITEMS_DAILY, 2, REPORT_ITEMS_NCOLUMNS,
-              "SELECT DATE_FORMAT(day, '%Y-%m-%d'), CAST(SUM(quantity) AS SIGNED)"
-              " FROM product_sales_daily WHERE day BETWEEN ? AND ? GROUP BY day ORDER BY day"),
+              "SELECT DATE_FORMAT(day, '%Y-%m-%d'), quantity"
+              " FROM items_sold_daily WHERE day BETWEEN ? AND ? AND quantity <> 0 ORDER BY day"),
     QUERY(STMT_REPORT_TOP_BY_REVENUE, 3, REPORT_TOP_NCOLUMNS, REPORT_TOP_SQL("amount")),
     QUERY(STMT_REPORT_TOP_BY_QUANTITY, 3, REPORT_TOP_NCOLUMNS, REPORT_TOP_SQL("units")),
 

@@ -38,6 +38,10 @@ def set_sales(stack, day, product_id, quantity, cents):
     mysql(stack, f"DELETE FROM product_sales_daily WHERE day = '{day}' AND product_id = {int(product_id)}")
     mysql(stack, "INSERT INTO product_sales_daily (day, product_id, quantity, revenue)"
                  f" VALUES ('{day}', {int(product_id)}, {quantity}, {cents})")
+    # items_sold_daily is the day's units summed, as the relay keeps it.
+    mysql(stack, f"DELETE FROM items_sold_daily WHERE day = '{day}'")
+    mysql(stack, "INSERT INTO items_sold_daily (day, quantity) SELECT day, SUM(quantity)"
+                 f" FROM product_sales_daily WHERE day = '{day}' GROUP BY day")
 
 
 def report(stack, token, path, **params):
@@ -51,6 +55,7 @@ def year_end(stack, admin):
     """Sales around the end of 2000: 2000-12-31 is a Sunday, 2001-01-01 a Monday."""
     product = make_product(stack, admin)
     mysql(stack, "DELETE FROM product_sales_daily WHERE day BETWEEN '2000-01-01' AND '2001-01-31'")
+    mysql(stack, "DELETE FROM items_sold_daily WHERE day BETWEEN '2000-01-01' AND '2001-01-31'")
     set_day(stack, "2000-12-27", ("delivered", 2, 5000), ("cancelled", 1, 9999), ("refunded", 1, 7777))
     set_day(stack, "2000-12-31", ("pending", 1, 1001))
     set_day(stack, "2001-01-01", ("shipped", 3, 3000))

@@ -231,6 +231,26 @@ static void test_many_orders_merge_per_key(void **state)
     stats_deltas_free(&d);
 }
 
+static void test_items_sum_per_day(void **state)
+{
+    (void)state;
+    /* Merged sales, sorted by day then product: a day whose lines cancel
+     * out (2026-12-02) is left out, wherever it falls. */
+    const struct sales_delta sales[] = {
+        {"2026-12-01", 1, 2, 200},  {"2026-12-01", 7, 3, 300}, {"2026-12-02", 1, 4, 400},
+        {"2026-12-02", 9, -4, -400}, {"2026-12-03", 2, -1, -50}, {"2026-12-04", 3, 0, 10},
+    };
+    struct items_day_delta out[6];
+    size_t n = stats_items_by_day(sales, 6, out);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[0].day, "2026-12-01");
+    assert_int_equal(out[0].quantity, 5);
+    assert_string_equal(out[1].day, "2026-12-03");
+    assert_int_equal(out[1].quantity, -1);
+    assert_int_equal(stats_items_by_day(sales, 0, out), 0);
+    assert_int_equal(stats_items_by_day(sales + 2, 2, out), 0);
+}
+
 static void test_day_of(void **state)
 {
     (void)state;
@@ -256,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_a_whole_life_merges_to_its_end),
         cmocka_unit_test(test_malformed_events_add_nothing),
         cmocka_unit_test(test_many_orders_merge_per_key),
+        cmocka_unit_test(test_items_sum_per_day),
         cmocka_unit_test(test_day_of),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
