@@ -175,6 +175,16 @@ def children_of(parent):
     return pids
 
 
+def process_ended(pid):
+    """True once pid has exited (gone, or a zombie not yet reaped). Its
+    /proc entry can vanish between any two reads, so a read that fails
+    counts as ended."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
 def wait_until(predicate, timeout, interval=0.1):
     deadline = time.monotonic() + timeout
     while True:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import TIMEOUT, wait_until
+from conftest import TIMEOUT, process_ended, wait_until
 from conftest import master_serves_http
 
 pytestmark = master_serves_http("it kills and signals the workers serving the requests")
@@ -162,6 +162,5 @@ def test_sigterm_drains_then_exits(stack, healthy_afterwards):
     result = slow.wait()
     assert isinstance(result, requests.Response), result
     assert result.status_code == 200, result.text
-    assert wait_until(lambda: not Path(f"/proc/{master}").exists()
-                      or Path(f"/proc/{master}/stat").read_text().split(")")[-1].split()[0] == "Z", 10)
+    assert wait_until(lambda: process_ended(master), 10)
     assert "master: stopped" in log_messages(stack.log_since(log_offset))

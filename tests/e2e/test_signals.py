@@ -18,7 +18,8 @@ from pathlib import Path
 
 import requests
 
-from conftest import ORDERAPI_BIN, TIMEOUT, children_of, master_serves_http, nginx_only, process_name, wait_until
+from conftest import (ORDERAPI_BIN, TIMEOUT, children_of, master_serves_http, nginx_only, process_ended,
+                      process_name, wait_until)
 from own_master import fcgi, own_master, own_workers
 
 pytestmark = master_serves_http("it signals the pool while its workers serve the load")
@@ -118,9 +119,7 @@ def test_sigterm_under_saturating_load_finishes_in_flight_requests_and_exits(sta
         os.kill(master, signal.SIGTERM)
         # The workers finish what they run (the slow request, 20 ms ones),
         # never the 30 s drain timeout.
-        stopped = wait_until(lambda: not Path(f"/proc/{master}").exists()
-                             or Path(f"/proc/{master}/stat").read_text().split(")")[-1].split()[0] == "Z",
-                             10, interval=0.05)
+        stopped = wait_until(lambda: process_ended(master), 10, interval=0.05)
     slow_thread.join(timeout=30)
     assert stopped, "the master did not stop within 10 s of SIGTERM under load"
     result = slow.get("result")
