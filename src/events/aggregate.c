@@ -9,6 +9,7 @@
 #include "app.h"
 #include "arena.h"
 #include "domain/stats_delta.h"
+#include "events/drain.h"
 #include "log.h"
 #include "store/aggregate_store.h"
 #include "store/db.h"
@@ -79,12 +80,5 @@ static long aggregate_batch(struct app *app, struct arena *a)
 
 int aggregate_drain(struct app *app, struct arena *a)
 {
-    for (;;) {
-        long n = aggregate_batch(app, a);
-        arena_reset(a);
-        if (n < 0)
-            return -1;
-        if (n < AGGREGATE_BATCH)
-            return 0;
-    }
+    return drain_batches(app, a, aggregate_batch, AGGREGATE_BATCH);
 }

@@ -15,9 +15,11 @@
 #include "arena.h"
 #include "config.h"
 #include "events/aggregate.h"
+#include "events/drain.h"
 #include "log.h"
 #include "store/cache.h"
 #include "store/db.h"
+#include "store/outbox_store.h"
 
 #define RELAY_BATCH 500
 #define HOUSEKEEPING_EVERY_S 60
@@ -38,8 +40,7 @@ static void on_stop(int sig)
 static long relay_batch(struct app *app, struct arena *a)
 {
     struct db_rows rows;
-    struct db_value limit = DBP_INT(RELAY_BATCH);
-    if (db_query(app->db, STMT_OUTBOX_PENDING, &limit, 1, a, &rows) != DB_OK)
+    if (outbox_store_pending(app->db, a, RELAY_BATCH, &rows) != DB_OK)
         return -1;
     if (rows.count == 0)
         return 0;
@@ -79,17 +80,7 @@ static long relay_batch(struct app *app, struct arena *a)
         }
     /* Mark exactly the rows sent: an id below them that was not yet
      * committed when they were read is left for the next batch. */
-    char *sql = arena_alloc(a, 96 + rows.count * 3);
-    struct db_value *ids = arena_calloc(a, rows.count, sizeof *ids);
-    if (!sql || !ids)
-        return -1;
-    char *p = sql + sprintf(sql, "UPDATE outbox_events SET published_at = CURRENT_TIMESTAMP(6) WHERE id IN (");
-    for (size_t r = 0; r < rows.count; r++) {
-        p += sprintf(p, r ? ",?" : "?");
-        ids[r] = DBP_INT(DB_CELL(&rows, r, OUTBOX_ID)->i);
-    }
-    strcpy(p, ")");
-    if (db_exec_sql(app->db, sql, (unsigned)rows.count, ids, NULL, NULL) != DB_OK)
+    if (outbox_store_mark_published(app->db, a, &rows) != DB_OK)
         return -1;
     return (long)rows.count;
 }
@@ -97,14 +88,7 @@ static long relay_batch(struct app *app, struct arena *a)
 /* Publishes until nothing is pending; -1 on failure. */
 static int relay_drain(struct app *app, struct arena *a)
 {
-    for (;;) {
-        long n = relay_batch(app, a);
-        arena_reset(a);
-        if (n < 0)
-            return -1;
-        if (n < RELAY_BATCH)
-            return 0;
-    }
+    return drain_batches(app, a, relay_batch, RELAY_BATCH);
 }
 
 /* Deletes expired idempotency keys and token revocations, a batch a minute. */

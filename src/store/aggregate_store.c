@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "domain/stats_delta.h"
 #include "store/db.h"
+#include "store/sql_text.h"
 #include "store/statements.h"
 
 /* Rows per upsert statement: well under the 65535 placeholders of a
@@ -21,39 +22,15 @@ int aggregate_store_pending(struct db *db, struct arena *a, size_t limit, struct
     return db_query(db, STMT_OUTBOX_UNAGGREGATED, &l, 1, a, rows);
 }
 
-/* "(?,?,…),(?,?,…)…": n groups of width placeholders, in the arena. */
-static char *groups(struct arena *a, size_t n, size_t width)
-{
-    char *sql = arena_alloc(a, n * (width * 2 + 2) + 1), *p = sql;
-    if (!sql)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        *p++ = i ? ',' : '(';
-        if (i)
-            *p++ = '(';
-        for (size_t k = 0; k < width; k++) {
-            *p++ = '?';
-            *p++ = k + 1 < width ? ',' : ')';
-        }
-    }
-    *p = '\0';
-    return sql;
-}
-
 int aggregate_store_mark(struct db *db, struct arena *a, const struct db_rows *rows)
 {
     size_t n = rows->count;
     struct db_value *ids = arena_calloc(a, n, sizeof *ids);
-    char *in = arena_alloc(a, n * 2 + 1), *p = in;
+    char *in = sql_in_list(a, n);
     if (!ids || !in)
         return DB_ERROR;
-    for (size_t r = 0; r < n; r++) {
+    for (size_t r = 0; r < n; r++)
         ids[r] = DBP_INT(DB_CELL(rows, r, OUTBOX_AGG_ID)->i);
-        if (r)
-            *p++ = ',';
-        *p++ = '?';
-    }
-    *p = '\0';
     /* By primary key only: a condition on aggregated_at could have the
      * rows found through ix_outbox_unaggregated, and that locking scan
      * would lock the gap where every new event is inserted, holding the
@@ -73,7 +50,7 @@ int aggregate_store_mark(struct db *db, struct arena *a, const struct db_rows *r
 static int stats_chunk(struct db *db, struct arena *a, const struct stats_bucket_delta *b, size_t n)
 {
     struct db_value *v = arena_calloc(a, n * 5, sizeof *v);
-    char *values = groups(a, n, 5);
+    char *values = sql_groups(a, n, 5);
     if (!v || !values)
         return DB_ERROR;
     for (size_t i = 0; i < n; i++) {
@@ -94,7 +71,7 @@ static int stats_chunk(struct db *db, struct arena *a, const struct stats_bucket
 static int sales_chunk(struct db *db, struct arena *a, const struct sales_delta *s, size_t n)
 {
     struct db_value *v = arena_calloc(a, n * 4, sizeof *v);
-    char *values = groups(a, n, 4);
+    char *values = sql_groups(a, n, 4);
     if (!v || !values)
         return DB_ERROR;
     for (size_t i = 0; i < n; i++) {
@@ -114,7 +91,7 @@ static int sales_chunk(struct db *db, struct arena *a, const struct sales_delta 
 static int items_chunk(struct db *db, struct arena *a, const struct items_day_delta *d, size_t n)
 {
     struct db_value *v = arena_calloc(a, n * 2, sizeof *v);
-    char *values = groups(a, n, 2);
+    char *values = sql_groups(a, n, 2);
     if (!v || !values)
         return DB_ERROR;
     for (size_t i = 0; i < n; i++) {

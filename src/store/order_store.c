@@ -17,62 +17,15 @@
 #include "domain/sql_dialect.h"
 #include "log.h"
 #include "store/list_index.h"
+#include "store/sql_text.h"
 #include "store/statements.h"
 
 /* --- Composing statements ---------------------------------------------- */
 
-/* Builds "(?, ?, …)" groups for a composed statement: count groups of width. */
-static char *placeholders(struct arena *a, size_t count, size_t width)
-{
-    size_t group = 2 + width * 3;
-    char *out = arena_alloc(a, count * (group + 2) + 1);
-    if (!out)
-        return NULL;
-    char *p = out;
-    for (size_t i = 0; i < count; i++) {
-        if (i)
-            *p++ = ',';
-        *p++ = '(';
-        for (size_t k = 0; k < width; k++) {
-            if (k)
-                *p++ = ',';
-            *p++ = '?';
-        }
-        *p++ = ')';
-    }
-    *p = '\0';
-    return out;
-}
-
-/* unit repeated count times, separated by sep: the text of an IN list
- * ("?", ",") or of a CASE over product ids (" WHEN ? THEN ?", ""). */
-static char *repeated(struct arena *a, size_t count, const char *unit, const char *sep)
-{
-    size_t unit_len = strlen(unit), sep_len = strlen(sep);
-    char *out = arena_alloc(a, count * (unit_len + sep_len) + 1);
-    if (!out)
-        return NULL;
-    char *p = out;
-    for (size_t i = 0; i < count; i++) {
-        if (i) {
-            memcpy(p, sep, sep_len);
-            p += sep_len;
-        }
-        memcpy(p, unit, unit_len);
-        p += unit_len;
-    }
-    *p = '\0';
-    return out;
-}
-
-static char *in_list(struct arena *a, size_t count)
-{
-    return repeated(a, count, "?", ",");
-}
-
+/* The arms of a CASE over product ids. */
 static char *when_then(struct arena *a, size_t count)
 {
-    return repeated(a, count, " WHEN ? THEN ?", "");
+    return sql_repeated(a, count, " WHEN ? THEN ?", "");
 }
 
 /* Runs a statement that must change exactly one row (the locked order). */
@@ -427,7 +380,7 @@ int order_store_reserve_numbers(struct db *db, const char *day, int64_t block, i
 int order_store_lock_products(struct db *db, struct arena *a, const struct order_line *lines, size_t n,
                               struct db_rows *products)
 {
-    char *ids = in_list(a, n);
+    char *ids = sql_in_list(a, n);
     struct db_value *params = arena_calloc(a, n, sizeof *params);
     if (!ids || !params)
         return DB_ERROR;
@@ -444,7 +397,7 @@ int order_store_lock_products(struct db *db, struct arena *a, const struct order
 
 int order_store_take_stock(struct db *db, struct arena *a, const struct order_line *lines, size_t n)
 {
-    char *cases = when_then(a, n), *ids = in_list(a, n);
+    char *cases = when_then(a, n), *ids = sql_in_list(a, n);
     struct db_value *params = arena_calloc(a, n * 6, sizeof *params);
     if (!cases || !ids || !params)
         return DB_ERROR;
@@ -573,7 +526,7 @@ int order_store_insert_items(struct db *db, struct arena *a, int64_t order_id, c
                              size_t n, const struct db_rows *products, struct db_rows *items)
 {
     struct db_value *item = arena_calloc(a, n * 11, sizeof *item);
-    char *groups = placeholders(a, n, 11);
+    char *groups = sql_groups(a, n, 11);
     if (!item || !groups)
         return DB_ERROR;
     for (size_t i = 0; i < n; i++) {
@@ -599,7 +552,7 @@ int order_store_insert_ledger(struct db *db, struct arena *a, int64_t order_id, 
                               size_t n, int64_t actor)
 {
     struct db_value *ledger = arena_calloc(a, n * 5, sizeof *ledger);
-    char *groups = placeholders(a, n, 5);
+    char *groups = sql_groups(a, n, 5);
     if (!ledger || !groups)
         return DB_ERROR;
     for (size_t i = 0; i < n; i++) {
@@ -649,16 +602,14 @@ int order_store_restock(struct db *db, struct arena *a, const struct db_rows *it
     if (n == 0)
         return DB_OK;
     /* Items are stored in ascending product order; keep it for the locks. */
-    char *ids = in_list(a, n), *cases = when_then(a, n), *groups = arena_alloc(a, n * 22 + 1);
+    char *ids = sql_in_list(a, n), *cases = when_then(a, n), *groups = sql_repeated(a, n, "(?,?,'cancel',?,?)", ",");
     struct db_value *lock = arena_calloc(a, n, sizeof *lock);
     struct db_value *ledger = arena_calloc(a, n * 4, sizeof *ledger);
     struct db_value *update = arena_calloc(a, n * 3, sizeof *update);
     if (!ids || !cases || !groups || !lock || !ledger || !update)
         return DB_ERROR;
-    char *gp = groups;
     for (size_t i = 0; i < n; i++) {
         int64_t product = DB_CELL(items, i, OIC_PRODUCT_ID)->i, quantity = DB_CELL(items, i, OIC_QUANTITY)->i;
-        gp += sprintf(gp, i ? ",(?,?,'cancel',?,?)" : "(?,?,'cancel',?,?)");
         lock[i] = DBP_INT(product);
         update[2 * i] = DBP_INT(product);
         update[2 * i + 1] = DBP_INT(quantity);
