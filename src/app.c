@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
+#include "auth/hash_slots.h"
 #include "auth/jwt_keys.h"
 #include "auth/password.h"
 #include "auth/principal.h"
@@ -57,6 +59,25 @@ static int jwt_settings_init(struct app *app, const struct config *cfg)
     return 0;
 }
 
+/*
+ * Without a master (plain CGI, mod_fcgid, the relay from cron), the list
+ * cache's stale mark is shared through a file in the directory the hash
+ * slots use, one file per Redis (store/list_cache.h).  When that fails the
+ * process keeps a mark of its own, as before, and says why.
+ */
+static void share_cache_mark(const struct config *cfg)
+{
+    char dir[CONFIG_STR], site[CONFIG_STR * 2 + 32], err[256];
+    if (cfg->hash_lock_dir[0])
+        snprintf(dir, sizeof dir, "%s", cfg->hash_lock_dir);
+    else if (hash_slots_default_dir(dir, sizeof dir, getenv("TMPDIR"), (unsigned)geteuid()) != 0)
+        return;
+    const struct redis_config *r = &cfg->redis;
+    snprintf(site, sizeof site, "%s|%s|%u|%u", r->socket, r->host, r->port, r->db);
+    if (list_cache_init_file(dir, site, err, sizeof err) != 0)
+        log_msg("warn", "the list cache's stale mark is this process's own: %s", err);
+}
+
 int app_init(struct app *app, const struct config *cfg, int slot)
 {
     memset(app, 0, sizeof *app);
@@ -74,6 +95,8 @@ int app_init(struct app *app, const struct config *cfg, int slot)
     }
     if (jwt_settings_init(app, cfg) != 0)
         return -1;
+    if (slot < 0)
+        share_cache_mark(cfg);
     app->db = db_new(&cfg->db);
     app->cache = cache_new(&cfg->redis);
     if (!app->db || !app->cache) {

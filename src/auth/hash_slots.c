@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "own_dir.h"
+
 int hash_slots_default_dir(char *out, size_t len, const char *tmpdir, unsigned euid)
 {
     const char *base = tmpdir && tmpdir[0] == '/' ? tmpdir : "/tmp";
@@ -18,33 +20,11 @@ int hash_slots_default_dir(char *out, size_t len, const char *tmpdir, unsigned e
     return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-/* The directory, made when missing, opened only if it is the caller's own
- * and closed to everyone else; its descriptor, or -1 with err set. */
-static int open_own_dir(const char *dir, char *err, size_t errlen)
-{
-    struct stat st;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot make %s: %s", dir, strerror(errno));
-        return -1;
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot open %s: %s", dir, strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-        snprintf(err, errlen, "%s is not this user's own directory of mode 0700", dir);
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 int hash_slots_take(const char *dir, unsigned cap, unsigned start, char *err, size_t errlen)
 {
     if (cap == 0)
         return HASH_SLOTS_BUSY;
-    int dirfd = open_own_dir(dir, err, errlen);
+    int dirfd = own_dir_open(dir, err, errlen);
     if (dirfd < 0)
         return HASH_SLOTS_UNUSABLE;
     int result = HASH_SLOTS_BUSY;

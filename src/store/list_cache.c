@@ -4,12 +4,19 @@
  */
 #include "store/list_cache.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "log.h"
 #include "metrics.h"
+#include "own_dir.h"
 #include "store/cache.h"
 
 /* The counter every entry key starts with; bumped to repair a stale cache. */
@@ -36,6 +43,52 @@ int list_cache_init_shared(void)
     /* An earlier master may have died with the cache stale: start so. */
     marker->failures = 1;
     marker->repaired = 0;
+    return 0;
+}
+
+/* The mark file's name for a site: a hash of its Redis, so that two sites
+ * of one user on one host never clear each other's mark. */
+static void mark_file_name(char *out, size_t len, const char *site)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)site; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    snprintf(out, len, "cache-mark-%016" PRIx64, h);
+}
+
+struct list_cache_marker *list_cache_marker_open(const char *dir, const char *site, char *err, size_t errlen)
+{
+    char name[64];
+    struct stat st;
+    int dirfd = own_dir_open(dir, err, errlen);
+    if (dirfd < 0)
+        return NULL;
+    mark_file_name(name, sizeof name, site);
+    int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    close(dirfd);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s/%s: %s", dir, name, strerror(errno));
+        return NULL;
+    }
+    struct list_cache_marker *m = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+        snprintf(err, errlen, "%s/%s is not this user's own file", dir, name);
+    else if (st.st_size < (off_t)sizeof *m && ftruncate(fd, sizeof *m) != 0)
+        snprintf(err, errlen, "cannot size %s/%s: %s", dir, name, strerror(errno));
+    else if ((m = mmap(NULL, sizeof *m, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+        snprintf(err, errlen, "cannot map %s/%s: %s", dir, name, strerror(errno));
+        m = NULL;
+    }
+    close(fd);
+    return m;
+}
+
+int list_cache_init_file(const char *dir, const char *site, char *err, size_t errlen)
+{
+    struct list_cache_marker *m = list_cache_marker_open(dir, site, err, errlen);
+    if (!m)
+        return -1;
+    marker = m;
     return 0;
 }
 

@@ -13,7 +13,8 @@
  *
  * A bump that fails (Redis refuses writes or is unreachable) leaves entries
  * readable that no longer match MySQL.  The process marks the cache stale in
- * memory shared by every process of its master; while it is stale nothing
+ * memory shared by every process of its master (processes without a master
+ * share it through a file instead: list_cache_init_file); while it is stale nothing
  * is read from or stored in the cache, and each read first tries INCR of the
  * epoch: once one succeeds, every entry from before it is out of reach, and
  * the mark is cleared.  A master starts with the cache stale (a master that
@@ -43,10 +44,20 @@ struct list_cache_marker {
 };
 
 /* Maps the mark into memory shared with the children forked afterwards,
- * starting stale; called once by the master, before fork.  Without it (CGI,
- * a socket on fd 0, the CLI) each process has a mark of its own, starting
- * clean.  0 or -1. */
+ * starting stale; called once by the master, before fork.  Processes
+ * without a master (CGI, a socket on fd 0, the CLI) share a file instead
+ * (list_cache_init_file); failing that, each has a mark of its own,
+ * starting clean.  0 or -1. */
 int list_cache_init_shared(void);
+
+/* Without a master: the mark of the site whose Redis is named by site (any
+ * string that tells the site's Redis apart, e.g. its socket or host:port
+ * and database), in a file of dir (own_dir.h) mapped shared, so that every
+ * process of the site sees one mark.  A new file starts clean (unlike a
+ * master's mark, the file outlives the processes that failed).  NULL, or
+ * -1, with the reason in err; the process then keeps a mark of its own. */
+struct list_cache_marker *list_cache_marker_open(const char *dir, const char *site, char *err, size_t errlen);
+int list_cache_init_file(const char *dir, const char *site, char *err, size_t errlen);
 
 /* The mark's steps (atomic; pure apart from m). */
 void list_cache_marker_fail(struct list_cache_marker *m);

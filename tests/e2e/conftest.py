@@ -265,13 +265,6 @@ def master_serves_http(reason):
                               reason=f"not under {FRONT} (no pre-forked worker serves HTTP): {reason}")
 
 
-def not_under_plain_cgi(reason):
-    """A test left out of the apache-cgi run (it runs through nginx,
-    apache-proxy and apache-fcgid) because it cannot work when every request
-    is a process of its own; reason says why."""
-    return pytest.mark.skipif(FRONT == "apache-cgi", reason=f"not under {FRONT}: {reason}")
-
-
 def apache_only(reason="a test of the Apache front"):
     return pytest.mark.skipif(not UNDER_APACHE, reason=f"Apache only, not under {FRONT}: {reason}")
 

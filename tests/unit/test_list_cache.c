@@ -9,7 +9,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/list_cache.h"
 #include "fake_reply.h"
@@ -83,6 +88,76 @@ static void test_bump_replies_are_each_checked(void **state)
     assert_int_equal(list_cache_bump_failures(wake_refused, 1), 0);
 }
 
+/* A scratch directory of mode 0700 for the mark files. */
+static char *scratch_dir(char *buf, size_t len)
+{
+    snprintf(buf, len, "/tmp/test_list_cache.XXXXXX");
+    return mkdtemp(buf);
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_file_mark_is_shared_by_every_mapping(void **state)
+{
+    (void)state;
+    char dir[64], err[256];
+    assert_non_null(scratch_dir(dir, sizeof dir));
+    /* Two processes of one site map the same file: one's failure is the
+     * other's stale cache, and one's repair clears it for both. */
+    struct list_cache_marker *a = list_cache_marker_open(dir, "/run/redis.sock||0|0", err, sizeof err);
+    struct list_cache_marker *b = list_cache_marker_open(dir, "/run/redis.sock||0|0", err, sizeof err);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_ptr_not_equal(a, b);
+    assert_false(list_cache_marker_stale(b)); /* a new file starts clean */
+    list_cache_marker_fail(b);
+    assert_true(list_cache_marker_stale(a));
+    list_cache_marker_repaired(b, list_cache_marker_failures(b));
+    assert_false(list_cache_marker_stale(a));
+    /* An existing file keeps its state for the next process. */
+    list_cache_marker_fail(a);
+    struct list_cache_marker *c = list_cache_marker_open(dir, "/run/redis.sock||0|0", err, sizeof err);
+    assert_non_null(c);
+    assert_true(list_cache_marker_stale(c));
+    munmap(a, sizeof *a);
+    munmap(b, sizeof *b);
+    munmap(c, sizeof *c);
+    remove_dir(dir);
+}
+
+static void test_file_marks_of_two_sites_are_apart(void **state)
+{
+    (void)state;
+    char dir[64], err[256];
+    assert_non_null(scratch_dir(dir, sizeof dir));
+    struct list_cache_marker *one = list_cache_marker_open(dir, "|127.0.0.1|6379|0", err, sizeof err);
+    struct list_cache_marker *two = list_cache_marker_open(dir, "|127.0.0.1|6379|1", err, sizeof err);
+    assert_non_null(one);
+    assert_non_null(two);
+    list_cache_marker_fail(one);
+    assert_true(list_cache_marker_stale(one));
+    assert_false(list_cache_marker_stale(two));
+    munmap(one, sizeof *one);
+    munmap(two, sizeof *two);
+    remove_dir(dir);
+}
+
+static void test_file_mark_refuses_a_directory_open_to_others(void **state)
+{
+    (void)state;
+    char dir[64], err[256] = "";
+    assert_non_null(scratch_dir(dir, sizeof dir));
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_null(list_cache_marker_open(dir, "site", err, sizeof err));
+    assert_non_null(strstr(err, "mode 0700"));
+    remove_dir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -91,6 +166,9 @@ int main(void)
         cmocka_unit_test(test_failure_during_a_repair_survives_it),
         cmocka_unit_test(test_slow_repair_does_not_undo_a_later_one),
         cmocka_unit_test(test_bump_replies_are_each_checked),
+        cmocka_unit_test(test_file_mark_is_shared_by_every_mapping),
+        cmocka_unit_test(test_file_marks_of_two_sites_are_apart),
+        cmocka_unit_test(test_file_mark_refuses_a_directory_open_to_others),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
