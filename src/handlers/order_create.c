@@ -9,11 +9,10 @@
  * unknown, inactive or short, nothing is written (422, or 409 listing every
  * short product); otherwise one guarded update takes the stock (affected rows
  * checked), and the order, its items (price, name and SKU copied), a ledger
- * row per item (copied from the items by the server), the outbox events and
- * the idempotency key's response are written (the first history step is
- * implied by the order), and committed together (the statistics follow from order.created:
- * events/aggregate.c).  A deadlock or lock-wait timeout runs the whole
- * transaction again.
+ * row per item, the outbox events and the idempotency key's response are
+ * written (the first history step is implied by the order), and committed
+ * together (the statistics follow from order.created: events/aggregate.c).
+ * A deadlock or lock-wait timeout runs the whole transaction again.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -241,7 +240,7 @@ static int write_order(struct db *db, struct order_create *c, const struct order
     if (rc == DB_OK)
         rc = order_store_insert_items(db, c->arena, c->order_id, c->lines, c->line_count, &c->products, &c->items);
     if (rc == DB_OK)
-        rc = order_store_insert_ledger(db, c->arena, &c->items, principal_actor(c->who));
+        rc = order_store_insert_ledger(db, c->arena, c->order_id, c->lines, c->line_count, principal_actor(c->who));
     return rc;
 }
 

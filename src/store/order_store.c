@@ -595,39 +595,24 @@ int order_store_insert_items(struct db *db, struct arena *a, int64_t order_id, c
     return items_written(db, a, order_id, groups, item, n, items);
 }
 
-/*
- * The ledger rows are the items' own values, so they are copied from the
- * rows just written rather than sent a second time.  The items are named by
- * primary key, not by order_id: under REPEATABLE READ an INSERT … SELECT
- * takes shared next-key locks on what it reads, and a range over
- * ix_order_items_order would lock the gap after this order's items, where
- * every concurrent order's items go; equality on the primary key locks
- * only our own new rows.
- */
-int order_store_insert_ledger(struct db *db, struct arena *a, const struct db_rows *items, int64_t actor)
+int order_store_insert_ledger(struct db *db, struct arena *a, int64_t order_id, const struct order_line *lines,
+                              size_t n, int64_t actor)
 {
-    size_t n = items->count;
-    char *ids = in_list(a, n);
-    struct db_value *params = arena_calloc(a, n + 1, sizeof *params);
-    if (!ids || !params)
+    struct db_value *ledger = arena_calloc(a, n * 5, sizeof *ledger);
+    char *groups = placeholders(a, n, 5);
+    if (!ledger || !groups)
         return DB_ERROR;
-    params[0] = actor > 0 ? DBP_INT(actor) : DBP_NULL;
-    for (size_t i = 0; i < n; i++)
-        params[i + 1] = *DB_CELL(items, i, OIC_ID);
-    char *sql = arena_printf(a,
-                             "INSERT INTO stock_movements(product_id, delta, order_id, created_by, reason)"
-                             " SELECT product_id, -quantity, order_id, ?, 'order' FROM order_items"
-                             " WHERE id IN (%s) ORDER BY id",
-                             ids);
-    if (!sql)
-        return DB_ERROR;
-    uint64_t affected = 0;
-    int rc = db_exec_sql(db, sql, (unsigned)(n + 1), params, &affected, NULL);
-    if (rc == DB_OK && affected != n) {
-        log_msg("error", "order ledger: %" PRIu64 " rows for %zu items", affected, n);
-        rc = DB_ERROR;
+    for (size_t i = 0; i < n; i++) {
+        struct db_value *m = &ledger[i * 5];
+        m[0] = DBP_INT(lines[i].product_id);
+        m[1] = DBP_INT(-lines[i].quantity);
+        m[2] = DBP_INT(order_id);
+        m[3] = actor > 0 ? DBP_INT(actor) : DBP_NULL;
+        m[4] = DBP_STR("order");
     }
-    return rc;
+    char *sql = arena_printf(a, "INSERT INTO stock_movements(product_id, delta, order_id, created_by, reason) VALUES %s",
+                             groups);
+    return sql ? db_exec_sql(db, sql, (unsigned)(n * 5), ledger, NULL, NULL) : DB_ERROR;
 }
 
 /* --- Changing an order ------------------------------------------------- */

@@ -132,11 +132,10 @@ int order_store_insert(struct db *db, struct arena *a, const struct order_store_
  * locked products) with one statement and returns them as written. */
 int order_store_insert_items(struct db *db, struct arena *a, int64_t order_id, const struct order_line *lines,
                              size_t n, const struct db_rows *products, struct db_rows *items);
-/* Writes one 'order' stock ledger row per item as written (delta
- * -quantity), copied from the items by one INSERT … SELECT over their ids;
- * every item must be ledgered (DB_ERROR otherwise).  actor 0 is NULL (a
- * guest). */
-int order_store_insert_ledger(struct db *db, struct arena *a, const struct db_rows *items, int64_t actor);
+/* Writes one 'order' stock ledger row per line (delta -quantity); actor 0
+ * is NULL (a guest). */
+int order_store_insert_ledger(struct db *db, struct arena *a, int64_t order_id, const struct order_line *lines,
+                              size_t n, int64_t actor);
 
 /* --- Changing an order ------------------------------------------------- */
 
