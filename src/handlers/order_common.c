@@ -145,8 +145,13 @@ void order_caches_bump(struct app *app, struct arena *a, const struct db_rows *r
         scopes[1] = arena_printf(a, "orders:u:%" PRId64, DB_CELL(row, 0, OC_USER_ID)->i);
     else if (DB_CELL(row, 0, OC_GUEST_PHONE)->type == DBV_STR)
         scopes[1] = arena_printf(a, "orders:g:%s", DB_CELL(row, 0, OC_GUEST_PHONE)->s);
-    list_cache_bump(app->cache, a, scopes, scopes[1] ? 2 : 1);
-    relay_wake(app->cache, a); /* the transaction wrote outbox events */
+    /* The transaction wrote outbox events: the relay's wake-up goes in the
+     * bump's round trip, after the INCRs (Redis runs them in order). */
+    redisReply *woken[RELAY_WAKE_NCOMMANDS];
+    struct list_cache_then wake = {.n = RELAY_WAKE_NCOMMANDS, .replies = woken};
+    relay_wake_commands(&wake.argcs, &wake.argvs, &wake.lens);
+    list_cache_bump_then(app->cache, a, scopes, scopes[1] ? 2 : 1, &wake);
+    relay_wake_check(woken);
 }
 
 int order_event_state(json_t *payload, const struct db_rows *row, const char *status, const char *payment,

@@ -9,9 +9,10 @@
  * unknown, inactive or short, nothing is written (422, or 409 listing every
  * short product); otherwise one guarded update takes the stock (affected rows
  * checked), and the order, its items (price, name and SKU copied), a ledger
- * row per item, the first history row, the outbox events and the
- * idempotency key's response are written, and committed together (the
- * statistics follow from order.created: events/aggregate.c).  A deadlock or lock-wait timeout runs the whole transaction again.
+ * row per item, the outbox events and the idempotency key's response are
+ * written (the first history step is implied by the order), and committed
+ * together (the statistics follow from order.created: events/aggregate.c).
+ * A deadlock or lock-wait timeout runs the whole transaction again.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -230,17 +231,16 @@ static int reserve_stock(struct db *db, struct order_create *c, struct order_tot
     return rc;
 }
 
-/* Writes the order, its items and ledger rows and the first history row. */
+/* Writes the order, its items and ledger rows.  The first history step
+ * (NULL -> pending) is not written: the order's created_at and placed_by
+ * imply it (STMT_ORDER_HISTORY). */
 static int write_order(struct db *db, struct order_create *c, const struct order_totals *totals)
 {
-    int64_t actor = principal_actor(c->who);
     int rc = insert_order(db, c, totals);
     if (rc == DB_OK)
         rc = order_store_insert_items(db, c->arena, c->order_id, c->lines, c->line_count, &c->products, &c->items);
     if (rc == DB_OK)
-        rc = order_store_insert_ledger(db, c->arena, c->order_id, c->lines, c->line_count, actor);
-    if (rc == DB_OK)
-        rc = order_store_history_add(db, c->order_id, "status", NULL, "pending", actor, NULL);
+        rc = order_store_insert_ledger(db, c->arena, c->order_id, c->lines, c->line_count, principal_actor(c->who));
     return rc;
 }
 

@@ -257,14 +257,15 @@ static void check_bump_replies(redisReply *const *replies, size_t count)
             "an epoch bump succeeds", failed, count, why);
 }
 
-void list_cache_bump(struct cache *cache, struct arena *a, const char *const *scopes, size_t count)
+void list_cache_bump_then(struct cache *cache, struct arena *a, const char *const *scopes, size_t count,
+                          const struct list_cache_then *then)
 {
-    /* One round trip: every INCR. */
-    enum { MAX_SCOPES = 8 };
-    int argcs[MAX_SCOPES] = {0};
-    const char **argvs[MAX_SCOPES] = {0};
-    const size_t *lens[MAX_SCOPES] = {0};
-    redisReply *replies[MAX_SCOPES] = {0};
+    /* One round trip: every INCR, then the caller's commands. */
+    enum { MAX_SCOPES = 8, MAX = MAX_SCOPES + LIST_CACHE_THEN_MAX };
+    int argcs[MAX] = {0};
+    const char **argvs[MAX] = {0};
+    const size_t *lens[MAX] = {0};
+    redisReply *replies[MAX] = {0};
     size_t n = 0;
     if (count > MAX_SCOPES) {
         /* Scopes that are not bumped are stale as surely as refused ones. */
@@ -290,9 +291,24 @@ void list_cache_bump(struct cache *cache, struct arena *a, const char *const *sc
         argvs[n] = argv;
         lens[n++] = l;
     }
-    if (n == 0)
+    size_t then_n = then && then->n <= LIST_CACHE_THEN_MAX ? then->n : 0;
+    for (size_t i = 0; then && i < then->n; i++)
+        then->replies[i] = NULL;
+    for (size_t i = 0; i < then_n; i++) {
+        argcs[n + i] = then->argcs[i];
+        argvs[n + i] = then->argvs[i];
+        lens[n + i] = then->lens[i];
+    }
+    if (n + then_n == 0)
         return;
     /* A failed pipeline leaves every replies[] NULL: each INCR counts as failed. */
-    cache_pipeline(cache, a, n, argcs, argvs, lens, replies);
+    cache_pipeline(cache, a, n + then_n, argcs, argvs, lens, replies);
+    for (size_t i = 0; i < then_n; i++)
+        then->replies[i] = replies[n + i];
     check_bump_replies(replies, count);
+}
+
+void list_cache_bump(struct cache *cache, struct arena *a, const char *const *scopes, size_t count)
+{
+    list_cache_bump_then(cache, a, scopes, count, NULL);
 }

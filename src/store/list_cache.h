@@ -116,4 +116,20 @@ void list_cache_put(struct cache *cache, struct arena *a, const struct list_cach
  * see above). */
 void list_cache_bump(struct cache *cache, struct arena *a, const char *const *scopes, size_t count);
 
+/* Commands a caller sends in the bump's round trip, after the INCRs (so
+ * Redis runs them after the generations moved); their replies come back in
+ * replies[] for the caller to check: all NULL when the pipeline failed, or
+ * when n exceeds LIST_CACHE_THEN_MAX (they are not sent then). */
+#define LIST_CACHE_THEN_MAX 4
+struct list_cache_then {
+    size_t n;
+    const int *argcs;
+    const char **const *argvs;
+    const size_t *const *lens;
+    redisReply **replies;
+};
+/* list_cache_bump, with then's commands in the same round trip. */
+void list_cache_bump_then(struct cache *cache, struct arena *a, const char *const *scopes, size_t count,
+                          const struct list_cache_then *then);
+
 #endif

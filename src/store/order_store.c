@@ -103,8 +103,8 @@ int order_store_items(struct db *db, struct arena *a, int64_t order_id, struct d
 
 int order_store_history(struct db *db, struct arena *a, int64_t order_id, struct db_rows *rows)
 {
-    struct db_value v = DBP_INT(order_id);
-    return db_query(db, STMT_ORDER_HISTORY, &v, 1, a, rows);
+    struct db_value v[2] = {DBP_INT(order_id), DBP_INT(order_id)};
+    return db_query(db, STMT_ORDER_HISTORY, v, 2, a, rows);
 }
 
 int order_store_stats(struct db *db, struct arena *a, const char *from_day, const char *to_day,

@@ -57,7 +57,9 @@ int order_store_items(struct db *db, struct arena *a, int64_t order_id, struct d
  * views into the same result. */
 int order_store_load_with_items(struct db *db, struct arena *a, const struct order_scope *s, int64_t id,
                                 struct db_rows *row, struct db_rows *items);
-/* The order's history rows: from, to, kind, changed_by, note, created_at. */
+/* The order's history, oldest first: from, to, kind, changed_by, note,
+ * created_at; its first step (NULL -> pending) implied by the order unless
+ * stored (orders placed before it was implied). */
 int order_store_history(struct db *db, struct arena *a, int64_t order_id, struct db_rows *rows);
 /* Where a cursor page starts: after the row with this sort value (the
  * creation time in microseconds, or the total in cents) and id. */

@@ -162,9 +162,17 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
     STATEMENT(STMT_ORDER_HISTORY_INSERT, 6,
               "INSERT INTO order_history(order_id, kind, from_status, to_status, changed_by, note)"
               " VALUES (?, ?, ?, ?, ?, ?)"),
-    QUERY(STMT_ORDER_HISTORY, 1, ORDER_HISTORY_NCOLUMNS,
+    /* The first step (NULL -> pending, by whoever placed the order, when it
+     * was placed) is implied by the order itself; orders placed before it
+     * was (migration-free) have it stored, and then it is not implied. */
+    QUERY(STMT_ORDER_HISTORY, 2, ORDER_HISTORY_NCOLUMNS,
               "SELECT from_status, to_status, kind, changed_by, note, " TS("created_at")
-              " FROM order_history WHERE order_id = ? ORDER BY id"),
+              " FROM (SELECT 0 AS step, 0 AS id, NULL AS from_status, 'pending' AS to_status, 'status' AS kind,"
+              " placed_by AS changed_by, NULL AS note, created_at FROM orders o WHERE o.id = ?"
+              " AND NOT EXISTS (SELECT 1 FROM order_history h WHERE h.order_id = o.id AND h.kind = 'status'"
+              " AND h.from_status IS NULL)"
+              " UNION ALL SELECT 1, id, from_status, to_status, kind, changed_by, note, created_at"
+              " FROM order_history WHERE order_id = ?) AS steps ORDER BY step, id"),
     STATEMENT(STMT_OUTBOX_INSERT, 3, "INSERT INTO outbox_events(type, order_id, payload) VALUES (?, ?, ?)"),
     STATEMENT(STMT_IDEMPOTENCY_CLAIM, 5,
               "INSERT INTO idempotency_keys(principal, idem_key, request_hash, state, owner_token, owner_conn,"

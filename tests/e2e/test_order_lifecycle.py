@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conftest import (ORDERS_PATH, api, assert_stock_consistent, check_problem_response, create_order,
-                      demo_admin_token, make_product, new_customer, product_stock, stock_ledger)
+                      demo_admin_token, make_product, mysql, new_customer, product_stock, stock_ledger)
 
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -576,6 +576,43 @@ def test_history_rows(stack, admin, admin_id, owner, product):
     assert all(RFC3339_UTC.match(r["created_at"]) for r in rows)
     assert [r["created_at"] for r in rows] == sorted(r["created_at"] for r in rows)
     assert history(stack, admin, order) == rows
+
+
+def stored_first_steps(stack, order):
+    return int(mysql(stack, "SELECT COUNT(*) FROM order_history WHERE kind = 'status' AND from_status IS NULL"
+                            f" AND order_id = {int(order['id'])}")[0][0])
+
+
+def test_first_history_step_is_implied_by_the_order(stack, admin, admin_id, owner, product):
+    """Placing an order stores no history row: its first step (NULL ->
+    pending, by whoever placed it, at its created_at) is read from the order,
+    for a customer's order and a cashier's alike."""
+    token, user = owner
+    for placer, placer_id, fields in ((token, user["id"], {}), (admin, admin_id, {"user_id": user["id"]})):
+        order = new_order(stack, placer, product, **fields)
+        assert stored_first_steps(stack, order) == 0
+        first = [(r["kind"], r["from_status"], r["to_status"], r["changed_by"], r["note"], r["created_at"])
+                 for r in history(stack, token, order)]
+        assert first == [("status", None, "pending", placer_id, None, order["created_at"])]
+        stats = api(stack, "GET", f"{order_path(order)}/statistics", token).json()
+        assert stats["status_changes"] == 0
+
+
+def test_stored_first_history_step_is_not_doubled(stack, admin, admin_id, owner, product):
+    """An order placed before the first step was implied has it stored (what
+    the old transaction wrote): its history is the same, not doubled."""
+    token, user = owner
+    order = new_order(stack, token, product)
+    implied = history(stack, token, order)
+    mysql(stack, "INSERT INTO order_history(order_id, kind, from_status, to_status, changed_by, note, created_at)"
+                 " SELECT id, 'status', NULL, 'pending', placed_by, NULL, created_at FROM orders"
+                 f" WHERE id = {int(order['id'])}")
+    assert stored_first_steps(stack, order) == 1
+    assert history(stack, token, order) == implied
+    assert put_status(stack, admin, order, "confirmed").status_code == 200
+    steps = [(r["from_status"], r["to_status"], r["changed_by"]) for r in history(stack, admin, order)]
+    assert steps == [(None, "pending", user["id"]), ("pending", "confirmed", admin_id)]
+    assert api(stack, "GET", f"{order_path(order)}/statistics", token).json()["status_changes"] == 1
 
 
 def test_order_statistics(stack, admin, owner):

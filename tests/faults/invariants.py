@@ -1,7 +1,8 @@
 """The invariants checked after each experiment, in SQL and through the API:
 
 - every acknowledged 201 exists, once, under its key, with its items, its
-  stock ledger rows, its first history row and its order.created event;
+  stock ledger rows and its order.created event, and no stored first
+  history row (the order implies it; the API's history shows it);
 - no key (logical request) made two orders, and no refused request made one;
 - every product's stock equals the sum of its ledger, and equals its
   starting stock less what the orders took; /admin/stock/health agrees;
@@ -119,8 +120,8 @@ def incomplete(row, logical, user_id):
         wrong.append(f"items {row['items']}/{row['item_qty']} (want {lines}/{quantity})")
     if (row["ledger"], row["ledger_qty"]) != (lines, quantity):
         wrong.append(f"ledger {row['ledger']}/{row['ledger_qty']} (want {lines}/{quantity})")
-    if row["history"] != 1:
-        wrong.append(f"{row['history']} first history rows")
+    if row["history"] != 0:
+        wrong.append(f"{row['history']} stored first history rows (the order implies it)")
     if row["created_events"] != 1:
         wrong.append(f"{row['created_events']} order.created outbox rows")
     return ", ".join(wrong)

@@ -1,7 +1,7 @@
 /*
  * test_list_cache.c — the stale mark (a failed bump makes the cache stale
  * until an epoch bump sent after it succeeds) and the check of a bump's
- * replies.
+ * replies, and of the relay's wake-up sent in the bump's round trip.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
+#include "config.h"
+#include "events/relay_wake.h"
+#include "store/cache.h"
 #include "store/list_cache.h"
 #include "fake_reply.h"
 
@@ -158,6 +162,60 @@ static void test_file_mark_refuses_a_directory_open_to_others(void **state)
     remove_dir(dir);
 }
 
+/* The relay's wake-up, sent in a bump's round trip, is judged apart from
+ * the INCRs: a refused wake-up does not make the cache stale, only late. */
+static void test_wake_replies_are_checked(void **state)
+{
+    (void)state;
+    redisReply pushed = reply_of(REDIS_REPLY_INTEGER, NULL);
+    redisReply trimmed = reply_of(REDIS_REPLY_STATUS, "OK");
+    redisReply oom = reply_of(REDIS_REPLY_ERROR, "OOM command not allowed when used memory > 'maxmemory'.");
+    redisReply *ok[] = {&pushed, &trimmed}, *refused[] = {&oom, &trimmed}, *none[] = {NULL, NULL};
+    assert_int_equal(relay_wake_check(ok), 0);
+    assert_int_equal(relay_wake_check(refused), -1);
+    assert_int_equal(relay_wake_check(none), -1);
+    const int *argcs;
+    const char **const *argvs;
+    const size_t *const *lens;
+    relay_wake_commands(&argcs, &argvs, &lens);
+    assert_int_equal(argcs[0], 3);
+    assert_string_equal(argvs[0][0], "LPUSH");
+    assert_string_equal(argvs[1][0], "LTRIM");
+    assert_int_equal(lens[1][1], strlen(argvs[1][1]));
+}
+
+/* Redis unreachable: the bump fails (the cache is stale) and the caller's
+ * commands come back without replies; too many are not sent at all. */
+static void test_bump_then_without_redis(void **state)
+{
+    (void)state;
+    struct redis_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    snprintf(cfg.socket, sizeof cfg.socket, "/nonexistent/orderapi-test-redis.sock");
+    cfg.connect_timeout_ms = 100;
+    cfg.command_timeout_ms = 100;
+    struct cache *cache = cache_new(&cfg);
+    struct arena *a = arena_new();
+    assert_non_null(cache);
+    assert_non_null(a);
+    redisReply sentinel = reply_of(REDIS_REPLY_INTEGER, NULL);
+    redisReply *woken[LIST_CACHE_THEN_MAX + 1] = {&sentinel, &sentinel, &sentinel, &sentinel, &sentinel};
+    struct list_cache_then then = {.n = RELAY_WAKE_NCOMMANDS, .replies = woken};
+    relay_wake_commands(&then.argcs, &then.argvs, &then.lens);
+    const char *scopes[] = {"orders:all"};
+    list_cache_bump_then(cache, a, scopes, 1, &then);
+    assert_null(woken[0]);
+    assert_null(woken[1]);
+    assert_true(list_cache_stale());
+    then.n = LIST_CACHE_THEN_MAX + 1;
+    woken[0] = &sentinel;
+    list_cache_bump_then(cache, a, scopes, 1, &then);
+    for (size_t i = 0; i < then.n; i++)
+        assert_null(woken[i]);
+    arena_free(a);
+    cache_free(cache);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +227,8 @@ int main(void)
         cmocka_unit_test(test_file_mark_is_shared_by_every_mapping),
         cmocka_unit_test(test_file_marks_of_two_sites_are_apart),
         cmocka_unit_test(test_file_mark_refuses_a_directory_open_to_others),
+        cmocka_unit_test(test_wake_replies_are_checked),
+        cmocka_unit_test(test_bump_then_without_redis),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
