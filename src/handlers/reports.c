@@ -4,8 +4,8 @@
  *   GET /api/v1/reports/sales?start_date=&end_date=&group_by=day|week|month
  *   GET /api/v1/reports/top-products?start_date=&end_date=&limit=10&by=revenue|quantity
  *
- * Both read the daily aggregates the event relay keeps from the outbox (store/
- * report_store.c), so a report costs a few rows per day asked for.  Days
+ * Both read the aggregates the event relay keeps from the outbox (store/
+ * report_store.c): a row per day asked for, or two per product.  Days
  * are UTC, both ends inclusive, at most three years; the
  * default is the 30 days ending today.  Revenue and order counts leave out
  * cancelled and refunded orders.  Cached under the "stats" scope, which

@@ -136,7 +136,8 @@ static const struct upsert_table TOTALS_DAILY = {"order_totals_daily",
 static int upsert_chunk(struct db *db, struct arena *a, const struct upsert_table *t, const char *rows, size_t n)
 {
     struct db_value *v = arena_calloc(a, n * t->width, sizeof *v);
-    char *values = groups(a, n, t->width), *update = "";
+    char *values = groups(a, n, t->width);
+    const char *update = "";
     if (!v || !values)
         return DB_ERROR;
     for (size_t i = 0; i < n; i++)
