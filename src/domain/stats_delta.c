@@ -220,68 +220,109 @@ static int sales_cmp(const void *x, const void *y)
     return a->product_id == b->product_id ? 0 : a->product_id < b->product_id ? -1 : 1;
 }
 
-static void merge_buckets(struct stats_deltas *d)
+/* How merge_rows sorts, sums and drops the rows of one kind of delta. */
+struct row_kind {
+    size_t size;
+    int (*cmp)(const void *, const void *);
+    void (*add)(void *into, const void *from);
+    int (*is_zero)(const void *row); /* NULL: keep rows that sum to nothing */
+};
+
+/* Sorts rows[0..n) by key, sums equal keys into one row and drops the rows
+ * that sum to nothing; returns how many are left. */
+static size_t merge_rows(void *rows, size_t n, const struct row_kind *k)
 {
+    char *base = rows;
     size_t out = 0;
-    if (d->nbuckets > 1)
-        qsort(d->buckets, d->nbuckets, sizeof *d->buckets, bucket_cmp);
-    for (size_t i = 0; i < d->nbuckets; i++) {
-        if (out > 0 && bucket_cmp(&d->buckets[out - 1], &d->buckets[i]) == 0) {
-            d->buckets[out - 1].orders += d->buckets[i].orders;
-            d->buckets[out - 1].revenue += d->buckets[i].revenue;
-        } else {
-            if (out > 0 && d->buckets[out - 1].orders == 0 && d->buckets[out - 1].revenue == 0)
-                out--;
-            d->buckets[out++] = d->buckets[i];
+    if (n > 1)
+        qsort(rows, n, k->size, k->cmp);
+    for (size_t i = 0; i < n; i++) {
+        char *row = base + i * k->size, *last = base + (out ? out - 1 : 0) * k->size;
+        if (out > 0 && k->cmp(last, row) == 0) {
+            k->add(last, row);
+            continue;
         }
+        if (out > 0 && k->is_zero && k->is_zero(last))
+            out--;
+        if (out != i)
+            memcpy(base + out * k->size, row, k->size);
+        out++;
     }
-    if (out > 0 && d->buckets[out - 1].orders == 0 && d->buckets[out - 1].revenue == 0)
+    if (out > 0 && k->is_zero && k->is_zero(base + (out - 1) * k->size))
         out--;
-    d->nbuckets = out;
+    return out;
 }
 
-static void merge_sales(struct stats_deltas *d)
+static void bucket_add(void *into, const void *from)
 {
-    size_t out = 0;
-    if (d->nsales > 1)
-        qsort(d->sales, d->nsales, sizeof *d->sales, sales_cmp);
-    for (size_t i = 0; i < d->nsales; i++) {
-        if (out > 0 && sales_cmp(&d->sales[out - 1], &d->sales[i]) == 0) {
-            d->sales[out - 1].quantity += d->sales[i].quantity;
-            d->sales[out - 1].revenue += d->sales[i].revenue;
-        } else {
-            if (out > 0 && d->sales[out - 1].quantity == 0 && d->sales[out - 1].revenue == 0)
-                out--;
-            d->sales[out++] = d->sales[i];
-        }
-    }
-    if (out > 0 && d->sales[out - 1].quantity == 0 && d->sales[out - 1].revenue == 0)
-        out--;
-    d->nsales = out;
+    struct stats_bucket_delta *a = into;
+    const struct stats_bucket_delta *b = from;
+    a->orders += b->orders;
+    a->revenue += b->revenue;
 }
+
+static int bucket_zero(const void *row)
+{
+    const struct stats_bucket_delta *b = row;
+    return b->orders == 0 && b->revenue == 0;
+}
+
+static void sale_add(void *into, const void *from)
+{
+    struct sales_delta *a = into;
+    const struct sales_delta *b = from;
+    a->quantity += b->quantity;
+    a->revenue += b->revenue;
+}
+
+static int sale_zero(const void *row)
+{
+    const struct sales_delta *s = row;
+    return s->quantity == 0 && s->revenue == 0;
+}
+
+static int totals_cmp(const void *x, const void *y)
+{
+    const struct day_totals_delta *a = x, *b = y;
+    return strcmp(a->day, b->day);
+}
+
+static void totals_add(void *into, const void *from)
+{
+    struct day_totals_delta *a = into;
+    const struct day_totals_delta *b = from;
+    a->orders_all += b->orders_all;
+    a->orders_counted += b->orders_counted;
+    a->revenue_counted += b->revenue_counted;
+    a->items += b->items;
+}
+
+static const struct row_kind BUCKETS = {sizeof(struct stats_bucket_delta), bucket_cmp, bucket_add, bucket_zero};
+static const struct row_kind SALES = {sizeof(struct sales_delta), sales_cmp, sale_add, sale_zero};
+static const struct row_kind DAY_TOTALS = {sizeof(struct day_totals_delta), totals_cmp, totals_add, NULL};
 
 void stats_deltas_merge(struct stats_deltas *d)
 {
-    merge_buckets(d);
-    merge_sales(d);
+    d->nbuckets = merge_rows(d->buckets, d->nbuckets, &BUCKETS);
+    d->nsales = merge_rows(d->sales, d->nsales, &SALES);
 }
 
-size_t stats_items_by_day(const struct sales_delta *s, size_t n, struct items_day_delta *out)
+size_t stats_day_totals(const struct stats_deltas *d, struct day_totals_delta *out)
 {
-    size_t days = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (days > 0 && strcmp(out[days - 1].day, s[i].day) == 0) {
-            out[days - 1].quantity += s[i].quantity;
-            continue;
-        }
-        if (days > 0 && out[days - 1].quantity == 0)
-            days--;
-        memcpy(out[days].day, s[i].day, sizeof out[days].day);
-        out[days++].quantity = s[i].quantity;
+    size_t n = 0;
+    for (size_t i = 0; i < d->nbuckets; i++, n++) {
+        const struct stats_bucket_delta *b = &d->buckets[i];
+        int counts = order_status_counts_revenue(b->status);
+        out[n] = (struct day_totals_delta){.orders_all = b->orders,
+                                           .orders_counted = counts ? b->orders : 0,
+                                           .revenue_counted = counts ? b->revenue : 0};
+        memcpy(out[n].day, b->day, sizeof out[n].day);
     }
-    if (days > 0 && out[days - 1].quantity == 0)
-        days--;
-    return days;
+    for (size_t i = 0; i < d->nsales; i++, n++) {
+        out[n] = (struct day_totals_delta){.items = d->sales[i].quantity};
+        memcpy(out[n].day, d->sales[i].day, sizeof out[n].day);
+    }
+    return merge_rows(out, n, &DAY_TOTALS);
 }
 
 void stats_deltas_free(struct stats_deltas *d)

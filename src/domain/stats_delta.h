@@ -1,7 +1,8 @@
 /*
  * stats_delta.h — what an order event changes in the daily aggregates
  * (order_stats_daily, product_sales_daily, items_sold_daily), as pure
- * functions.
+ * functions.  The relay derives order_totals_daily and the running totals
+ * (order_stats_cum, product_sales_cum) from the same merged deltas.
  *
  * The relay's aggregator (events/aggregate.c) reads committed outbox events
  * and turns each into deltas here: order.created adds the order to its
@@ -45,11 +46,16 @@ struct sales_delta {
     int64_t revenue;
 };
 
-/* A change of one day's row of items_sold_daily: the units of that day's
- * product sales rows, summed, so a sales report reads a row per day. */
-struct items_day_delta {
+/* A change of one day's row of order_totals_daily: every order, the
+ * orders and revenue that count (not cancelled or refunded), and their
+ * units, so a sales report or the statistics' daily series read a row per
+ * day. */
+struct day_totals_delta {
     char day[STATS_DAY_LEN + 1];
-    int64_t quantity;
+    int64_t orders_all;
+    int64_t orders_counted;
+    int64_t revenue_counted;
+    int64_t items;
 };
 
 struct stats_deltas {
@@ -71,10 +77,11 @@ enum stats_delta_result {
 int stats_deltas_add_event(struct stats_deltas *d, const char *type, const json_t *payload);
 /* Sorts and sums equal keys; drops rows that sum to nothing. */
 void stats_deltas_merge(struct stats_deltas *d);
-/* The merged sales deltas s[0..n) (sorted by day) summed per day into
- * out, which has room for n; days that sum to no units are left out.
- * Returns how many it wrote, in ascending day order. */
-size_t stats_items_by_day(const struct sales_delta *s, size_t n, struct items_day_delta *out);
+/* The merged deltas of d summed per day into out, which has room for
+ * d->nbuckets + d->nsales: a row for every day that has a bucket or sales
+ * delta, even one that sums to nothing (the relay materializes every such
+ * day).  Returns how many it wrote, in ascending day order. */
+size_t stats_day_totals(const struct stats_deltas *d, struct day_totals_delta *out);
 /* Frees the arrays; the collector is empty (and reusable) afterwards. */
 void stats_deltas_free(struct stats_deltas *d);
 

@@ -2,9 +2,9 @@
  * order_stats.c — GET /api/v1/orders/stats?start_date=&end_date= (admin).
  *
  * Read from aggregates that the event relay keeps from the outbox
- * (events/aggregate.c: order_stats_daily,
- * product_sales_daily: a few rows per day, however many orders there are),
- * so the cost follows the number of days asked for, not the number of
+ * (events/aggregate.c: order_totals_daily, a row per day, and the running
+ * totals order_stats_cum and product_sales_cum at the range's two ends),
+ * so the cost follows the days asked for and the products, not the
  * orders.  The aggregates are per UTC day, so the range is whole days
  * (YYYY-MM-DD, both inclusive).  Cached under the "stats" scope, which the
  * relay bumps after each batch of order events it applies: the answer lags

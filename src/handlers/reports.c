@@ -4,8 +4,8 @@
  *   GET /api/v1/reports/sales?start_date=&end_date=&group_by=day|week|month
  *   GET /api/v1/reports/top-products?start_date=&end_date=&limit=10&by=revenue|quantity
  *
- * Both read the daily aggregates the event relay keeps from the outbox (store/
- * report_store.c), so a report costs a few rows per day asked for.  Days
+ * Both read the aggregates the event relay keeps from the outbox (store/
+ * report_store.c): a row per day asked for, or two per product.  Days
  * are UTC, both ends inclusive, at most three years; the
  * default is the 30 days ending today.  Revenue and order counts leave out
  * cancelled and refunded orders.  Cached under the "stats" scope, which
@@ -186,10 +186,9 @@ static json_t *money_str(int64_t cents)
 }
 
 /* The aggregate rows, day by day, as sales_day records (arena memory). */
-static struct sales_day *sales_days(struct arena *a, const struct db_rows *sales, const struct db_rows *items,
-                                    size_t *n)
+static struct sales_day *sales_days(struct arena *a, const struct db_rows *sales, size_t *n)
 {
-    size_t count = sales->count + items->count, k = 0;
+    size_t count = sales->count, k = 0;
     struct sales_day *days = arena_alloc(a, (count ? count : 1) * sizeof *days);
     if (!days)
         return NULL;
@@ -197,12 +196,7 @@ static struct sales_day *sales_days(struct arena *a, const struct db_rows *sales
         int64_t day;
         if (report_day_parse(DB_CELL(sales, r, RSALES_DAY)->s, &day) == 0)
             days[k++] = (struct sales_day){day, DB_CELL(sales, r, RSALES_ORDERS)->i,
-                                           DB_CELL(sales, r, RSALES_REVENUE)->i, 0};
-    }
-    for (size_t r = 0; r < items->count; r++) {
-        int64_t day;
-        if (report_day_parse(DB_CELL(items, r, RITEMS_DAY)->s, &day) == 0)
-            days[k++] = (struct sales_day){day, 0, 0, DB_CELL(items, r, RITEMS_QUANTITY)->i};
+                                           DB_CELL(sales, r, RSALES_REVENUE)->i, DB_CELL(sales, r, RSALES_ITEMS)->i};
     }
     *n = k;
     return days;
@@ -231,14 +225,14 @@ void handle_report_sales(struct app *app, struct http_request *req, struct http_
     struct list_cache_entry entry = {0};
     if (!report_begin(app, req, res, &q, read_sales, sales_variant, &entry))
         return;
-    struct db_rows sales, items;
-    int rc = report_store_sales(app->db, req->arena, q.from_text, q.to_text, &sales, &items);
+    struct db_rows sales;
+    int rc = report_store_sales(app->db, req->arena, q.from_text, q.to_text, &sales);
     if (rc != DB_OK) {
         respond_storage_failure(app, req, res, rc, "sales report");
         return;
     }
     size_t ndays = 0, count = report_period_count(q.from, q.to, q.group);
-    struct sales_day *days = sales_days(req->arena, &sales, &items, &ndays);
+    struct sales_day *days = sales_days(req->arena, &sales, &ndays);
     struct sales_period *periods = arena_alloc(req->arena, count * sizeof *periods);
     if (!days || !periods || sales_series_fold(q.from, q.to, q.group, days, ndays, periods, count) != 0) {
         problem_internal_error(req, res, "sales report: cannot fold the days");

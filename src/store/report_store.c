@@ -9,11 +9,10 @@
 #include "store/statements.h"
 
 int report_store_sales(struct db *db, struct arena *a, const char *from_day, const char *to_day,
-                       struct db_rows *sales, struct db_rows *items)
+                       struct db_rows *sales)
 {
     struct db_value range[2] = {DBP_STR(from_day), DBP_STR(to_day)};
-    int rc = db_query(db, STMT_REPORT_SALES_DAILY, range, 2, a, sales);
-    return rc == DB_OK ? db_query(db, STMT_REPORT_ITEMS_DAILY, range, 2, a, items) : rc;
+    return db_query(db, STMT_REPORT_SALES_DAILY, range, 2, a, sales);
 }
 
 int report_store_top_products(struct db *db, struct arena *a, const char *from_day, const char *to_day,

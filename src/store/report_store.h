@@ -1,8 +1,9 @@
 /*
- * report_store.h — the queries behind GET /reports/sales and /reports/top-products (admin): sums from the
- * daily aggregates (order_stats_daily, product_sales_daily), so a report
- * reads a few rows per day asked for, however many orders there are.  Days
- * are "YYYY-MM-DD", both ends inclusive.
+ * report_store.h — the queries behind GET /reports/sales and /reports/top-products (admin): from the
+ * aggregates the relay keeps (order_totals_daily, a row per day, and the
+ * running totals of product_sales_cum, two rows per product whatever the
+ * range), however many orders there are.  Days are "YYYY-MM-DD", both ends
+ * inclusive.
  */
 #ifndef ORDERAPI_REPORT_STORE_H
 #define ORDERAPI_REPORT_STORE_H
@@ -13,10 +14,10 @@ struct arena;
 struct db;
 struct db_rows;
 
-/* Per day: orders and revenue counting toward revenue (enum
- * report_sales_col), and items sold (enum report_items_col).  DB_*. */
+/* Per day: orders, revenue and items sold counting toward revenue (enum
+ * report_sales_col).  DB_*. */
 int report_store_sales(struct db *db, struct arena *a, const char *from_day, const char *to_day,
-                       struct db_rows *sales, struct db_rows *items);
+                       struct db_rows *sales);
 
 /* The best-selling products (enum report_top_col), by revenue or by
  * quantity, at most limit of them.  DB_*. */

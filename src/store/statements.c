@@ -55,13 +55,26 @@
     [id_] = {.id = (id_), .name = #id_, .sql = (sql_), .nparams = (nparams_), .ncolumns = (ncolumns_), \
              .mariadb_only = 1}
 
-/* The best sellers over a range of days, best first by the named column. */
-#define REPORT_TOP_SQL(order_by)                                                                            \
-    "SELECT s.product_id, p.sku, p.name, CAST(SUM(s.quantity) AS SIGNED) AS units,"                         \
-    " CAST(SUM(s.revenue) AS SIGNED) AS amount FROM product_sales_daily s JOIN products p ON p.id = s.product_id" \
-    " WHERE s.day BETWEEN ? AND ? GROUP BY s.product_id, p.sku, p.name HAVING units > 0"                    \
-    " ORDER BY " order_by " DESC, s.product_id LIMIT ?"
-
+/* The latest materialized day before the range (a.d) and the latest on or
+ * before its end (b.d), each one index dive into order_totals_daily; a
+ * running-total table's rows of b.d minus those of a.d are the range's
+ * totals (sql/011_running_totals.sql).  Parameters: (from_day, to_day). */
+#define RANGE_ENDS                                                                                          \
+    "(SELECT MAX(day) AS d FROM order_totals_daily WHERE day < ?) a"                                        \
+    " JOIN (SELECT MAX(day) AS d FROM order_totals_daily WHERE day <= ?) b"
+/* Each product's units and revenue over the range, best first by the named
+ * column (ties by product id), the first `limit` of them: a row per product
+ * at each end, then the products' names for those few. */
+#define RANGE_TOP_SQL(columns, order_by, limit)                                                             \
+    "SELECT t.product_id, " columns ", t.units, t.amount FROM ("                                            \
+    "SELECT e.product_id, CAST(e.quantity - COALESCE(s.quantity, 0) AS SIGNED) AS units,"                   \
+    " CAST(e.revenue - COALESCE(s.revenue, 0) AS SIGNED) AS amount FROM " RANGE_ENDS                        \
+    " JOIN product_sales_cum e ON e.day = b.d"                                                              \
+    " LEFT JOIN product_sales_cum s ON s.day = a.d AND s.product_id = e.product_id"                         \
+    " WHERE e.quantity - COALESCE(s.quantity, 0) > 0"                                                       \
+    " ORDER BY " order_by " DESC, e.product_id LIMIT " limit ") t"                                          \
+    " JOIN products p ON p.id = t.product_id ORDER BY t." order_by " DESC, t.product_id"
+#define REPORT_TOP_SQL(order_by) RANGE_TOP_SQL("p.sku, p.name", order_by, "?")
 const struct stmt_def STATEMENTS[STMT_COUNT] = {
     QUERY(STMT_PING, 0, SINGLE_NCOLUMNS, "SELECT 1"),
 
@@ -216,27 +229,23 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "UPDATE orders SET shipping_address = ?, notes = ?, customer_name = ?, customer_email = ?,"
               " customer_phone = ?, priority = ?, discount_amount = ?, total_amount = ?,"
               " version = version + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"),
+    /* Statistics: the range's two ends of the running totals, and its
+     * days' rows of order_totals_daily (sql/011_running_totals.sql). */
     QUERY(STMT_STATS_BUCKETS, 2, STATS_BUCKETS_NCOLUMNS,
-              "SELECT status, payment_status, CAST(SUM(orders) AS SIGNED), CAST(SUM(revenue) AS SIGNED)"
-              " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY status, payment_status"),
+              "SELECT e.status, e.payment_status, CAST(e.orders - COALESCE(s.orders, 0) AS SIGNED),"
+              " CAST(e.revenue - COALESCE(s.revenue, 0) AS SIGNED) FROM " RANGE_ENDS
+              " JOIN order_stats_cum e ON e.day = b.d"
+              " LEFT JOIN order_stats_cum s ON s.day = a.d AND s.status = e.status"
+              " AND s.payment_status = e.payment_status"),
     QUERY(STMT_STATS_DAILY, 2, STATS_DAILY_NCOLUMNS,
-              "SELECT DATE_FORMAT(day, '%Y-%m-%d'), CAST(SUM(orders) AS SIGNED),"
-              " CAST(SUM(IF(status IN ('cancelled', 'refunded'), 0, revenue)) AS SIGNED)"
-              " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY day HAVING SUM(orders) > 0 ORDER BY day"),
-    QUERY(STMT_STATS_TOP_PRODUCTS, 2, STATS_TOP_NCOLUMNS,
-              "SELECT s.product_id, p.name, CAST(SUM(s.quantity) AS SIGNED) AS units, CAST(SUM(s.revenue) AS SIGNED)"
-              " FROM product_sales_daily s JOIN products p ON p.id = s.product_id WHERE s.day BETWEEN ? AND ?"
-              " GROUP BY s.product_id, p.name HAVING units > 0 ORDER BY units DESC, s.product_id LIMIT 10"),
+              "SELECT DATE_FORMAT(day, '%Y-%m-%d'), orders_all, revenue_counted"
+              " FROM order_totals_daily WHERE day BETWEEN ? AND ? AND orders_all > 0 ORDER BY day"),
+    QUERY(STMT_STATS_TOP_PRODUCTS, 2, STATS_TOP_NCOLUMNS, RANGE_TOP_SQL("p.name", "units", "10")),
 
-    /* Reports: the daily aggregates, so the cost follows the days asked for. */
+    /* Reports: a row per day, and the running totals' two ends. */
     QUERY(STMT_REPORT_SALES_DAILY, 2, REPORT_SALES_NCOLUMNS,
-              "SELECT DATE_FORMAT(day, '%Y-%m-%d'),"
-              " CAST(SUM(IF(status IN ('cancelled', 'refunded'), 0, orders)) AS SIGNED),"
-              " CAST(SUM(IF(status IN ('cancelled', 'refunded'), 0, revenue)) AS SIGNED)"
-              " FROM order_stats_daily WHERE day BETWEEN ? AND ? GROUP BY day ORDER BY day"),
-    QUERY(STMT_REPORT_ITEMS_DAILY, 2, REPORT_ITEMS_NCOLUMNS,
-              "SELECT DATE_FORMAT(day, '%Y-%m-%d'), quantity"
-              " FROM items_sold_daily WHERE day BETWEEN ? AND ? AND quantity <> 0 ORDER BY day"),
+              "SELECT DATE_FORMAT(day, '%Y-%m-%d'), orders_counted, revenue_counted, items_counted"
+              " FROM order_totals_daily WHERE day BETWEEN ? AND ? ORDER BY day"),
     QUERY(STMT_REPORT_TOP_BY_REVENUE, 3, REPORT_TOP_NCOLUMNS, REPORT_TOP_SQL("amount")),
     QUERY(STMT_REPORT_TOP_BY_QUANTITY, 3, REPORT_TOP_NCOLUMNS, REPORT_TOP_SQL("units")),
 
@@ -246,6 +255,30 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               " FROM outbox_events WHERE published_at IS NULL ORDER BY id LIMIT ?"),
     QUERY(STMT_OUTBOX_UNAGGREGATED, 1, OUTBOX_AGG_NCOLUMNS,
               "SELECT id, type, payload FROM outbox_events WHERE aggregated_at IS NULL ORDER BY id LIMIT ?"),
+    /* The relay's running totals (store/aggregate_store.c): a day of
+     * order_totals_daily is materialized in both running-total tables. */
+    QUERY(STMT_AGG_DAY_KNOWN, 1, SINGLE_NCOLUMNS, "SELECT COUNT(*) FROM order_totals_daily WHERE day = ?"),
+    QUERY(STMT_AGG_LAST_DAY, 0, SINGLE_NCOLUMNS, "SELECT DATE_FORMAT(MAX(day), '%Y-%m-%d') FROM order_totals_daily"),
+    STATEMENT(STMT_AGG_MATERIALIZE_STATS, 2,
+              "INSERT INTO order_stats_cum (day, status, payment_status, orders, revenue)"
+              " SELECT ?, c.status, c.payment_status, c.orders, c.revenue"
+              " FROM (SELECT MAX(day) AS d FROM order_totals_daily WHERE day < ?) p"
+              " JOIN order_stats_cum c ON c.day = p.d"),
+    STATEMENT(STMT_AGG_MATERIALIZE_SALES, 2,
+              "INSERT INTO product_sales_cum (day, product_id, quantity, revenue)"
+              " SELECT ?, c.product_id, c.quantity, c.revenue"
+              " FROM (SELECT MAX(day) AS d FROM order_totals_daily WHERE day < ?) p"
+              " JOIN product_sales_cum c ON c.day = p.d"),
+    STATEMENT(STMT_AGG_CARRY_STATS, 5,
+              "INSERT INTO order_stats_cum (day, status, payment_status, orders, revenue)"
+              " SELECT day, ?, ?, ?, ? FROM order_totals_daily WHERE day >= ?"
+              " ON DUPLICATE KEY UPDATE orders = order_stats_cum.orders + VALUES(orders),"
+              " revenue = order_stats_cum.revenue + VALUES(revenue)"),
+    STATEMENT(STMT_AGG_CARRY_SALES, 4,
+              "INSERT INTO product_sales_cum (day, product_id, quantity, revenue)"
+              " SELECT day, ?, ?, ? FROM order_totals_daily WHERE day >= ?"
+              " ON DUPLICATE KEY UPDATE quantity = product_sales_cum.quantity + VALUES(quantity),"
+              " revenue = product_sales_cum.revenue + VALUES(revenue)"),
     /* Named locks are server-wide: the database's name keeps two sites on
      * one shared MySQL server apart (SHA1 keeps it under MySQL's 64 bytes). */
     QUERY(STMT_RELAY_LOCK, 0, SINGLE_NCOLUMNS, "SELECT GET_LOCK(CONCAT('orderapi_relay_', SHA1(DATABASE())), 0)"),

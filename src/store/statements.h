@@ -86,14 +86,19 @@ enum stmt_id {
     STMT_STATS_TOP_PRODUCTS,    /* (from_day, to_day) -> product_id, name, quantity, revenue */
 
     /* Reports (store/report_store.c). */
-    STMT_REPORT_SALES_DAILY,    /* (from_day, to_day) -> day, orders, revenue (orders counting revenue) */
-    STMT_REPORT_ITEMS_DAILY,    /* (from_day, to_day) -> day, items sold */
+    STMT_REPORT_SALES_DAILY,    /* (from_day, to_day) -> day, orders, revenue, items (orders counting revenue) */
     STMT_REPORT_TOP_BY_REVENUE, /* (from_day, to_day, limit) -> REPORT_TOP columns */
     STMT_REPORT_TOP_BY_QUANTITY,/* (from_day, to_day, limit) -> REPORT_TOP columns */
 
     /* The event relay and housekeeping (events/relay.c). */
     STMT_OUTBOX_PENDING,        /* (limit) -> id, type, order_id, payload, created_at */
     STMT_OUTBOX_UNAGGREGATED,   /* (limit) -> id, type, payload (events/aggregate.c) */
+    STMT_AGG_DAY_KNOWN,         /* (day) -> 1 when order_totals_daily has the day (materialized), else 0 */
+    STMT_AGG_LAST_DAY,          /* -> the latest day of order_totals_daily, or NULL */
+    STMT_AGG_MATERIALIZE_STATS, /* (day, day): order_stats_cum's rows of the latest day before, copied to day */
+    STMT_AGG_MATERIALIZE_SALES, /* (day, day): product_sales_cum's likewise */
+    STMT_AGG_CARRY_STATS,       /* (status, payment_status, orders, revenue, day): added to every day >= day */
+    STMT_AGG_CARRY_SALES,       /* (product_id, quantity, revenue, day): likewise */
     STMT_RELAY_LOCK,            /* GET_LOCK('orderapi_relay_' + SHA1(database), 0): 1, 0 or NULL */
     STMT_IDEMPOTENCY_PURGE,     /* (now): expired keys, a batch at a time */
     STMT_COUNT
@@ -128,9 +133,7 @@ enum refresh_col { RT_ID = 0, RT_FAMILY, RT_USER_ID, RT_EXPIRES_AT, RT_USED_AT, 
                    RT_TOKENS_VALID_AFTER, REFRESH_NCOLUMNS };
 
 /* STMT_REPORT_SALES_DAILY. */
-enum report_sales_col { RSALES_DAY = 0, RSALES_ORDERS, RSALES_REVENUE, REPORT_SALES_NCOLUMNS };
-/* STMT_REPORT_ITEMS_DAILY. */
-enum report_items_col { RITEMS_DAY = 0, RITEMS_QUANTITY, REPORT_ITEMS_NCOLUMNS };
+enum report_sales_col { RSALES_DAY = 0, RSALES_ORDERS, RSALES_REVENUE, RSALES_ITEMS, REPORT_SALES_NCOLUMNS };
 /* STMT_REPORT_TOP_BY_REVENUE, STMT_REPORT_TOP_BY_QUANTITY. */
 enum report_top_col { RTOP_PRODUCT_ID = 0, RTOP_SKU, RTOP_NAME, RTOP_QUANTITY, RTOP_REVENUE, REPORT_TOP_NCOLUMNS };
 

@@ -469,9 +469,36 @@ def stats_caught_up(stack, timeout=30):
     redis_cli(stack, "INCR", "orderapi:gen:stats")
 
 
-# Keys of the daily aggregates that differ from the orders themselves, from
-# 2002 on (the report tests write made-up aggregates for 2000 and 2001).
-AGGREGATE_MISMATCHES = """
+# What the relay's derived aggregates (sql/011_running_totals.sql) hold
+# when they follow the daily ones: a row per day of both daily tables, and
+# for each such day a running-total row per bucket or product seen by then.
+EXPECTED_TOTALS = """
+    SELECT day, SUM(orders) AS a, SUM(IF(status IN ('cancelled', 'refunded'), 0, orders)) AS c,
+           SUM(IF(status IN ('cancelled', 'refunded'), 0, revenue)) AS r, 0 AS i
+    FROM order_stats_daily GROUP BY day
+    UNION ALL SELECT day, 0, 0, 0, SUM(quantity) FROM product_sales_daily GROUP BY day"""
+EXPECTED_STATS_CUM = """
+    SELECT t.day, k.status, k.payment_status,
+           SUM(COALESCE(s.orders, 0)) OVER (PARTITION BY k.status, k.payment_status ORDER BY t.day) AS n,
+           SUM(COALESCE(s.revenue, 0)) OVER (PARTITION BY k.status, k.payment_status ORDER BY t.day) AS r
+    FROM (SELECT day FROM order_stats_daily UNION SELECT day FROM product_sales_daily) t
+    JOIN (SELECT status, payment_status, MIN(day) AS first_day FROM order_stats_daily
+          GROUP BY status, payment_status) k ON k.first_day <= t.day
+    LEFT JOIN order_stats_daily s ON s.day = t.day AND s.status = k.status AND s.payment_status = k.payment_status"""
+EXPECTED_SALES_CUM = """
+    SELECT t.day, k.product_id,
+           SUM(COALESCE(s.quantity, 0)) OVER (PARTITION BY k.product_id ORDER BY t.day) AS q,
+           SUM(COALESCE(s.revenue, 0)) OVER (PARTITION BY k.product_id ORDER BY t.day) AS r
+    FROM (SELECT day FROM order_stats_daily UNION SELECT day FROM product_sales_daily) t
+    JOIN (SELECT product_id, MIN(day) AS first_day FROM product_sales_daily GROUP BY product_id) k
+        ON k.first_day <= t.day
+    LEFT JOIN product_sales_daily s ON s.day = t.day AND s.product_id = k.product_id"""
+
+# Keys of the aggregates that differ from the orders themselves: the daily
+# ones from 2002 on (the report tests write made-up aggregates for 2000 and
+# 2001), and the derived ones (every day) from the daily ones; a derived
+# row missing or extra counts too (COUNT(*) <> 2).
+AGGREGATE_MISMATCHES = f"""
 SELECT (SELECT COUNT(*) FROM (
     SELECT day, status, payment_status FROM (
         SELECT day, status, payment_status, orders AS n, revenue AS r FROM order_stats_daily
@@ -479,7 +506,19 @@ SELECT (SELECT COUNT(*) FROM (
         UNION ALL
         SELECT DATE(created_at), status, payment_status, -COUNT(*), -SUM(total_amount) FROM orders
         WHERE created_at >= '2002-01-01' GROUP BY DATE(created_at), status, payment_status) s
-    GROUP BY day, status, payment_status HAVING SUM(n) <> 0 OR SUM(r) <> 0) bad_stats),
+    GROUP BY day, status, payment_status HAVING SUM(n) <> 0 OR SUM(r) <> 0) bad_stats)
+  + (SELECT COUNT(*) FROM (
+    SELECT day FROM (
+        SELECT day, orders_all AS a, orders_counted AS c, revenue_counted AS r, items_counted AS i, 1 AS mine
+        FROM order_totals_daily
+        UNION ALL SELECT day, -SUM(a), -SUM(c), -SUM(r), -SUM(i), 0 FROM ({EXPECTED_TOTALS}) e GROUP BY day) s
+    GROUP BY day HAVING SUM(a) <> 0 OR SUM(c) <> 0 OR SUM(r) <> 0 OR SUM(i) <> 0 OR COUNT(*) <> 2
+        OR SUM(mine) <> 1) bad_totals)
+  + (SELECT COUNT(*) FROM (
+    SELECT day, status, payment_status FROM (
+        SELECT day, status, payment_status, orders AS n, revenue AS r FROM order_stats_cum
+        UNION ALL SELECT day, status, payment_status, -n, -r FROM ({EXPECTED_STATS_CUM}) e) s
+    GROUP BY day, status, payment_status HAVING SUM(n) <> 0 OR SUM(r) <> 0 OR COUNT(*) <> 2) bad_stats_cum),
   (SELECT COUNT(*) FROM (
     SELECT day, product_id FROM (
         SELECT day, product_id, quantity AS q, revenue AS r FROM product_sales_daily WHERE day >= '2002-01-01'
@@ -490,22 +529,49 @@ SELECT (SELECT COUNT(*) FROM (
         GROUP BY DATE(o.created_at), i.product_id) s
     GROUP BY day, product_id HAVING SUM(q) <> 0 OR SUM(r) <> 0) bad_sales)
   + (SELECT COUNT(*) FROM (
-    SELECT day FROM (
-        SELECT day, quantity AS q FROM items_sold_daily WHERE day >= '2002-01-01'
-        UNION ALL
-        SELECT DATE(o.created_at), -SUM(i.quantity)
-        FROM order_items i JOIN orders o ON o.id = i.order_id
-        WHERE o.created_at >= '2002-01-01' AND o.status NOT IN ('cancelled', 'refunded')
-        GROUP BY DATE(o.created_at)) s
-    GROUP BY day HAVING SUM(q) <> 0) bad_items)
+    SELECT day, product_id FROM (
+        SELECT day, product_id, quantity AS q, revenue AS r FROM product_sales_cum
+        UNION ALL SELECT day, product_id, -q, -r FROM ({EXPECTED_SALES_CUM}) e) s
+    GROUP BY day, product_id HAVING SUM(q) <> 0 OR SUM(r) <> 0 OR COUNT(*) <> 2) bad_sales_cum)
 """
 
 
 def aggregate_mismatches(stack):
-    """(stats buckets, product-day sales rows plus item-day rows) that do
-    not match the orders: (0, 0) when every order is counted exactly once."""
+    """(stats buckets plus day totals plus bucket running totals, product-day
+    sales rows plus product running totals) that do not match the orders,
+    directly or through the daily rows: (0, 0) when every order is counted
+    exactly once."""
     row = mysql(stack, AGGREGATE_MISMATCHES)[0]
     return int(row[0]), int(row[1])
+
+
+def _backfill_sql():
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "sql", "011_running_totals.sql")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    section = text.split("-- backfill:begin")[1].split("-- backfill:end")[0]
+    return section.split("\n", 1)[1]  # from the line after the marker
+
+
+def rebuild_running_totals(stack):
+    """After a test wrote daily aggregate rows behind the relay's back:
+    order_totals_daily and the running totals rebuilt from the daily rows,
+    by migration 011's own backfill.  The daily rows are locked first, in
+    the relay's order (daily, then derived), so a relay batch meanwhile
+    waits rather than deadlocks; a deadlock all the same is retried."""
+    sql = _backfill_sql().replace(
+        "START TRANSACTION;",
+        "START TRANSACTION; SELECT COUNT(*) FROM order_stats_daily LOCK IN SHARE MODE;"
+        " SELECT COUNT(*) FROM product_sales_daily LOCK IN SHARE MODE;", 1)
+    for attempt in range(5):
+        env = stack.env
+        done = subprocess.run(
+            ["mariadb", "--protocol=socket", "-S", env["ORDERAPI_DB_SOCKET"], "-u", env["ORDERAPI_DB_USER"],
+             f"-p{env['ORDERAPI_DB_PASSWORD']}", "-N", "-B", env["ORDERAPI_DB_NAME"], "-e", sql],
+            capture_output=True, text=True, timeout=TIMEOUT)
+        if done.returncode == 0:
+            return
+        assert "Deadlock" in done.stderr and attempt < 4, done.stderr
 
 
 def stock_ledger(stack, product_id):

@@ -8,8 +8,9 @@ import datetime
 
 import pytest
 
-from conftest import (api, check_problem_response, create_order, demo_admin_token, make_product, mysql,
-                      new_customer, redis_cli, stats_caught_up, wait_until)
+from conftest import (aggregate_mismatches, api, check_problem_response, create_order, demo_admin_token,
+                      make_product, mysql, new_customer, rebuild_running_totals, redis_cli, stats_caught_up,
+                      wait_until)
 
 SALES = "/api/v1/reports/sales"
 TOP = "/api/v1/reports/top-products"
@@ -21,8 +22,11 @@ def admin(stack):
 
 
 def fresh_reports(stack):
-    """Report answers are cached under the stats scope: a test that writes
-    aggregates behind the server's back moves that scope on."""
+    """After a test wrote daily aggregate rows behind the server's back: the
+    day totals and running totals follow them (rebuilt as migration 011
+    fills them), and the stats cache scope, which report answers are cached
+    under, moves on."""
+    rebuild_running_totals(stack)
     redis_cli(stack, "INCR", "orderapi:gen:stats")
 
 
@@ -38,10 +42,6 @@ def set_sales(stack, day, product_id, quantity, cents):
     mysql(stack, f"DELETE FROM product_sales_daily WHERE day = '{day}' AND product_id = {int(product_id)}")
     mysql(stack, "INSERT INTO product_sales_daily (day, product_id, quantity, revenue)"
                  f" VALUES ('{day}', {int(product_id)}, {quantity}, {cents})")
-    # items_sold_daily is the day's units summed, as the relay keeps it.
-    mysql(stack, f"DELETE FROM items_sold_daily WHERE day = '{day}'")
-    mysql(stack, "INSERT INTO items_sold_daily (day, quantity) SELECT day, SUM(quantity)"
-                 f" FROM product_sales_daily WHERE day = '{day}' GROUP BY day")
 
 
 def report(stack, token, path, **params):
@@ -55,7 +55,6 @@ def year_end(stack, admin):
     """Sales around the end of 2000: 2000-12-31 is a Sunday, 2001-01-01 a Monday."""
     product = make_product(stack, admin)
     mysql(stack, "DELETE FROM product_sales_daily WHERE day BETWEEN '2000-01-01' AND '2001-01-31'")
-    mysql(stack, "DELETE FROM items_sold_daily WHERE day BETWEEN '2000-01-01' AND '2001-01-31'")
     set_day(stack, "2000-12-27", ("delivered", 2, 5000), ("cancelled", 1, 9999), ("refunded", 1, 7777))
     set_day(stack, "2000-12-31", ("pending", 1, 1001))
     set_day(stack, "2001-01-01", ("shipped", 3, 3000))
@@ -150,6 +149,42 @@ def test_reports_follow_real_orders(stack, admin):
     assert cancelled["items_sold"] == before["items_sold"] + 3
     cents = lambda text: round(float(text) * 100)  # noqa: E731
     assert cents(cancelled["revenue"]) - cents(before["revenue"]) == cents(kept["total_amount"])
+
+
+def test_a_late_change_carries_to_the_days_after_it(stack, admin):
+    """A change of an earlier day than the latest the relay keeps (here
+    tomorrow, written ahead) moves the running totals of that day and every
+    later one: an order placed today with a product never sold before, then
+    cancelled.  The product's running rows are what top products reads at
+    a range's two ends."""
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    tomorrow = (today + datetime.timedelta(days=1)).isoformat()
+    today = today.isoformat()
+    product = make_product(stack, admin, price="7.00", stock=50)
+    stats_caught_up(stack)
+    set_day(stack, tomorrow, ("pending", 0, 0))
+    fresh_reports(stack)
+
+    def running():
+        return mysql(stack, "SELECT DATE_FORMAT(day, '%Y-%m-%d'), quantity, revenue FROM product_sales_cum"
+                            f" WHERE product_id = {int(product['id'])} AND day >= '{today}' ORDER BY day")
+    try:
+        token, _ = new_customer(stack)
+        order = create_order(stack, token, [(product["id"], 4)])
+        stats_caught_up(stack)
+        assert aggregate_mismatches(stack) == (0, 0)
+        cents = str(round(float(order["total_amount"]) * 100))
+        assert running() == [[today, "4", cents], [tomorrow, "4", cents]]
+        later = report(stack, admin, TOP, start_date=tomorrow, end_date=tomorrow, limit=100)
+        assert product["id"] not in [p["product_id"] for p in later["data"]]
+        response = api(stack, "POST", f"/api/v1/orders/{order['id']}/cancel", token, json={})
+        assert response.status_code == 200, response.text
+        stats_caught_up(stack)
+        assert aggregate_mismatches(stack) == (0, 0)
+        assert running() == [[today, "0", "0"], [tomorrow, "0", "0"]]
+    finally:
+        mysql(stack, f"DELETE FROM order_stats_daily WHERE day = '{tomorrow}'")
+        fresh_reports(stack)
 
 
 def test_default_range_is_the_last_30_days(stack, admin):

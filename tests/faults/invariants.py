@@ -239,7 +239,8 @@ def check_aggregates(stack, verdict, relay_wait):
     stats, sales = (int(v) for v in stack.sql(e2e.AGGREGATE_MISMATCHES)[0])
     if stats or sales:
         verdict.problems.append(f"the statistics differ from the orders: {stats} (day, status, payment) buckets,"
-                                f" {sales} (day, product) sales rows")
+                                f" day totals or bucket running totals, {sales} (day, product) sales rows or"
+                                f" product running totals")
 
 
 def check_api(stack, load, orders, verdict):

@@ -231,24 +231,43 @@ static void test_many_orders_merge_per_key(void **state)
     stats_deltas_free(&d);
 }
 
-static void test_items_sum_per_day(void **state)
+static void assert_totals(const struct day_totals_delta *t, const char *day, int64_t all, int64_t counted,
+                          int64_t revenue, int64_t items)
+{
+    assert_string_equal(t->day, day);
+    assert_int_equal(t->orders_all, all);
+    assert_int_equal(t->orders_counted, counted);
+    assert_int_equal(t->revenue_counted, revenue);
+    assert_int_equal(t->items, items);
+}
+
+static void test_day_totals_sum_buckets_and_sales_per_day(void **state)
 {
     (void)state;
-    /* Merged sales, sorted by day then product: a day whose lines cancel
-     * out (2026-12-02) is left out, wherever it falls. */
-    const struct sales_delta sales[] = {
-        {"2026-12-01", 1, 2, 200},  {"2026-12-01", 7, 3, 300}, {"2026-12-02", 1, 4, 400},
-        {"2026-12-02", 9, -4, -400}, {"2026-12-03", 2, -1, -50}, {"2026-12-04", 3, 0, 10},
+    /* Merged deltas: buckets sorted by day, then sales sorted by day; a day
+     * of each only, and a day whose changes cancel out (2026-12-02: an
+     * order cancelled, its lines out) is kept, for the relay materializes
+     * every day it is given. */
+    struct stats_bucket_delta buckets[] = {
+        {"2026-12-01", ORDER_PENDING, PAYMENT_PENDING, 2, 500},
+        {"2026-12-01", ORDER_CANCELLED, PAYMENT_PENDING, 1, 300},
+        {"2026-12-02", ORDER_PENDING, PAYMENT_PENDING, -1, -700},
+        {"2026-12-02", ORDER_REFUNDED, PAYMENT_REFUNDED, 1, 700},
+        {"2026-12-04", ORDER_DELIVERED, PAYMENT_PAID, 0, -50},
     };
-    struct items_day_delta out[6];
-    size_t n = stats_items_by_day(sales, 6, out);
-    assert_int_equal(n, 2);
-    assert_string_equal(out[0].day, "2026-12-01");
-    assert_int_equal(out[0].quantity, 5);
-    assert_string_equal(out[1].day, "2026-12-03");
-    assert_int_equal(out[1].quantity, -1);
-    assert_int_equal(stats_items_by_day(sales, 0, out), 0);
-    assert_int_equal(stats_items_by_day(sales + 2, 2, out), 0);
+    struct sales_delta sales[] = {
+        {"2026-12-01", 1, 2, 200}, {"2026-12-01", 7, 3, 300}, {"2026-12-02", 1, -4, -700}, {"2026-12-03", 2, 1, 50},
+    };
+    struct stats_deltas d = {.buckets = buckets, .nbuckets = 5, .sales = sales, .nsales = 4};
+    struct day_totals_delta out[9];
+    size_t n = stats_day_totals(&d, out);
+    assert_int_equal(n, 4);
+    assert_totals(&out[0], "2026-12-01", 3, 2, 500, 5);
+    assert_totals(&out[1], "2026-12-02", 0, -1, -700, -4);
+    assert_totals(&out[2], "2026-12-03", 0, 0, 0, 1);
+    assert_totals(&out[3], "2026-12-04", 0, 0, -50, 0);
+    d.nbuckets = d.nsales = 0;
+    assert_int_equal(stats_day_totals(&d, out), 0);
 }
 
 static void test_day_of(void **state)
@@ -276,7 +295,7 @@ int main(void)
         cmocka_unit_test(test_a_whole_life_merges_to_its_end),
         cmocka_unit_test(test_malformed_events_add_nothing),
         cmocka_unit_test(test_many_orders_merge_per_key),
-        cmocka_unit_test(test_items_sum_per_day),
+        cmocka_unit_test(test_day_totals_sum_buckets_and_sales_per_day),
         cmocka_unit_test(test_day_of),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
