@@ -6,7 +6,7 @@
  */
 #include "log.h"
 
-#include "http/json_out.h"
+#include "json_out.h"
 
 #include <jansson.h>
 #include <stdarg.h>

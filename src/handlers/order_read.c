@@ -22,7 +22,7 @@
 #include "handlers/order_read.h"
 #include "handlers/respond.h"
 #include "http/etag.h"
-#include "http/json_out.h"
+#include "json_out.h"
 #include "http/listing.h"
 #include "http/problem.h"
 #include "store/db.h"

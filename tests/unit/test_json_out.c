@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "http/json_out.h"
+#include "json_out.h"
 
 static struct arena *arena;
 

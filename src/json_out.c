@@ -1,7 +1,7 @@
 /*
  * json_out.c — JSON written directly, the way jansson writes it.
  */
-#include "http/json_out.h"
+#include "json_out.h"
 
 #include <inttypes.h>
 #include <stdio.h>
