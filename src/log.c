@@ -6,6 +6,8 @@
  */
 #include "log.h"
 
+#include "json_out.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,9 +73,10 @@ void log_msg(const char *level, const char *fmt, ...)
     log_emit(obj);
 }
 
-/* Writes the per-request line: time, request id, method, route, status, duration. */
-void log_request(const char *request_id, const char *method, const char *route,
-                 const char *path, int status, double duration_ms, const char *error)
+/* The per-request line through jansson: the reference, and the path for
+ * what log_request_line declines. */
+static void log_request_tree(const char *request_id, const char *method, const char *route, const char *path,
+                             int status, double duration_ms, const char *error)
 {
     json_t *obj = json_object();
     if (!obj)
@@ -92,4 +95,64 @@ void log_request(const char *request_id, const char *method, const char *route,
             json_object_set_new(obj, "error", e);
     }
     log_emit(obj);
+}
+
+/* A key and its string value, ",\"key\":\"value\"". */
+static void put_field(struct json_out *o, const char *key_part, const char *value)
+{
+    json_out_lit(o, key_part);
+    json_out_str(o, value);
+}
+
+size_t log_request_line(char *buf, size_t cap, const char *ts, long pid, const char *request_id,
+                        const char *method, const char *route, const char *path, int status,
+                        double duration_ms, const char *error)
+{
+    /* jansson's real with JSON_REAL_PRECISION(6): %.6g, and ".0" when that
+     * reads as an integer; the exponent forms it rewrites are left to it. */
+    char ms[40];
+    snprintf(ms, sizeof ms, "%.6g", (double)(long long)(duration_ms * 1000.0) / 1000.0);
+    if (strpbrk(ms, "eEni") != NULL)
+        return 0;
+    if (!strchr(ms, '.'))
+        strcat(ms, ".0");
+    const char *p = path ? path : "-";
+    size_t plen = path ? strnlen(path, 256) : 1;
+    if (!json_utf8_valid(p, plen))
+        p = "-", plen = 1; /* jansson refuses it; the tree path writes "-" too */
+    struct json_out o;
+    json_out_init(&o, NULL, buf, cap);
+    json_out_lit(&o, status >= 500 ? "{\"level\":\"error\"" : "{\"level\":\"info\"");
+    put_field(&o, ",\"request_id\":", request_id ? request_id : "-");
+    put_field(&o, ",\"method\":", method ? method : "-");
+    put_field(&o, ",\"route\":", route ? route : "-");
+    json_out_lit(&o, ",\"path\":");
+    json_out_strn(&o, p, plen);
+    json_out_lit(&o, ",\"status\":");
+    json_out_int(&o, status);
+    json_out_lit(&o, ",\"duration_ms\":");
+    json_out_lit(&o, ms);
+    if (error && json_utf8_valid(error, strlen(error)))
+        put_field(&o, ",\"error\":", error);
+    put_field(&o, ",\"ts\":", ts);
+    json_out_lit(&o, ",\"pid\":");
+    json_out_int(&o, pid);
+    json_out_lit(&o, "}\n");
+    return o.failed ? 0 : o.len;
+}
+
+/* Writes the per-request line: time, request id, method, route, status, duration. */
+void log_request(const char *request_id, const char *method, const char *route,
+                 const char *path, int status, double duration_ms, const char *error)
+{
+    char ts[48], line[2048];
+    log_timestamp(ts, sizeof ts);
+    size_t n = log_request_line(line, sizeof line, ts, (long)getpid(), request_id, method, route, path, status,
+                                duration_ms, error);
+    if (n == 0) {
+        log_request_tree(request_id, method, route, path, status, duration_ms, error);
+        return;
+    }
+    ssize_t w = write(STDERR_FILENO, line, n);
+    (void)w;
 }

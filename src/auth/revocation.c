@@ -223,19 +223,18 @@ int revocation_check(const struct revocation_ctx *rv, struct arena *a, const str
         return TOKEN_ERROR;
     const char *argv[4] = {"MGET", k_revoked, MARKER_KEY, k_user};
     redisReply *reply = NULL;
-    const char *lookup[6];
-    size_t lookup_lens[6];
-    if (pf && list_cache_lookup_command(a, pf->scope, pf->variant, lookup, lookup_lens) == 0) {
+    struct list_cache_plan plan;
+    if (pf && list_cache_plan_lookup(a, pf->scope, pf->variant, &plan) == 0) {
         size_t lens[4];
         for (int i = 0; i < (is_user ? 4 : 3); i++)
             lens[i] = strlen(argv[i]);
-        const int argcs[2] = {is_user ? 4 : 3, 6};
-        const char **argvs[2] = {argv, lookup};
-        const size_t *lensv[2] = {lens, lookup_lens};
-        redisReply *replies[2];
-        if (cache_pipeline(rv->cache, a, 2, argcs, argvs, lensv, replies) == 0) {
+        const int argcs[3] = {is_user ? 4 : 3, plan.argc[0], plan.argc[1]};
+        const char **argvs[3] = {argv, plan.argv[0], plan.argv[1]};
+        const size_t *lensv[3] = {lens, plan.lens[0], plan.lens[1]};
+        redisReply *replies[3];
+        if (cache_pipeline(rv->cache, a, 1 + (size_t)plan.count, argcs, argvs, lensv, replies) == 0) {
             reply = replies[0];
-            pf->result = list_cache_lookup_reply(a, pf->scope, pf->variant, replies[1], &pf->entry);
+            pf->result = list_cache_plan_reply(a, &plan, pf->scope, pf->variant, replies + 1, &pf->entry);
         }
     } else {
         reply = redis_run(rv, a, is_user ? 4 : 3, argv);

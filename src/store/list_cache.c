@@ -147,6 +147,46 @@ static int lookup_argv(struct arena *a, const char *scope, const char *variant, 
     return 0;
 }
 
+/* ------------------------------------------------- versions remembered */
+
+/* The version this process last read for a scope, by hash of the scope:
+ * only a guess that saves the script when it is still right. */
+#define KNOWN_SLOTS 256
+static struct known_version {
+    char scope[96];
+    char version[48];
+} known[KNOWN_SLOTS];
+
+static size_t known_slot(const char *scope)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (const char *c = scope; *c; c++) {
+        h ^= (unsigned char)*c;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)(h % KNOWN_SLOTS);
+}
+
+static void remember_version(const char *scope, const char *version)
+{
+    struct known_version *k = &known[known_slot(scope)];
+    if (strlen(scope) >= sizeof k->scope || strlen(version) >= sizeof k->version)
+        return;
+    strcpy(k->scope, scope);
+    strcpy(k->version, version);
+}
+
+static const char *known_version(const char *scope)
+{
+    const struct known_version *k = &known[known_slot(scope)];
+    return k->version[0] && strcmp(k->scope, scope) == 0 ? k->version : NULL;
+}
+
+void list_cache_forget_versions(void)
+{
+    memset(known, 0, sizeof known);
+}
+
 int list_cache_lookup_command(struct arena *a, const char *scope, const char *variant, const char **argv,
                               size_t *lens)
 {
@@ -165,9 +205,75 @@ int list_cache_lookup_reply(struct arena *a, const char *scope, const char *vari
         return -1;
     }
     e->key = arena_printf(a, "orderapi:cache:%s:%s:%s", scope, r->element[0]->str, variant);
+    remember_version(scope, r->element[0]->str);
     if (r->element[1]->type == REDIS_REPLY_STRING) {
         e->body = r->element[1]->str;
         e->body_len = r->element[1]->len;
+        metrics_add(METRIC_CACHE_HITS, 1);
+        return 1;
+    }
+    metrics_add(METRIC_CACHE_MISSES, 1);
+    return 0;
+}
+
+int list_cache_plan_lookup(struct arena *a, const char *scope, const char *variant, struct list_cache_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    const char *version = list_cache_stale() ? NULL : known_version(scope);
+    if (!version) {
+        p->count = 1;
+        p->argc[0] = 6;
+        return list_cache_lookup_command(a, scope, variant, p->argv[0], p->lens[0]);
+    }
+    char *gen_key = arena_printf(a, "orderapi:gen:%s", scope);
+    char *entry_key = arena_printf(a, "orderapi:cache:%s:%s:%s", scope, version, variant);
+    p->version = arena_strdup(a, version);
+    if (!gen_key || !entry_key || !p->version)
+        return -1;
+    p->count = 2;
+    p->argc[0] = 3;
+    p->argv[0][0] = "MGET";
+    p->argv[0][1] = EPOCH_KEY;
+    p->argv[0][2] = gen_key;
+    p->argc[1] = 2;
+    p->argv[1][0] = "GET";
+    p->argv[1][1] = entry_key;
+    for (int c = 0; c < 2; c++)
+        for (int i = 0; i < p->argc[c]; i++)
+            p->lens[c][i] = strlen(p->argv[c][i]);
+    return 0;
+}
+
+/* A counter's value as the script reads it: its text, or "0" when absent. */
+static const char *counter_text(const redisReply *r)
+{
+    return r->type == REDIS_REPLY_STRING ? r->str : "0";
+}
+
+int list_cache_plan_reply(struct arena *a, const struct list_cache_plan *p, const char *scope,
+                          const char *variant, redisReply *const *replies, struct list_cache_entry *e)
+{
+    if (p->count == 1)
+        return list_cache_lookup_reply(a, scope, variant, replies[0], e);
+    memset(e, 0, sizeof *e);
+    const redisReply *m = replies[0], *g = replies[1];
+    if (!m || m->type != REDIS_REPLY_ARRAY || m->elements != 2 || !g ||
+        (g->type != REDIS_REPLY_STRING && g->type != REDIS_REPLY_NIL)) {
+        if (m && m->type == REDIS_REPLY_ERROR)
+            log_msg("warn", "list cache: %s", m->str);
+        return -1;
+    }
+    char *version = arena_printf(a, "%s.%s", counter_text(m->element[0]), counter_text(m->element[1]));
+    if (!version)
+        return -1;
+    if (strcmp(version, p->version) != 0) {
+        remember_version(scope, version);
+        return 2;
+    }
+    e->key = arena_printf(a, "orderapi:cache:%s:%s:%s", scope, version, variant);
+    if (g->type == REDIS_REPLY_STRING) {
+        e->body = g->str;
+        e->body_len = g->len;
         metrics_add(METRIC_CACHE_HITS, 1);
         return 1;
     }

@@ -9,7 +9,8 @@
  * that changes what a scope shows bumps its generation after commit, so the
  * next read misses and is rebuilt from MySQL; old entries simply expire.
  * Reading the epoch, the generation and the entry is one round trip (a small
- * Lua script).
+ * Lua script, or, for a prefetch whose version this process has seen, two
+ * plain reads: list_cache_plan_lookup).
  *
  * A bump that fails (Redis refuses writes or is unreachable) leaves entries
  * readable that no longer match MySQL.  The process marks the cache stale in
@@ -99,6 +100,33 @@ int list_cache_lookup_command(struct arena *a, const char *scope, const char *va
 /* Reads a lookup's reply into e; 1 hit, 0 miss, -1 failed. */
 int list_cache_lookup_reply(struct arena *a, const char *scope, const char *variant, const redisReply *r,
                             struct list_cache_entry *e);
+
+/*
+ * A prefetch's lookup without the script, when this process has read the
+ * scope's version ("<epoch>.<generation>") before: MGET of the epoch and the
+ * generation, and GET of the entry under the version last seen, in the same
+ * round trip.  When the versions agree the GET's answer is the one the script
+ * would have given at the moment of the MGET (an entry is only ever stored
+ * under the version its reader saw); a hit then costs Redis two plain reads,
+ * and the entry is not copied through Lua.  When they differ (a bump since),
+ * nothing is prefetched and list_cache_get runs the script.
+ */
+struct list_cache_plan {
+    int count; /* commands: 1 (the script) or 2 (MGET, then GET) */
+    int argc[2];
+    const char *argv[2][6];
+    size_t lens[2][6];
+    const char *version; /* the version guessed (count 2) */
+};
+/* Fills p; -1 as list_cache_lookup_command. */
+int list_cache_plan_lookup(struct arena *a, const char *scope, const char *variant, struct list_cache_plan *p);
+/* Reads the plan's replies (p->count of them) into e: as
+ * list_cache_lookup_reply, or 2 when the guessed version was not the current
+ * one (the current one is remembered for the next guess). */
+int list_cache_plan_reply(struct arena *a, const struct list_cache_plan *p, const char *scope,
+                          const char *variant, redisReply *const *replies, struct list_cache_entry *e);
+/* Forgets every remembered version (tests; a version is only a guess). */
+void list_cache_forget_versions(void);
 
 /* Looks the variant up; fills e.  Returns 1 on a hit, 0 on a miss, -1 when
  * Redis is unavailable or the cache is stale and could not be repaired

@@ -1,7 +1,10 @@
 /*
  * test_list_cache.c — the stale mark (a failed bump makes the cache stale
- * until an epoch bump sent after it succeeds) and the check of a bump's
- * replies, and of the relay's wake-up sent in the bump's round trip.
+ * until an epoch bump sent after it succeeds), the check of a bump's
+ * replies and of the relay's wake-up sent in the bump's round trip, the
+ * mark shared through a file, and the prefetch's plan: the script until the
+ * scope's version is known, then MGET + GET, whose answer counts only while
+ * the version holds.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -216,6 +219,115 @@ static void test_bump_then_without_redis(void **state)
     cache_free(cache);
 }
 
+/* The script's reply {version, entry or nil}. */
+static void script_reply(redisReply *r, redisReply *elems, redisReply **ptrs, char *version, char *entry)
+{
+    elems[0] = reply_of(REDIS_REPLY_STRING, version);
+    elems[1] = entry ? reply_of(REDIS_REPLY_STRING, entry) : reply_of(REDIS_REPLY_NIL, NULL);
+    ptrs[0] = &elems[0];
+    ptrs[1] = &elems[1];
+    *r = reply_of(REDIS_REPLY_ARRAY, NULL);
+    r->elements = 2;
+    r->element = ptrs;
+}
+
+/* The MGET reply {epoch, generation}; NULL text is nil. */
+static void mget_reply(redisReply *r, redisReply *elems, redisReply **ptrs, char *epoch, char *gen)
+{
+    elems[0] = epoch ? reply_of(REDIS_REPLY_STRING, epoch) : reply_of(REDIS_REPLY_NIL, NULL);
+    elems[1] = gen ? reply_of(REDIS_REPLY_STRING, gen) : reply_of(REDIS_REPLY_NIL, NULL);
+    ptrs[0] = &elems[0];
+    ptrs[1] = &elems[1];
+    *r = reply_of(REDIS_REPLY_ARRAY, NULL);
+    r->elements = 2;
+    r->element = ptrs;
+}
+
+static void test_plan_guesses_the_version_once_seen(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct list_cache_plan p;
+    struct list_cache_entry e;
+    redisReply r, elems[2], *ptrs[2];
+    list_cache_forget_versions();
+    /* Not seen yet: the script. */
+    assert_int_equal(list_cache_plan_lookup(a, "orders:u:7", "page=1", &p), 0);
+    assert_int_equal(p.count, 1);
+    assert_string_equal(p.argv[0][0], "EVAL");
+    script_reply(&r, elems, ptrs, "3.17", "{\"data\":[]}");
+    redisReply *one[1] = {&r};
+    assert_int_equal(list_cache_plan_reply(a, &p, "orders:u:7", "page=1", one, &e), 1);
+    assert_string_equal(e.key, "orderapi:cache:orders:u:7:3.17:page=1");
+    /* Seen: MGET of the epoch and the generation, GET of the entry. */
+    assert_int_equal(list_cache_plan_lookup(a, "orders:u:7", "page=2", &p), 0);
+    assert_int_equal(p.count, 2);
+    assert_int_equal(p.argc[0], 3);
+    assert_string_equal(p.argv[0][0], "MGET");
+    assert_string_equal(p.argv[0][1], "orderapi:cache-epoch");
+    assert_string_equal(p.argv[0][2], "orderapi:gen:orders:u:7");
+    assert_int_equal(p.lens[0][2], strlen("orderapi:gen:orders:u:7"));
+    assert_string_equal(p.argv[1][0], "GET");
+    assert_string_equal(p.argv[1][1], "orderapi:cache:orders:u:7:3.17:page=2");
+    /* Another scope is not guessed. */
+    struct list_cache_plan other;
+    assert_int_equal(list_cache_plan_lookup(a, "orders:u:8", "page=1", &other), 0);
+    assert_int_equal(other.count, 1);
+    arena_free(a);
+}
+
+static void test_plan_answer_counts_only_while_the_version_holds(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct list_cache_plan p;
+    struct list_cache_entry e;
+    redisReply r, elems[2], *ptrs[2], got;
+    list_cache_forget_versions();
+    script_reply(&r, elems, ptrs, "3.17", NULL);
+    assert_int_equal(list_cache_plan_lookup(a, "orders:all", "v", &p), 0);
+    redisReply *one[1] = {&r};
+    assert_int_equal(list_cache_plan_reply(a, &p, "orders:all", "v", one, &e), 0);
+    assert_string_equal(e.key, "orderapi:cache:orders:all:3.17:v");
+
+    assert_int_equal(list_cache_plan_lookup(a, "orders:all", "v", &p), 0);
+    assert_int_equal(p.count, 2);
+    redisReply *two[2] = {&r, &got};
+    /* Same version, entry there: a hit. */
+    mget_reply(&r, elems, ptrs, "3", "17");
+    got = reply_of(REDIS_REPLY_STRING, "{\"cached\":1}");
+    assert_int_equal(list_cache_plan_reply(a, &p, "orders:all", "v", two, &e), 1);
+    assert_string_equal(e.body, "{\"cached\":1}");
+    assert_int_equal(e.body_len, strlen("{\"cached\":1}"));
+    assert_string_equal(e.key, "orderapi:cache:orders:all:3.17:v");
+    /* Same version, no entry: a miss to be stored under it. */
+    got = reply_of(REDIS_REPLY_NIL, NULL);
+    assert_int_equal(list_cache_plan_reply(a, &p, "orders:all", "v", two, &e), 0);
+    assert_null(e.body);
+    assert_string_equal(e.key, "orderapi:cache:orders:all:3.17:v");
+    /* Bumped since: the entry read does not count, even when there is one. */
+    mget_reply(&r, elems, ptrs, "3", "18");
+    got = reply_of(REDIS_REPLY_STRING, "{\"cached\":1}");
+    assert_int_equal(list_cache_plan_reply(a, &p, "orders:all", "v", two, &e), 2);
+    assert_null(e.body);
+    assert_null(e.key);
+    /* ... and the next plan guesses the new version. */
+    assert_int_equal(list_cache_plan_lookup(a, "orders:all", "v", &p), 0);
+    assert_string_equal(p.argv[1][1], "orderapi:cache:orders:all:3.18:v");
+    /* Absent counters read as 0, as the script reads them. */
+    mget_reply(&r, elems, ptrs, NULL, NULL);
+    assert_int_equal(list_cache_plan_reply(a, &p, "orders:all", "v", two, &e), 2);
+    assert_int_equal(list_cache_plan_lookup(a, "orders:all", "v", &p), 0);
+    assert_string_equal(p.argv[1][1], "orderapi:cache:orders:all:0.0:v");
+    /* An error or a wrong shape: unavailable. */
+    redisReply err = reply_of(REDIS_REPLY_ERROR, "LOADING");
+    redisReply *bad[2] = {&err, &got};
+    assert_int_equal(list_cache_plan_reply(a, &p, "orders:all", "v", bad, &e), -1);
+    redisReply *none[2] = {NULL, NULL};
+    assert_int_equal(list_cache_plan_reply(a, &p, "orders:all", "v", none, &e), -1);
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +340,10 @@ int main(void)
         cmocka_unit_test(test_file_marks_of_two_sites_are_apart),
         cmocka_unit_test(test_file_mark_refuses_a_directory_open_to_others),
         cmocka_unit_test(test_wake_replies_are_checked),
+        cmocka_unit_test(test_plan_guesses_the_version_once_seen),
+        cmocka_unit_test(test_plan_answer_counts_only_while_the_version_holds),
+        /* Last: it leaves this process's mark stale, and a plan is only
+         * made while the cache is not. */
         cmocka_unit_test(test_bump_then_without_redis),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
