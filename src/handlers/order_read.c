@@ -103,9 +103,9 @@ static void put_item(struct json_out *o, const struct db_rows *items, size_t r)
 }
 
 /* The fields before the items, in order_json's key order. */
-static void put_order_head(struct json_out *o, const struct db_rows *rows)
+static void put_order_head(struct json_out *o, const struct db_rows *rows, size_t r)
 {
-#define C(col) DB_CELL(rows, 0, col)
+#define C(col) DB_CELL(rows, r, col)
     json_out_lit(o, "{\"id\":");
     json_out_int(o, C(OC_ID)->i);
     json_out_lit(o, ",\"order_number\":");
@@ -136,9 +136,9 @@ static void put_order_head(struct json_out *o, const struct db_rows *rows)
 }
 
 /* The fields after the items. */
-static void put_order_tail(struct json_out *o, const struct db_rows *rows)
+static void put_order_tail(struct json_out *o, const struct db_rows *rows, size_t r)
 {
-#define C(col) DB_CELL(rows, 0, col)
+#define C(col) DB_CELL(rows, r, col)
     json_out_lit(o, ",\"item_count\":");
     json_out_int(o, C(OC_ITEM_COUNT)->i);
     json_out_lit(o, ",\"total_quantity\":");
@@ -176,20 +176,27 @@ static void put_order_tail(struct json_out *o, const struct db_rows *rows)
 #undef C
 }
 
+void order_write(struct json_out *out, const struct db_rows *o, size_t r, const struct db_rows *items)
+{
+    put_order_head(out, o, r);
+    if (items) {
+        json_out_lit(out, ",\"items\":[");
+        for (size_t i = 0; i < items->count; i++) {
+            if (i > 0)
+                json_out_lit(out, ",");
+            put_item(out, items, i);
+        }
+        json_out_lit(out, "]");
+    }
+    put_order_tail(out, o, r);
+}
+
 int order_read_json(struct arena *a, const struct db_rows *o, const struct db_rows *items, const char **body,
                     size_t *len)
 {
     struct json_out out;
     json_out_init(&out, a, NULL, 1024 + 512 * items->count);
-    put_order_head(&out, o);
-    json_out_lit(&out, ",\"items\":[");
-    for (size_t i = 0; i < items->count; i++) {
-        if (i > 0)
-            json_out_lit(&out, ",");
-        put_item(&out, items, i);
-    }
-    json_out_lit(&out, "]");
-    put_order_tail(&out, o);
+    order_write(&out, o, 0, items);
     if (out.failed)
         return -1;
     *body = out.buf;

@@ -72,3 +72,14 @@ void respond_json_cacheable(struct app *app, struct http_request *req, struct ht
     http_response_header(res, "X-Cache", "MISS");
     list_cache_put(app->cache, req->arena, entry, res->body, res->body_len, ttl);
 }
+
+void respond_body_cacheable(struct app *app, struct http_request *req, struct http_response *res, const char *body,
+                            size_t len, const struct list_cache_entry *entry, unsigned ttl)
+{
+    res->status = 200;
+    res->content_type = "application/json";
+    res->body = body;
+    res->body_len = len;
+    http_response_header(res, "X-Cache", "MISS");
+    list_cache_put(app->cache, req->arena, entry, body, len, ttl);
+}

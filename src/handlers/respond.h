@@ -38,5 +38,8 @@ void respond_cached(struct http_response *res, const char *body, size_t len);
 /* 200 with body (stolen) and X-Cache: MISS; stores it under entry's key. */
 void respond_json_cacheable(struct app *app, struct http_request *req, struct http_response *res, json_t *body,
                             const struct list_cache_entry *entry, unsigned ttl);
+/* The same for a body already written (arena memory, kept by res). */
+void respond_body_cacheable(struct app *app, struct http_request *req, struct http_response *res, const char *body,
+                            size_t len, const struct list_cache_entry *entry, unsigned ttl);
 
 #endif

@@ -16,6 +16,7 @@
 #include "arena.h"
 #include "handlers/order_common.h"
 #include "handlers/order_read.h"
+#include "json_out.h"
 #include "store/db.h"
 #include "store/order_store.h"
 #include "store/statements.h"
@@ -161,6 +162,33 @@ static void test_declines_what_it_cannot_reproduce(void **state)
     assert_int_equal(order_read_json(arena, &order, &items, &body, &len), -1);
 }
 
+/* A list page's rows: the second of two rows, without items, is
+ * order_json(rows, 1, NULL) byte for byte. */
+static void test_list_row_without_items(void **state)
+{
+    (void)state;
+    struct db_value cells[2 * OC_COUNT];
+    for (int c = 0; c < OC_COUNT; c++) {
+        cells[c] = DBP_NULL;
+        cells[OC_COUNT + c] = order_cells[c];
+    }
+    cells[OC_ID] = DBP_INT(1); /* the first row differs; it must not be read */
+    struct db_rows rows = {.count = 2, .columns = OC_COUNT, .cells = cells};
+    struct json_out out;
+    json_out_init(&out, arena, NULL, 64);
+    order_write(&out, &rows, 1, NULL);
+    assert_false(out.failed);
+    json_t *j = order_json(&rows, 1, NULL);
+    assert_non_null(j);
+    char *text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(j);
+    assert_non_null(text);
+    assert_int_equal(out.len, strlen(text));
+    assert_memory_equal(out.buf, text, out.len);
+    assert_null(strstr(text, "\"items\""));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +196,7 @@ int main(void)
         cmocka_unit_test_setup(test_nulls_and_no_address, fill),
         cmocka_unit_test_setup(test_unparsable_address_and_one_item, fill),
         cmocka_unit_test_setup(test_declines_what_it_cannot_reproduce, fill),
+        cmocka_unit_test_setup(test_list_row_without_items, fill),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
