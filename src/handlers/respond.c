@@ -54,32 +54,32 @@ int respond_body_valid(struct http_request *req, struct http_response *res, cons
     return 0;
 }
 
-void respond_cached(struct http_response *res, const char *body, size_t len)
+/* A 200 with a JSON body already written, and whether it came from the cache. */
+static void respond_json_text(struct http_response *res, const char *body, size_t len, const char *x_cache)
 {
     res->status = 200;
     res->content_type = "application/json";
     res->body = body;
     res->body_len = len;
-    http_response_header(res, "X-Cache", "HIT");
+    http_response_header(res, "X-Cache", x_cache);
+}
+
+void respond_cached(struct http_response *res, const char *body, size_t len)
+{
+    respond_json_text(res, body, len, "HIT");
 }
 
 void respond_json_cacheable(struct app *app, struct http_request *req, struct http_response *res, json_t *body,
                             const struct list_cache_entry *entry, unsigned ttl)
 {
     respond_json(req, res, 200, body);
-    if (res->status != 200)
-        return;
-    http_response_header(res, "X-Cache", "MISS");
-    list_cache_put(app->cache, req->arena, entry, res->body, res->body_len, ttl);
+    if (res->status == 200)
+        respond_body_cacheable(app, req, res, res->body, res->body_len, entry, ttl);
 }
 
 void respond_body_cacheable(struct app *app, struct http_request *req, struct http_response *res, const char *body,
                             size_t len, const struct list_cache_entry *entry, unsigned ttl)
 {
-    res->status = 200;
-    res->content_type = "application/json";
-    res->body = body;
-    res->body_len = len;
-    http_response_header(res, "X-Cache", "MISS");
+    respond_json_text(res, body, len, "MISS");
     list_cache_put(app->cache, req->arena, entry, body, len, ttl);
 }
