@@ -88,8 +88,15 @@ int list_cache_init_file(const char *dir, const char *site, char *err, size_t er
     struct list_cache_marker *m = list_cache_marker_open(dir, site, err, errlen);
     if (!m)
         return -1;
-    marker = m;
+    list_cache_use_marker(m);
     return 0;
+}
+
+struct list_cache_marker *list_cache_use_marker(struct list_cache_marker *m)
+{
+    struct list_cache_marker *before = marker;
+    marker = m ? m : &process_marker;
+    return before;
 }
 
 void list_cache_marker_fail(struct list_cache_marker *m)

@@ -59,6 +59,10 @@ int list_cache_init_shared(void);
  * -1, with the reason in err; the process then keeps a mark of its own. */
 struct list_cache_marker *list_cache_marker_open(const char *dir, const char *site, char *err, size_t errlen);
 int list_cache_init_file(const char *dir, const char *site, char *err, size_t errlen);
+/* Makes m the mark this process reads and sets from now on (NULL: the
+ * process's own); returns the one it used before.  The init functions
+ * above call it; tests give each case a fresh mark with it. */
+struct list_cache_marker *list_cache_use_marker(struct list_cache_marker *m);
 
 /* The mark's steps (atomic; pure apart from m). */
 void list_cache_marker_fail(struct list_cache_marker *m);

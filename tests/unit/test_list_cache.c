@@ -187,6 +187,25 @@ static void test_wake_replies_are_checked(void **state)
     assert_int_equal(lens[1][1], strlen(argvs[1][1]));
 }
 
+/* Each case that reads or sets the process's mark gets a fresh one of its
+ * own, so that no case depends on what an earlier one left. */
+static struct list_cache_marker case_mark;
+
+static int use_fresh_mark(void **state)
+{
+    (void)state;
+    memset(&case_mark, 0, sizeof case_mark);
+    list_cache_use_marker(&case_mark);
+    return 0;
+}
+
+static int drop_fresh_mark(void **state)
+{
+    (void)state;
+    list_cache_use_marker(NULL);
+    return 0;
+}
+
 /* Redis unreachable: the bump fails (the cache is stale) and the caller's
  * commands come back without replies; too many are not sent at all. */
 static void test_bump_then_without_redis(void **state)
@@ -210,6 +229,7 @@ static void test_bump_then_without_redis(void **state)
     assert_null(woken[0]);
     assert_null(woken[1]);
     assert_true(list_cache_stale());
+    assert_true(list_cache_marker_stale(&case_mark));
     then.n = LIST_CACHE_THEN_MAX + 1;
     woken[0] = &sentinel;
     list_cache_bump_then(cache, a, scopes, 1, &then);
@@ -340,11 +360,10 @@ int main(void)
         cmocka_unit_test(test_file_marks_of_two_sites_are_apart),
         cmocka_unit_test(test_file_mark_refuses_a_directory_open_to_others),
         cmocka_unit_test(test_wake_replies_are_checked),
-        cmocka_unit_test(test_plan_guesses_the_version_once_seen),
-        cmocka_unit_test(test_plan_answer_counts_only_while_the_version_holds),
-        /* Last: it leaves this process's mark stale, and a plan is only
-         * made while the cache is not. */
-        cmocka_unit_test(test_bump_then_without_redis),
+        cmocka_unit_test_setup_teardown(test_bump_then_without_redis, use_fresh_mark, drop_fresh_mark),
+        cmocka_unit_test_setup_teardown(test_plan_guesses_the_version_once_seen, use_fresh_mark, drop_fresh_mark),
+        cmocka_unit_test_setup_teardown(test_plan_answer_counts_only_while_the_version_holds, use_fresh_mark,
+                                        drop_fresh_mark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
