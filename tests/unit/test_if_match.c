@@ -10,12 +10,11 @@
 
 #include <string.h>
 
-#include "arena.h"
+#include "arena_fixture.h"
 #include "handlers/order_common.h"
 #include "http/http.h"
 #include "store/db.h"
 
-static struct arena *arena;
 
 /* order_check_if_match for order 12, version 3 (ETag "12-3") and the
  * header value (NULL: no If-Match).  Returns its result; *status gets the
@@ -94,20 +93,6 @@ static void test_star_inside_a_list_fails(void **state)
     assert_int_equal(check("*, \"1-1\"", &status), -1);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    arena = arena_new();
-    return arena != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_free(arena);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,5 +101,5 @@ int main(void)
         cmocka_unit_test(test_other_tags_fail),
         cmocka_unit_test(test_star_inside_a_list_fails),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

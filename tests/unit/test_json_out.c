@@ -13,24 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "arena_fixture.h"
 #include "json_out.h"
 
-static struct arena *arena;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = arena_new();
-    return arena ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_free(arena);
-    return 0;
-}
 
 /* s[0..n) written by both: equal text when jansson takes it, failed when
  * jansson refuses it. */
@@ -149,5 +134,5 @@ int main(void)
         cmocka_unit_test(test_integers_and_values),
         cmocka_unit_test(test_fixed_buffer_overflow_fails),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -9,11 +9,10 @@
 
 #include <string.h>
 
-#include "arena.h"
+#include "arena_fixture.h"
 #include "http/listing.h"
 #include "http/query.h"
 
-static struct arena *arena;
 
 /* A request whose query is qs (no transport needed). */
 static struct http_request request_with(const char *qs)
@@ -102,20 +101,6 @@ static void test_unknown_and_repeated(void **state)
     json_decref(errors);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    arena = arena_new();
-    return arena ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_free(arena);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,5 +109,5 @@ int main(void)
         cmocka_unit_test(test_out_of_range_is_an_error_not_clamped),
         cmocka_unit_test(test_unknown_and_repeated),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "arena_fixture.h"
 #include "handlers/order_common.h"
 #include "handlers/order_read.h"
 #include "json_out.h"
@@ -21,24 +21,9 @@
 #include "store/order_store.h"
 #include "store/statements.h"
 
-static struct arena *arena;
 static struct db_value order_cells[OC_COUNT];
 static struct db_value item_cells[3 * ORDER_ITEM_NCOLUMNS];
 static struct db_rows order, items;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = arena_new();
-    return arena ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_free(arena);
-    return 0;
-}
 
 static struct db_value str(const char *s)
 {
@@ -198,5 +183,5 @@ int main(void)
         cmocka_unit_test_setup(test_declines_what_it_cannot_reproduce, fill),
         cmocka_unit_test_setup(test_list_row_without_items, fill),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }
