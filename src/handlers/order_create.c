@@ -8,9 +8,10 @@
  * is locked in ascending id order (one locking read); if any is
  * unknown, inactive or short, nothing is written (422, or 409 listing every
  * short product); otherwise one guarded update takes the stock (affected rows
- * checked), and the order, its items (price, name and SKU copied), a ledger
- * row per item, the outbox events and the idempotency key's response are
- * written (the first history step is implied by the order), and committed
+ * checked), and the order, its items (price, name and SKU copied; they are
+ * also the order's sales in the stock ledger, sql/013), the outbox events and
+ * the idempotency key's response are written (the first history step is
+ * implied by the order), and committed
  * together (the statistics follow from order.created: events/aggregate.c).
  * A deadlock or lock-wait timeout runs the whole transaction again.
  */
@@ -231,16 +232,15 @@ static int reserve_stock(struct db *db, struct order_create *c, struct order_tot
     return rc;
 }
 
-/* Writes the order, its items and ledger rows.  The first history step
- * (NULL -> pending) is not written: the order's created_at and placed_by
- * imply it (STMT_ORDER_HISTORY). */
+/* Writes the order and its items, which are also its sales in the stock
+ * ledger (no stock_movements row: STMT_STOCK_MISMATCH sums them).  The first
+ * history step (NULL -> pending) is not written: the order's created_at and
+ * placed_by imply it (STMT_ORDER_HISTORY). */
 static int write_order(struct db *db, struct order_create *c, const struct order_totals *totals)
 {
     int rc = insert_order(db, c, totals);
     if (rc == DB_OK)
         rc = order_store_insert_items(db, c->arena, c->order_id, c->lines, c->line_count, &c->products, &c->items);
-    if (rc == DB_OK)
-        rc = order_store_insert_ledger(db, c->arena, c->order_id, c->lines, c->line_count, principal_actor(c->who));
     return rc;
 }
 

@@ -7,8 +7,8 @@
  *   PATCH /api/v1/products/{id}                   admin   200; stock is refused here
  *   POST  /api/v1/products/{id}/stock-adjustments admin   200; 409 insufficient_stock
  *
- * Every stock change writes a stock_movements row in the same transaction,
- * and every write makes the cached product lists stale after it commits.
+ * Every stock change here writes a stock_movements row in the same
+ * transaction (an order's sales are its items: sql/013), and every write makes the cached product lists stale after it commits.
  */
 #include <inttypes.h>
 #include <stdio.h>

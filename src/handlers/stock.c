@@ -2,7 +2,9 @@
  * stock.c — GET /api/v1/admin/stock/health?low_stock_threshold=N (admin).
  *
  * How an operator proves stock is right: every product whose stock differs
- * from the sum of its ledger rows (there should be none), and the active
+ * from the sum of its ledger (its stock_movements rows, less the quantities
+ * of its order items, which are the sales: sql/013; there should be none),
+ * and the active
  * products at or below the threshold (default 5).
  */
 #include <string.h>

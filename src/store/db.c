@@ -18,6 +18,21 @@
  * stays NULL, preparing it is tried again when it is used, and until that
  * succeeds using it returns DB_ERROR with a logged reason.
  *
+ * Transactions start without a round trip of their own when they can: db_tx
+ * begins with SET autocommit = 0 in place of START TRANSACTION, and when the
+ * last transaction on the connection was followed by another one (not by a
+ * statement outside db_tx), it ends with COMMIT and leaves autocommit off, so
+ * that the next db_tx sends nothing to begin: its first statement starts the
+ * transaction.  Otherwise it ends with SET autocommit = 1, which commits as
+ * COMMIT does and puts autocommit back on: one round trip either way.  A
+ * statement outside db_tx finding autocommit off switches it back on first
+ * (db_autocommit_on), so it never runs inside a transaction left open, and
+ * reads outside transactions never see an old snapshot.  A connection that
+ * only runs transactions (a worker placing orders) thus saves one round trip
+ * per transaction; one that alternates pays what it did with START
+ * TRANSACTION, and a change from one pattern to the other costs one round
+ * trip at most.
+ *
  * Inside db_tx a statement that fails with a deadlock or a lost connection
  * "dooms" the transaction: every later statement of the same attempt returns
  * that status at once without touching the server, so that a body ignoring
@@ -92,7 +107,10 @@ struct db {
     struct timespec connect_failed_at; /* CLOCK_MONOTONIC */
     unsigned last_lost_errno;          /* errno that dropped the connection in this call */
     int lost_unsent;                   /* ...before the statement was executed (preparing it) */
-    int in_tx;                         /* between START TRANSACTION and COMMIT/ROLLBACK */
+    int in_tx;                         /* between the start of db_tx and COMMIT/ROLLBACK */
+    int autocommit_off;                /* the session's autocommit is 0 (see db_tx) */
+    int after_tx;                      /* the last thing done was a committed db_tx */
+    int tx_follows_tx;                 /* ...and the one before was followed by another */
     int tx_doomed;                     /* DB_RETRYABLE or DB_UNAVAILABLE: attempt is lost */
     unsigned random_state;             /* for the retry backoff */
     int outcome_unknown;               /* a write of this request may have run unseen */
@@ -462,6 +480,7 @@ static int db_connect(struct db *db)
         db_note_error(db, "error", "autocommit", mysql_errno(db->conn), mysql_error(db->conn));
         goto out;
     }
+    db->autocommit_off = 0;
     rc = DB_OK;
 out:
     if (rc != DB_OK)
@@ -931,6 +950,28 @@ static int db_check_result_shape(struct db *db, const struct db_target *t, unsig
     return DB_ERROR;
 }
 
+static int db_control(struct db *db, const char *sql);
+
+/*
+ * Outside a transaction, switches the session's autocommit back on when a
+ * db_tx left it off, before a statement that must run on its own.  Nothing
+ * of that statement was sent when this fails.
+ */
+static int db_autocommit_on(struct db *db)
+{
+    if (db->in_tx)
+        return DB_OK;
+    if (db->after_tx)
+        db->tx_follows_tx = 0; /* a transaction was followed by this statement */
+    db->after_tx = 0;
+    if (!db->autocommit_off || db->conn == NULL)
+        return DB_OK;
+    int rc = db_control(db, "SET autocommit = 1");
+    if (rc == DB_OK)
+        db->autocommit_off = 0;
+    return rc;
+}
+
 /*
  * Runs statement id once: with out != NULL its rows are collected into a;
  * otherwise any result set is discarded and the affected rows and insert id
@@ -949,8 +990,12 @@ static int db_run_once(struct db *db, struct db_target t, const struct db_value 
     if (db->in_tx && db->tx_doomed != 0)
         return db->tx_doomed;
     rc = db_ensure(db);
-    if (rc != DB_OK)
+    if (rc == DB_OK)
+        rc = db_autocommit_on(db);
+    if (rc != DB_OK) {
+        db->lost_unsent = rc == DB_UNAVAILABLE;
         return rc;
+    }
     const char *sql = t.sql != NULL ? t.sql : db_statement_sql(t.id);
     unsigned declared = t.sql != NULL ? t.nparams : STATEMENTS[t.id].nparams;
     stmt = t.sql != NULL ? db_composed(db, t.sql, t.nparams, &rc) : db_statement(db, t.id, &rc);
@@ -1084,7 +1129,7 @@ int db_ping(struct db *db)
                                                                             : DB_UNAVAILABLE;
 }
 
-/* Sends one transaction-control statement (START TRANSACTION, COMMIT,
+/* Sends one transaction-control statement (SET autocommit, COMMIT,
  * ROLLBACK) as plain text. */
 static int db_control(struct db *db, const char *sql)
 {
@@ -1096,14 +1141,14 @@ static int db_control(struct db *db, const char *sql)
 }
 
 /*
- * Sends COMMIT and reads its answer.  Under a test fault the connection is
- * cut before COMMIT is sent (the server rolls back), or after the server
- * has answered it but before the answer is read (the commit stands), or the
- * worker exits right after the commit.
+ * Sends the statement that commits (COMMIT, or SET autocommit = 1) and reads
+ * its answer.  Under a test fault the connection is cut before it is sent
+ * (the server rolls back), or after the server has answered it but before
+ * the answer is read (the commit stands), or the worker exits right after
+ * the commit.
  */
-static int db_commit(struct db *db)
+static int db_commit_send(struct db *db, const char *sql)
 {
-    static const char sql[] = "COMMIT";
     enum db_test_fault fault = db->test_fault;
 
     if (db->conn == NULL || (fault != DB_FAULT_BEFORE_COMMIT && fault != DB_FAULT_COMMIT_REPLY_LOST)) {
@@ -1130,6 +1175,22 @@ static int db_commit(struct db *db)
     return DB_OK;
 }
 
+/*
+ * Commits: with COMMIT when the last transaction was followed by another
+ * (autocommit then stays off), else with SET autocommit = 1, which commits
+ * the open transaction (MariaDB and MySQL alike) and puts autocommit back on.
+ */
+static int db_commit(struct db *db)
+{
+    const char *sql = db->tx_follows_tx ? "COMMIT" : "SET autocommit = 1";
+    int rc = db_commit_send(db, sql);
+    if (rc == DB_OK) {
+        db->autocommit_off = db->tx_follows_tx;
+        db->after_tx = 1;
+    }
+    return rc;
+}
+
 /* Rolls back the open transaction, if the connection is still there. */
 static void db_rollback(struct db *db)
 {
@@ -1150,8 +1211,24 @@ static void db_retry_backoff(struct db *db, unsigned attempt)
     }
 }
 
+/* Begins a transaction: with the session's autocommit off (left so by the
+ * last one), nothing is sent and the first statement starts it; otherwise
+ * SET autocommit = 0. */
+static int db_begin(struct db *db)
+{
+    if (db->after_tx)
+        db->tx_follows_tx = 1;
+    db->after_tx = 0;
+    if (db->autocommit_off)
+        return DB_OK;
+    int rc = db_control(db, "SET autocommit = 0");
+    if (rc == DB_OK)
+        db->autocommit_off = 1;
+    return rc;
+}
+
 /*
- * Runs body inside START TRANSACTION … COMMIT (see db.h).  Attempts counts
+ * Runs body inside a transaction, begun by db_begin, up to COMMIT (see db.h).  Attempts counts
  * the runs allowed for deadlocks and lock wait timeouts; a connection lost
  * before COMMIT was sent earns one extra run on a fresh connection.  When the
  * connection breaks during COMMIT itself the outcome is unknown, so the
@@ -1174,7 +1251,7 @@ int db_tx(struct db *db, int (*body)(struct db *db, void *arg), void *arg)
         if (rc != DB_OK)
             return rc;
         db->last_lost_errno = 0;
-        rc = db_control(db, "START TRANSACTION");
+        rc = db_begin(db);
         connection_lost = rc == DB_UNAVAILABLE && db->last_lost_errno != 0;
         if (rc == DB_OK) {
             db->in_tx = 1;
@@ -1270,6 +1347,8 @@ int db_run_script(struct db *db, const char *sql, size_t len)
         return DB_ERROR;
     }
     rc = db_ensure(db);
+    if (rc == DB_OK)
+        rc = db_autocommit_on(db);
     if (rc != DB_OK)
         return rc;
     if (len > ULONG_MAX)
@@ -1352,6 +1431,8 @@ int db_stream_open(struct db *db, const char *sql, unsigned nparams, const struc
     if (db->in_tx)
         return DB_ERROR;
     int rc = db_ensure(db);
+    if (rc == DB_OK)
+        rc = db_autocommit_on(db);
     if (rc != DB_OK)
         return rc;
     struct db_stream *s = arena_calloc(a, 1, sizeof *s);

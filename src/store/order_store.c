@@ -548,26 +548,6 @@ int order_store_insert_items(struct db *db, struct arena *a, int64_t order_id, c
     return items_written(db, a, order_id, groups, item, n, items);
 }
 
-int order_store_insert_ledger(struct db *db, struct arena *a, int64_t order_id, const struct order_line *lines,
-                              size_t n, int64_t actor)
-{
-    struct db_value *ledger = arena_calloc(a, n * 5, sizeof *ledger);
-    char *groups = sql_groups(a, n, 5);
-    if (!ledger || !groups)
-        return DB_ERROR;
-    for (size_t i = 0; i < n; i++) {
-        struct db_value *m = &ledger[i * 5];
-        m[0] = DBP_INT(lines[i].product_id);
-        m[1] = DBP_INT(-lines[i].quantity);
-        m[2] = DBP_INT(order_id);
-        m[3] = actor > 0 ? DBP_INT(actor) : DBP_NULL;
-        m[4] = DBP_STR("order");
-    }
-    char *sql = arena_printf(a, "INSERT INTO stock_movements(product_id, delta, order_id, created_by, reason) VALUES %s",
-                             groups);
-    return sql ? db_exec_sql(db, sql, (unsigned)(n * 5), ledger, NULL, NULL) : DB_ERROR;
-}
-
 /* --- Changing an order ------------------------------------------------- */
 
 int order_store_set_status(struct db *db, int64_t order_id, const char *from, const char *to)

@@ -129,13 +129,11 @@ struct order_store_new {
  * as written (ORDER_COLUMNS, with its id and timestamps). */
 int order_store_insert(struct db *db, struct arena *a, const struct order_store_new *o, struct db_rows *row);
 /* Inserts the lines as the order's items (SKU and name copied from the
- * locked products) with one statement and returns them as written. */
+ * locked products) with one statement and returns them as written.  The
+ * items are the order's sales in the stock ledger (sql/013): no
+ * stock_movements row goes with them. */
 int order_store_insert_items(struct db *db, struct arena *a, int64_t order_id, const struct order_line *lines,
                              size_t n, const struct db_rows *products, struct db_rows *items);
-/* Writes one 'order' stock ledger row per line (delta -quantity); actor 0
- * is NULL (a guest). */
-int order_store_insert_ledger(struct db *db, struct arena *a, int64_t order_id, const struct order_line *lines,
-                              size_t n, int64_t actor);
 
 /* --- Changing an order ------------------------------------------------- */
 

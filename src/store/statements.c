@@ -148,11 +148,16 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               " VALUES (?, ?, ?, ?, ?, ?)"),
     QUERY(STMT_STOCK_LOW, 1, STOCK_LOW_NCOLUMNS,
               "SELECT id, sku, name, stock FROM products WHERE active = 1 AND stock <= ? ORDER BY stock, id LIMIT 1000"),
+    /* The ledger of a product: its stock_movements rows, and its order
+     * items as sales (-quantity each; sql/013). */
     QUERY(STMT_STOCK_MISMATCH, 0, STOCK_MISMATCH_NCOLUMNS,
-              "SELECT p.id, p.sku, p.name, p.stock, CAST(COALESCE(SUM(m.delta), 0) AS SIGNED)"
-              " FROM products p LEFT JOIN stock_movements m ON m.product_id = p.id"
-              " GROUP BY p.id, p.sku, p.name, p.stock"
-              " HAVING p.stock <> CAST(COALESCE(SUM(m.delta), 0) AS SIGNED) ORDER BY p.id LIMIT 1000"),
+              "SELECT p.id, p.sku, p.name, p.stock, CAST(COALESCE(m.total, 0) - COALESCE(s.sold, 0) AS SIGNED)"
+              " FROM products p"
+              " LEFT JOIN (SELECT product_id, SUM(delta) AS total FROM stock_movements GROUP BY product_id) m"
+              " ON m.product_id = p.id"
+              " LEFT JOIN (SELECT product_id, SUM(quantity) AS sold FROM order_items GROUP BY product_id) s"
+              " ON s.product_id = p.id"
+              " WHERE p.stock <> COALESCE(m.total, 0) - COALESCE(s.sold, 0) ORDER BY p.id LIMIT 1000"),
     QUERY(STMT_PRODUCT_COUNT_ALL, 0, SINGLE_NCOLUMNS, "SELECT COUNT(*) FROM products"),
 
     /* Orders. */

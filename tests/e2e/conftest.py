@@ -574,9 +574,16 @@ def rebuild_running_totals(stack):
         assert "Deadlock" in done.stderr and attempt < 4, done.stderr
 
 
+# The stock ledger, as rows (product_id, delta): the stock_movements rows
+# (initial stock, adjustments, cancels' restocks) and, as sales, the order
+# items (-quantity each; sql/013_items_are_the_sales.sql).
+STOCK_LEDGER_SQL = ("(SELECT product_id, delta FROM stock_movements"
+                    " UNION ALL SELECT product_id, -quantity FROM order_items)")
+
+
 def stock_ledger(stack, product_id):
     """(row count, sum of deltas) of the product's stock ledger, straight from MariaDB."""
-    [(count, total)] = mysql(stack, "SELECT COUNT(*), COALESCE(SUM(delta), 0) FROM stock_movements"
+    [(count, total)] = mysql(stack, f"SELECT COUNT(*), COALESCE(SUM(delta), 0) FROM {STOCK_LEDGER_SQL} AS l"
                                     f" WHERE product_id = {int(product_id)}")
     return int(count), int(total)
 

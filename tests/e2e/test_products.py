@@ -6,7 +6,6 @@ so it never collides with other test files or earlier runs on the same stack.
 """
 
 import re
-import subprocess
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conftest import TIMEOUT, bearer, check_problem_response, login, media_type, register_user
-from conftest import FRONT
+from conftest import FRONT, stock_ledger
 
 
 PRODUCTS = "/api/v1/products"
@@ -111,16 +110,9 @@ def check_unauthenticated(response):
 
 
 def ledger(stack, product_id):
-    """(row count, sum of deltas) of the product's stock_movements, straight from MariaDB."""
-    env = stack.env
-    done = subprocess.run(
-        ["mariadb", "--protocol=socket", "-S", env["ORDERAPI_DB_SOCKET"], "-u", env["ORDERAPI_DB_USER"],
-         f"-p{env['ORDERAPI_DB_PASSWORD']}", "-N", "-B", env["ORDERAPI_DB_NAME"], "-e",
-         f"SELECT COUNT(*), COALESCE(SUM(delta), 0) FROM stock_movements WHERE product_id = {int(product_id)}"],
-        capture_output=True, text=True, timeout=TIMEOUT)
-    assert done.returncode == 0, done.stderr
-    count, total = done.stdout.split()
-    return int(count), int(total)
+    """(row count, sum of deltas) of the product's stock ledger (its
+    stock_movements rows and its order items as sales), straight from MariaDB."""
+    return stock_ledger(stack, product_id)
 
 
 # ---------------------------------------------------------------- create / get
