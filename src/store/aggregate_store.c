@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "domain/stats_delta.h"
 #include "store/db.h"
+#include "store/sales_pack_store.h"
 #include "store/sql_text.h"
 #include "store/statements.h"
 
@@ -153,6 +154,8 @@ static int materialize_days(struct db *db, struct arena *a, const struct day_tot
         rc = db_exec(db, STMT_AGG_MATERIALIZE_STATS, twice, 2, NULL, NULL);
         if (rc == DB_OK)
             rc = db_exec(db, STMT_AGG_MATERIALIZE_SALES, twice, 2, NULL, NULL);
+        if (rc == DB_OK)
+            rc = sales_pack_store_materialize(db, days[i].day);
         if (rc != DB_OK)
             return rc;
     }
@@ -191,7 +194,8 @@ static int apply_running(struct db *db, struct arena *a, const struct upsert_tab
     return rc == DB_OK ? upsert_all(db, a, t, base + late * t->row_size, n - late) : rc;
 }
 
-/* The day totals and running totals of the batch (sql/011_running_totals.sql). */
+/* The day totals and running totals of the batch (sql/011_running_totals.sql),
+ * and the packed ones (sql/012_sales_pack.sql). */
 static int apply_totals(struct db *db, struct arena *a, const struct stats_deltas *d)
 {
     struct day_totals_delta *days = arena_calloc(a, d->nbuckets + d->nsales, sizeof *days);
@@ -210,7 +214,9 @@ static int apply_totals(struct db *db, struct arena *a, const struct stats_delta
     if (last_day->type == DBV_NULL)
         return DB_OK; /* nothing in the batch */
     rc = apply_running(db, a, &STATS_CUM, d->buckets, d->nbuckets, last_day->s, carry_bucket);
-    return rc == DB_OK ? apply_running(db, a, &SALES_CUM, d->sales, d->nsales, last_day->s, carry_sale) : rc;
+    if (rc == DB_OK)
+        rc = apply_running(db, a, &SALES_CUM, d->sales, d->nsales, last_day->s, carry_sale);
+    return rc == DB_OK ? sales_pack_store_apply(db, a, d->sales, d->nsales) : rc;
 }
 
 int aggregate_store_apply(struct db *db, struct arena *a, const struct stats_deltas *d)

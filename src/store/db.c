@@ -632,9 +632,9 @@ static int db_field_is_integer(enum enum_field_types type)
 }
 
 /*
- * Copies one fetched column into cell: NULL, the text (NUL-terminated, in
- * the arena; re-fetched at full length when it did not fit the column
- * buffer), and for integer columns also the value in .i.
+ * Copies one fetched column into cell: NULL, the text (all its bytes, then
+ * a NUL, in the arena; re-fetched at full length when it did not fit the
+ * column buffer), and for integer columns also the value in .i.
  */
 static int db_store_cell(struct db *db, MYSQL_STMT *stmt, struct arena *a, unsigned column,
                          const MYSQL_FIELD *field, const char *buffer, unsigned long length,
@@ -667,9 +667,13 @@ static int db_store_cell(struct db *db, MYSQL_STMT *stmt, struct arena *a, unsig
         }
         text[length] = '\0';
     } else {
-        text = arena_strndup(a, buffer, length);
+        /* Every byte, NUL included: a binary column (product_sales_pack)
+         * is not a C string. */
+        text = arena_alloc(a, (size_t)length + 1);
         if (text == NULL)
             return DB_ERROR;
+        memcpy(text, buffer, length);
+        text[length] = '\0';
     }
     *cell = (struct db_value){.type = DBV_STR, .s = text, .len = length};
     if (db_field_is_integer(field->type)) {

@@ -17,6 +17,7 @@
 #include "domain/sql_dialect.h"
 #include "log.h"
 #include "store/list_index.h"
+#include "store/sales_pack_store.h"
 #include "store/sql_text.h"
 #include "store/statements.h"
 
@@ -115,7 +116,7 @@ int order_store_stats(struct db *db, struct arena *a, const char *from_day, cons
     if (rc == DB_OK)
         rc = db_query(db, STMT_STATS_DAILY, range, 2, a, daily);
     if (rc == DB_OK)
-        rc = db_query(db, STMT_STATS_TOP_PRODUCTS, range, 2, a, top);
+        rc = sales_pack_store_top(db, a, from_day, to_day, 1, 10, SALES_TOP_STATS, top);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/sales_pack_store.h"
 #include "store/statements.h"
 
 int report_store_sales(struct db *db, struct arena *a, const char *from_day, const char *to_day,
@@ -18,6 +19,7 @@ int report_store_sales(struct db *db, struct arena *a, const char *from_day, con
 int report_store_top_products(struct db *db, struct arena *a, const char *from_day, const char *to_day,
                               int by_quantity, int64_t limit, struct db_rows *rows)
 {
-    struct db_value p[3] = {DBP_STR(from_day), DBP_STR(to_day), DBP_INT(limit)};
-    return db_query(db, by_quantity ? STMT_REPORT_TOP_BY_QUANTITY : STMT_REPORT_TOP_BY_REVENUE, p, 3, a, rows);
+    if (limit < 0)
+        return DB_ERROR;
+    return sales_pack_store_top(db, a, from_day, to_day, by_quantity, (size_t)limit, SALES_TOP_REPORT, rows);
 }

@@ -1,8 +1,9 @@
 /*
  * report_store.h — the queries behind GET /reports/sales and /reports/top-products (admin): from the
  * aggregates the relay keeps (order_totals_daily, a row per day, and the
- * running totals of product_sales_cum, two rows per product whatever the
- * range), however many orders there are.  Days are "YYYY-MM-DD", both ends
+ * packed running totals of product_sales_pack, a row per 1024 products at
+ * each end of the range, ranked in C: store/sales_pack_store.h), however
+ * many orders there are.  Days are "YYYY-MM-DD", both ends
  * inclusive.
  */
 #ifndef ORDERAPI_REPORT_STORE_H

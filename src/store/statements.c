@@ -62,19 +62,15 @@
 #define RANGE_ENDS                                                                                          \
     "(SELECT MAX(day) AS d FROM order_totals_daily WHERE day < ?) a"                                        \
     " JOIN (SELECT MAX(day) AS d FROM order_totals_daily WHERE day <= ?) b"
-/* Each product's units and revenue over the range, best first by the named
- * column (ties by product id), the first `limit` of them: a row per product
- * at each end, then the products' names for those few. */
-#define RANGE_TOP_SQL(columns, order_by, limit)                                                             \
-    "SELECT t.product_id, " columns ", t.units, t.amount FROM ("                                            \
-    "SELECT e.product_id, CAST(e.quantity - COALESCE(s.quantity, 0) AS SIGNED) AS units,"                   \
-    " CAST(e.revenue - COALESCE(s.revenue, 0) AS SIGNED) AS amount FROM " RANGE_ENDS                        \
-    " JOIN product_sales_cum e ON e.day = b.d"                                                              \
-    " LEFT JOIN product_sales_cum s ON s.day = a.d AND s.product_id = e.product_id"                         \
-    " WHERE e.quantity - COALESCE(s.quantity, 0) > 0"                                                       \
-    " ORDER BY " order_by " DESC, e.product_id LIMIT " limit ") t"                                          \
-    " JOIN products p ON p.id = t.product_id ORDER BY t." order_by " DESC, t.product_id"
-#define REPORT_TOP_SQL(order_by) RANGE_TOP_SQL("p.sku, p.name", order_by, "?")
+/* The packed running totals of the latest materialized day before the
+ * range and of the latest on or before its end, each found by one index
+ * dive into order_totals_daily; the end's totals minus the start's are the
+ * range's (sql/012_sales_pack.sql).  Parameters: (from_day, to_day). */
+#define SALES_PACK_RANGE_SQL                                                                                \
+    "SELECT 0, c.chunk, c.totals FROM (SELECT MAX(day) AS d FROM order_totals_daily WHERE day < ?) a"      \
+    " JOIN product_sales_pack c ON c.day = a.d"                                                             \
+    " UNION ALL SELECT 1, c.chunk, c.totals FROM (SELECT MAX(day) AS d FROM order_totals_daily WHERE day <= ?) b" \
+    " JOIN product_sales_pack c ON c.day = b.d"
 const struct stmt_def STATEMENTS[STMT_COUNT] = {
     QUERY(STMT_PING, 0, SINGLE_NCOLUMNS, "SELECT 1"),
 
@@ -245,14 +241,12 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
     QUERY(STMT_STATS_DAILY, 2, STATS_DAILY_NCOLUMNS,
               "SELECT DATE_FORMAT(day, '%Y-%m-%d'), orders_all, revenue_counted"
               " FROM order_totals_daily WHERE day BETWEEN ? AND ? AND orders_all > 0 ORDER BY day"),
-    QUERY(STMT_STATS_TOP_PRODUCTS, 2, STATS_TOP_NCOLUMNS, RANGE_TOP_SQL("p.name", "units", "10")),
 
     /* Reports: a row per day, and the running totals' two ends. */
     QUERY(STMT_REPORT_SALES_DAILY, 2, REPORT_SALES_NCOLUMNS,
               "SELECT DATE_FORMAT(day, '%Y-%m-%d'), orders_counted, revenue_counted, items_counted"
               " FROM order_totals_daily WHERE day BETWEEN ? AND ? ORDER BY day"),
-    QUERY(STMT_REPORT_TOP_BY_REVENUE, 3, REPORT_TOP_NCOLUMNS, REPORT_TOP_SQL("amount")),
-    QUERY(STMT_REPORT_TOP_BY_QUANTITY, 3, REPORT_TOP_NCOLUMNS, REPORT_TOP_SQL("units")),
+    QUERY(STMT_SALES_PACK_RANGE, 2, SALES_PACK_NCOLUMNS, SALES_PACK_RANGE_SQL),
 
     /* Event relay and housekeeping. */
     QUERY(STMT_OUTBOX_PENDING, 1, OUTBOX_PENDING_NCOLUMNS,
@@ -284,6 +278,20 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               " SELECT day, ?, ?, ? FROM order_totals_daily WHERE day >= ?"
               " ON DUPLICATE KEY UPDATE quantity = product_sales_cum.quantity + VALUES(quantity),"
               " revenue = product_sales_cum.revenue + VALUES(revenue)"),
+    /* The packed running totals (store/sales_pack_store.c). */
+    STATEMENT(STMT_AGG_MATERIALIZE_PACK, 2,
+              "INSERT INTO product_sales_pack (day, chunk, totals)"
+              " SELECT ?, c.chunk, c.totals"
+              " FROM (SELECT MAX(day) AS d FROM order_totals_daily WHERE day < ?) p"
+              " JOIN product_sales_pack c ON c.day = p.d"),
+    QUERY(STMT_AGG_DAYS_FROM, 1, SINGLE_NCOLUMNS,
+              "SELECT DATE_FORMAT(day, '%Y-%m-%d') FROM order_totals_daily WHERE day >= ? ORDER BY day"),
+    QUERY(STMT_AGG_PACK_LOCKED, 2, PACK_DAY_NCOLUMNS,
+              "SELECT DATE_FORMAT(day, '%Y-%m-%d'), totals FROM product_sales_pack"
+              " WHERE chunk = ? AND day >= ? ORDER BY day FOR UPDATE"),
+    STATEMENT(STMT_AGG_PACK_PUT, 3,
+              "INSERT INTO product_sales_pack (day, chunk, totals) VALUES (?, ?, ?)"
+              " ON DUPLICATE KEY UPDATE totals = VALUES(totals)"),
     /* Named locks are server-wide: the database's name keeps two sites on
      * one shared MySQL server apart (SHA1 keeps it under MySQL's 64 bytes). */
     QUERY(STMT_RELAY_LOCK, 0, SINGLE_NCOLUMNS, "SELECT GET_LOCK(CONCAT('orderapi_relay_', SHA1(DATABASE())), 0)"),

@@ -83,12 +83,10 @@ enum stmt_id {
                                     priority, discount_amount, total_amount, id) */
     STMT_STATS_BUCKETS,         /* (from_day, to_day) -> status, payment_status, orders, revenue */
     STMT_STATS_DAILY,           /* (from_day, to_day) -> day, orders, revenue (counting orders) */
-    STMT_STATS_TOP_PRODUCTS,    /* (from_day, to_day) -> product_id, name, quantity, revenue */
 
     /* Reports (store/report_store.c). */
     STMT_REPORT_SALES_DAILY,    /* (from_day, to_day) -> day, orders, revenue, items (orders counting revenue) */
-    STMT_REPORT_TOP_BY_REVENUE, /* (from_day, to_day, limit) -> REPORT_TOP columns */
-    STMT_REPORT_TOP_BY_QUANTITY,/* (from_day, to_day, limit) -> REPORT_TOP columns */
+    STMT_SALES_PACK_RANGE,      /* (from_day, to_day) -> SALES_PACK columns: the packs of the range's two ends */
 
     /* The event relay and housekeeping (events/relay.c). */
     STMT_OUTBOX_PENDING,        /* (limit) -> id, type, order_id, payload, created_at */
@@ -99,6 +97,10 @@ enum stmt_id {
     STMT_AGG_MATERIALIZE_SALES, /* (day, day): product_sales_cum's likewise */
     STMT_AGG_CARRY_STATS,       /* (status, payment_status, orders, revenue, day): added to every day >= day */
     STMT_AGG_CARRY_SALES,       /* (product_id, quantity, revenue, day): likewise */
+    STMT_AGG_MATERIALIZE_PACK,  /* (day, day): product_sales_pack's rows of the latest day before, copied */
+    STMT_AGG_DAYS_FROM,         /* (day) -> the days of order_totals_daily on or after day, in order */
+    STMT_AGG_PACK_LOCKED,       /* (chunk, day) -> PACK_DAY columns: the chunk's packs on or after day */
+    STMT_AGG_PACK_PUT,          /* (day, chunk, totals): a chunk's pack of a day, written whole */
     STMT_RELAY_LOCK,            /* GET_LOCK('orderapi_relay_' + SHA1(database), 0): 1, 0 or NULL */
     STMT_IDEMPOTENCY_PURGE,     /* (now): expired keys, a batch at a time */
     STMT_COUNT
@@ -134,8 +136,12 @@ enum refresh_col { RT_ID = 0, RT_FAMILY, RT_USER_ID, RT_EXPIRES_AT, RT_USED_AT, 
 
 /* STMT_REPORT_SALES_DAILY. */
 enum report_sales_col { RSALES_DAY = 0, RSALES_ORDERS, RSALES_REVENUE, RSALES_ITEMS, REPORT_SALES_NCOLUMNS };
-/* STMT_REPORT_TOP_BY_REVENUE, STMT_REPORT_TOP_BY_QUANTITY. */
+/* The top products of GET /reports/top-products, likewise. */
 enum report_top_col { RTOP_PRODUCT_ID = 0, RTOP_SKU, RTOP_NAME, RTOP_QUANTITY, RTOP_REVENUE, REPORT_TOP_NCOLUMNS };
+/* STMT_SALES_PACK_RANGE: 1 for the range's end, 0 for the day before it. */
+enum sales_pack_col { SPACK_IS_END = 0, SPACK_CHUNK, SPACK_TOTALS, SALES_PACK_NCOLUMNS };
+/* STMT_AGG_PACK_LOCKED. */
+enum pack_day_col { PDAY_DAY = 0, PDAY_TOTALS, PACK_DAY_NCOLUMNS };
 
 /* STMT_REVOCATION_ACTIVE. */
 enum revocation_col { REVOKED_JTI = 0, REVOKED_EXPIRES_AT, REVOCATION_ACTIVE_NCOLUMNS };
@@ -163,7 +169,8 @@ enum stats_bucket_col { SBUCKET_STATUS = 0, SBUCKET_PAYMENT_STATUS, SBUCKET_ORDE
                         STATS_BUCKETS_NCOLUMNS };
 /* STMT_STATS_DAILY. */
 enum stats_daily_col { SDAILY_DAY = 0, SDAILY_ORDERS, SDAILY_REVENUE, STATS_DAILY_NCOLUMNS };
-/* STMT_STATS_TOP_PRODUCTS. */
+/* The top products of GET /orders/stats (store/sales_pack_store.c builds
+ * these rows from STMT_SALES_PACK_RANGE and the products' names). */
 enum stats_top_col { STOP_PRODUCT_ID = 0, STOP_NAME, STOP_QUANTITY, STOP_REVENUE, STATS_TOP_NCOLUMNS };
 
 /* STMT_OUTBOX_PENDING. */

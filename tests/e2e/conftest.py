@@ -493,6 +493,14 @@ EXPECTED_SALES_CUM = """
     JOIN (SELECT product_id, MIN(day) AS first_day FROM product_sales_daily GROUP BY product_id) k
         ON k.first_day <= t.day
     LEFT JOIN product_sales_daily s ON s.day = t.day AND s.product_id = k.product_id"""
+# product_sales_pack (sql/012_sales_pack.sql) as it follows from
+# product_sales_cum: per day and chunk of 1024 product ids, each product's
+# id, units and revenue as big-endian 64-bit integers, in id order.
+EXPECTED_SALES_PACK = """
+    SELECT day, product_id DIV 1024 AS chunk,
+           GROUP_CONCAT(UNHEX(CONCAT(LPAD(HEX(product_id), 16, '0'), LPAD(HEX(quantity), 16, '0'),
+                                     LPAD(HEX(revenue), 16, '0'))) ORDER BY product_id SEPARATOR '') AS totals
+    FROM product_sales_cum GROUP BY day, product_id DIV 1024"""
 
 # Keys of the aggregates that differ from the orders themselves: the daily
 # ones from 2002 on (the report tests write made-up aggregates for 2000 and
@@ -533,12 +541,17 @@ SELECT (SELECT COUNT(*) FROM (
         SELECT day, product_id, quantity AS q, revenue AS r FROM product_sales_cum
         UNION ALL SELECT day, product_id, -q, -r FROM ({EXPECTED_SALES_CUM}) e) s
     GROUP BY day, product_id HAVING SUM(q) <> 0 OR SUM(r) <> 0 OR COUNT(*) <> 2) bad_sales_cum)
+  + (SELECT COUNT(*) FROM (
+    SELECT day, chunk FROM (
+        SELECT day, chunk, totals FROM product_sales_pack
+        UNION ALL SELECT day, chunk, totals FROM ({EXPECTED_SALES_PACK}) e) s
+    GROUP BY day, chunk HAVING COUNT(*) <> 2 OR COUNT(DISTINCT SHA1(totals)) <> 1) bad_sales_pack)
 """
 
 
 def aggregate_mismatches(stack):
     """(stats buckets plus day totals plus bucket running totals, product-day
-    sales rows plus product running totals) that do not match the orders,
+    sales rows plus product running totals plus their packs) that do not match the orders,
     directly or through the daily rows: (0, 0) when every order is counted
     exactly once."""
     row = mysql(stack, AGGREGATE_MISMATCHES)[0]
@@ -546,17 +559,22 @@ def aggregate_mismatches(stack):
 
 
 def _backfill_sql():
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "sql", "011_running_totals.sql")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    section = text.split("-- backfill:begin")[1].split("-- backfill:end")[0]
-    return section.split("\n", 1)[1]  # from the line after the marker
+    """Migration 011's backfill of the running totals, then 012's of their
+    packs (which follow from product_sales_cum)."""
+    sections = []
+    for name in ("011_running_totals.sql", "012_sales_pack.sql"):
+        path = os.path.join(os.path.dirname(__file__), "..", "..", "sql", name)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        section = text.split("-- backfill:begin")[1].split("-- backfill:end")[0]
+        sections.append(section.split("\n", 1)[1])  # from the line after the marker
+    return "".join(sections)
 
 
 def rebuild_running_totals(stack):
     """After a test wrote daily aggregate rows behind the relay's back:
-    order_totals_daily and the running totals rebuilt from the daily rows,
-    by migration 011's own backfill.  The daily rows are locked first, in
+    order_totals_daily, the running totals and their packs rebuilt from the
+    daily rows, by migrations 011's and 012's own backfills.  The daily rows are locked first, in
     the relay's order (daily, then derived), so a relay batch meanwhile
     waits rather than deadlocks; a deadlock all the same is retried."""
     sql = _backfill_sql().replace(

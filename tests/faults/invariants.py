@@ -242,7 +242,7 @@ def check_aggregates(stack, verdict, relay_wait):
     if stats or sales:
         verdict.problems.append(f"the statistics differ from the orders: {stats} (day, status, payment) buckets,"
                                 f" day totals or bucket running totals, {sales} (day, product) sales rows or"
-                                f" product running totals")
+                                f" product running totals or their packs")
 
 
 def check_api(stack, load, orders, verdict):
