@@ -82,19 +82,20 @@ static int top_rows(struct arena *a, const struct sales_total *top, size_t n, co
         return DB_ERROR;
     for (size_t i = 0; i < n; i++) {
         size_t r = 0;
-        while (r < names->count && DB_CELL(names, r, 0)->i != top[i].product_id)
+        while (r < names->count && DB_CELL(names, r, PNAME_ID)->i != top[i].product_id)
             r++;
         if (r == names->count)
             continue; /* no longer a product: left out, as a join would */
         struct db_value *row = DB_CELL(rows, rows->count, 0);
-        row[0] = DBP_INT(top[i].product_id);
         if (shape == SALES_TOP_REPORT) {
-            row[RTOP_SKU] = *DB_CELL(names, r, 1);
-            row[RTOP_NAME] = *DB_CELL(names, r, 2);
+            row[RTOP_PRODUCT_ID] = DBP_INT(top[i].product_id);
+            row[RTOP_SKU] = *DB_CELL(names, r, PNAME_SKU);
+            row[RTOP_NAME] = *DB_CELL(names, r, PNAME_NAME);
             row[RTOP_QUANTITY] = DBP_INT(top[i].quantity);
             row[RTOP_REVENUE] = DBP_INT(top[i].revenue);
         } else {
-            row[STOP_NAME] = *DB_CELL(names, r, 2);
+            row[STOP_PRODUCT_ID] = DBP_INT(top[i].product_id);
+            row[STOP_NAME] = *DB_CELL(names, r, PNAME_NAME);
             row[STOP_QUANTITY] = DBP_INT(top[i].quantity);
             row[STOP_REVENUE] = DBP_INT(top[i].revenue);
         }

@@ -172,6 +172,9 @@ enum stats_daily_col { SDAILY_DAY = 0, SDAILY_ORDERS, SDAILY_REVENUE, STATS_DAIL
 /* The top products of GET /orders/stats (store/sales_pack_store.c builds
  * these rows from STMT_SALES_PACK_RANGE and the products' names). */
 enum stats_top_col { STOP_PRODUCT_ID = 0, STOP_NAME, STOP_QUANTITY, STOP_REVENUE, STATS_TOP_NCOLUMNS };
+/* The products' names of a ranking (store/sales_pack_store.c's
+ * SELECT id, sku, name ... WHERE id IN (...)). */
+enum product_name_col { PNAME_ID = 0, PNAME_SKU, PNAME_NAME, PRODUCT_NAME_NCOLUMNS };
 
 /* STMT_OUTBOX_PENDING. */
 enum outbox_col { OUTBOX_ID = 0, OUTBOX_TYPE, OUTBOX_ORDER_ID, OUTBOX_PAYLOAD, OUTBOX_CREATED_AT,
