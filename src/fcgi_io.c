@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -166,9 +167,28 @@ int transport_accept(struct transport *t, struct http_io *io)
     return 0;
 }
 
+/*
+ * libfcgi closes a connection gracefully: shutdown(), then it waits (up to
+ * 2 s) for the front to read the answer and close its end, reads whatever
+ * came meanwhile, and closes.  The wait is there for input still queued:
+ * closing a socket with unread input resets the connection, and the reset
+ * can destroy answer bytes the front has not read yet.  When nothing is
+ * queued (the front sent the whole request, as nginx and Apache do before
+ * they read the answer) a plain close() loses nothing and frees the worker
+ * at once; a detached request is closed that way (FCGX_Free).
+ */
+static void close_plainly_when_drained(struct transport *t)
+{
+    int queued = -1;
+    if (t->request.ipcFd >= 0 && !t->request.keepConnection && ioctl(t->request.ipcFd, FIONREAD, &queued) == 0 &&
+        queued == 0)
+        FCGX_Detach(&t->request);
+}
+
 void transport_finish(struct transport *t)
 {
     if (t->active) {
+        close_plainly_when_drained(t);
         FCGX_Finish_r(&t->request);
         t->active = 0;
     }
