@@ -10,6 +10,12 @@
  * an idle moment that never comes.  The listen socket is non-blocking, so
  * when several idle workers wake for one connection the losers go back to
  * waiting instead of blocking inside accept().
+ *
+ * After each request the worker first tries to accept (under load a
+ * connection is usually queued: no wait at all), and waits only when none
+ * is.  It waits in epoll_pwait() with EPOLLEXCLUSIVE, so a new connection
+ * wakes one idle worker rather than every one of them (ppoll() when epoll
+ * is not to be had); the signal mask is the same as ppoll()'s.
  */
 #include "worker.h"
 
@@ -19,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -111,12 +118,47 @@ static unsigned long serve_backlog(struct app *app, struct arena *arena, struct 
     return served;
 }
 
+/* An epoll instance watching the listen socket with EPOLLEXCLUSIVE, or -1
+ * (the caller then waits in ppoll()). */
+static int listen_waiter(int listen_fd)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        return -1;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = listen_fd};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+        close(ep);
+        return -1;
+    }
+    return ep;
+}
+
+/* Waits, with the stop signals unblocked, until a connection may be
+ * queued: 0 (also on EINTR: the caller looks at stop_requested()), or -1. */
+static int wait_for_connection(int ep, int listen_fd, const sigset_t *waiting)
+{
+    int n;
+    if (ep >= 0) {
+        struct epoll_event ev;
+        n = epoll_pwait(ep, &ev, 1, -1, waiting);
+    } else {
+        struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
+        n = ppoll(&pfd, 1, NULL, waiting);
+    }
+    if (n < 0 && errno != EINTR) {
+        log_msg("error", "worker: poll: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_pid)
 {
     int rc = 1;
     struct app app;
     struct arena *arena = NULL;
     struct transport *t = NULL;
+    int ep = -1;
     sigset_t blocked, waiting;
 
     if (master_pid > 0) {
@@ -147,20 +189,14 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
     }
     unsigned long served = 0;
     int recycle = 0;
+    ep = listen_waiter(listen_fd);
     while (!stop_requested()) {
-        struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
-        int n = ppoll(&pfd, 1, NULL, &waiting);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            log_msg("error", "worker: poll: %s", strerror(errno));
-            goto out;
-        }
-        if (!(pfd.revents & POLLIN))
-            continue;
         struct http_io io;
-        if (transport_accept(t, &io) != 0)
+        if (transport_accept(t, &io) != 0) {
+            if (wait_for_connection(ep, listen_fd, &waiting) != 0)
+                goto out;
             continue;
+        }
         serve_one(&app, arena, &io);
         transport_finish(t);
         arena_reset(arena);
@@ -175,6 +211,8 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
         served += serve_backlog(&app, arena, t);
     rc = 0;
 out:
+    if (ep >= 0)
+        close(ep);
     transport_free(t);
     arena_free(arena);
     app_release(&app);
