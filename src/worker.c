@@ -20,6 +20,7 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -134,22 +135,35 @@ static int listen_waiter(int listen_fd)
 }
 
 /* Waits, with the stop signals unblocked, until a connection may be
- * queued: 0 (also on EINTR: the caller looks at stop_requested()), or -1. */
+ * queued: 1 when one may be, 0 when interrupted (the caller looks at
+ * stop_requested()), or -1. */
 static int wait_for_connection(int ep, int listen_fd, const sigset_t *waiting)
 {
     int n;
+    short ready = POLLIN;
     if (ep >= 0) {
         struct epoll_event ev;
         n = epoll_pwait(ep, &ev, 1, -1, waiting);
     } else {
         struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
         n = ppoll(&pfd, 1, NULL, waiting);
+        ready = pfd.revents;
     }
     if (n < 0 && errno != EINTR) {
         log_msg("error", "worker: poll: %s", strerror(errno));
         return -1;
     }
-    return 0;
+    return n > 0 && (ready & POLLIN) ? 1 : 0;
+}
+
+/* Non-blocking listen sockets (the master's) are tried before waiting.  A
+ * blocking one (handed over on fd 0 by mod_fcgid) is accepted from only
+ * once it is ready: accept() would block there with the stop signals
+ * blocked. */
+static int accepts_without_blocking(int listen_fd)
+{
+    int flags = fcntl(listen_fd, F_GETFL);
+    return flags >= 0 && (flags & O_NONBLOCK);
 }
 
 int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_pid)
@@ -190,12 +204,15 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
     unsigned long served = 0;
     int recycle = 0;
     ep = listen_waiter(listen_fd);
+    int accept_first = accepts_without_blocking(listen_fd);
     while (!stop_requested()) {
         struct http_io io;
-        if (transport_accept(t, &io) != 0) {
-            if (wait_for_connection(ep, listen_fd, &waiting) != 0)
+        if (!accept_first || transport_accept(t, &io) != 0) {
+            int ready = wait_for_connection(ep, listen_fd, &waiting);
+            if (ready < 0)
                 goto out;
-            continue;
+            if (accept_first || ready == 0 || transport_accept(t, &io) != 0)
+                continue;
         }
         serve_one(&app, arena, &io);
         transport_finish(t);
