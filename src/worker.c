@@ -166,23 +166,24 @@ static int accepts_without_blocking(int listen_fd)
     return flags >= 0 && (flags & O_NONBLOCK);
 }
 
-int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_pid)
+/* The next connection: 1 when accepted into io, 0 when there is none yet
+ * (the caller looks at stop_requested() again), -1 when waiting failed. */
+static int next_connection(struct transport *t, struct http_io *io, int ep, int listen_fd, int accept_first,
+                           const sigset_t *waiting)
 {
-    int rc = 1;
-    struct app app;
-    struct arena *arena = NULL;
-    struct transport *t = NULL;
-    int ep = -1;
-    sigset_t blocked, waiting;
+    if (accept_first && transport_accept(t, io) == 0)
+        return 1;
+    int ready = wait_for_connection(ep, listen_fd, waiting);
+    if (ready <= 0)
+        return ready;
+    return !accept_first && transport_accept(t, io) == 0 ? 1 : 0;
+}
 
-    if (master_pid > 0) {
-        /* Die with the master: PDEATHSIG asks for a drain, and the check
-         * after it closes the race with a master that is already gone. */
-        prctl(PR_SET_NAME, "orderapi-worker");
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != master_pid)
-            return 0;
-    }
+/* SIGTERM and SIGINT set worker_stop and stay blocked but while waiting
+ * (*waiting: the mask to wait with); SIGHUP and SIGPIPE are ignored. */
+static void block_stop_signals(sigset_t *waiting)
+{
+    sigset_t blocked;
     struct sigaction sa = {.sa_handler = on_stop_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
@@ -192,9 +193,29 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
     sigemptyset(&blocked);
     sigaddset(&blocked, SIGTERM);
     sigaddset(&blocked, SIGINT);
-    sigprocmask(SIG_BLOCK, &blocked, &waiting);
-    sigdelset(&waiting, SIGTERM);
-    sigdelset(&waiting, SIGINT);
+    sigprocmask(SIG_BLOCK, &blocked, waiting);
+    sigdelset(waiting, SIGTERM);
+    sigdelset(waiting, SIGINT);
+}
+
+int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_pid)
+{
+    int rc = 1;
+    struct app app;
+    struct arena *arena = NULL;
+    struct transport *t = NULL;
+    int ep = -1;
+    sigset_t waiting;
+
+    if (master_pid > 0) {
+        /* Die with the master: PDEATHSIG asks for a drain, and the check
+         * after it closes the race with a master that is already gone. */
+        prctl(PR_SET_NAME, "orderapi-worker");
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != master_pid)
+            return 0;
+    }
+    block_stop_signals(&waiting);
 
     if (app_init(&app, cfg, slot) != 0 || !(arena = arena_new()) || transport_init() != 0 ||
         !(t = transport_new(listen_fd))) {
@@ -207,13 +228,11 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
     int accept_first = accepts_without_blocking(listen_fd);
     while (!stop_requested()) {
         struct http_io io;
-        if (!accept_first || transport_accept(t, &io) != 0) {
-            int ready = wait_for_connection(ep, listen_fd, &waiting);
-            if (ready < 0)
-                goto out;
-            if (accept_first || ready == 0 || transport_accept(t, &io) != 0)
-                continue;
-        }
+        int got = next_connection(t, &io, ep, listen_fd, accept_first, &waiting);
+        if (got < 0)
+            goto out;
+        if (got == 0)
+            continue;
         serve_one(&app, arena, &io);
         transport_finish(t);
         arena_reset(arena);
