@@ -211,6 +211,35 @@ static void cors_decorate(const struct app *app, const struct http_request *req,
     http_response_header(res, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
 }
 
+/*
+ * A route marked ACCESS_OVERLAP_CHECK, for a principal it admits: the
+ * revocation check is sent, the handler runs (its MariaDB round trip
+ * overlapping Redis's), then the check's reply is read; a refused token's
+ * 401 or 503 replaces whatever the handler answered, so the answer is the
+ * one the check-first order gives.  1 when answered, 0 when the check
+ * could not be sent (the caller takes the ordinary path, which decides
+ * what an unreachable Redis means).
+ */
+static int handle_overlapped(struct app *app, const struct route *route, struct http_request *req,
+                             struct http_response *res, struct principal *p)
+{
+    if (!(route->access & ACCESS_OVERLAP_CHECK) || !(route->access & (unsigned)p->kind) || route->prefetch)
+        return 0;
+    if (session_send_revocation(&app->revocation, req, p) != 0)
+        return 0;
+    req->principal = p;
+    if (check_body(app, req, res) == 0)
+        route->handler(app, req, res);
+    struct http_response refused;
+    memset(&refused, 0, sizeof refused);
+    refused.status = 200;
+    if (session_finish_revocation(&app->revocation, req, &refused, p) != 0) {
+        req->principal = NULL;
+        *res = refused;
+    }
+    return 1;
+}
+
 void app_handle(struct app *app, struct http_request *req, struct http_response *res, int read_status)
 {
     memset(res, 0, sizeof *res);
@@ -249,6 +278,8 @@ void app_handle(struct app *app, struct http_request *req, struct http_response 
             goto done;
         }
         if (session_verify_token(&app->jwt, req, res, p) != 0)
+            goto done;
+        if (handle_overlapped(app, route, req, res, p))
             goto done;
         req->principal = p;
         /* A cache lookup the handler will make rides along with the

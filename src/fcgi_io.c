@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -166,9 +167,41 @@ int transport_accept(struct transport *t, struct http_io *io)
     return 0;
 }
 
+/*
+ * libfcgi closes a connection gracefully: shutdown(), then it waits (up to
+ * 2 s) for the front to read the answer and close its end, reading and
+ * dropping whatever input came meanwhile, and closes.  The wait is for input
+ * the front is still sending: closing a socket with unread input resets the
+ * connection, and the reset can destroy answer bytes the front has not read
+ * yet.  Once the request's input has been read to its end (the empty
+ * FCGI_STDIN record: a front sends nothing after it but an abort) and
+ * nothing is queued on the socket, a plain close() loses nothing and frees
+ * the worker at once; a detached request is closed that way (FCGX_Free).
+ * A request whose body was not read (answered before it) keeps the wait.
+ */
+static int input_ended(FCGX_Stream *in)
+{
+    if (!in)
+        return 0;
+    if (FCGX_HasSeenEOF(in))
+        return 1;
+    /* A request without a body: its end is usually read already (nginx
+     * sends it in the same write as the parameters); one read finds it. */
+    return FCGX_GetChar(in) == EOF && FCGX_HasSeenEOF(in) && FCGX_GetError(in) == 0;
+}
+
+static void close_plainly_when_drained(struct transport *t)
+{
+    int queued = -1;
+    if (t->request.ipcFd >= 0 && !t->request.keepConnection && input_ended(t->request.in) &&
+        ioctl(t->request.ipcFd, FIONREAD, &queued) == 0 && queued == 0)
+        FCGX_Detach(&t->request);
+}
+
 void transport_finish(struct transport *t)
 {
     if (t->active) {
+        close_plainly_when_drained(t);
         FCGX_Finish_r(&t->request);
         t->active = 0;
     }

@@ -42,7 +42,7 @@ const struct route ROUTES[] = {
     ROUTE_PREFETCH(GET, "/api/v1/reports/sales", handle_report_sales, ACCESS_ADMIN, prefetch_report_sales),
     ROUTE_PREFETCH(GET, "/api/v1/reports/top-products", handle_report_top_products, ACCESS_ADMIN,
                    prefetch_report_top_products),
-    ROUTE(GET, "/api/v1/orders/{id}", handle_order_get, ACCESS_ANY_PRINCIPAL),
+    ROUTE(GET, "/api/v1/orders/{id}", handle_order_get, ACCESS_ANY_PRINCIPAL | ACCESS_OVERLAP_CHECK),
     ROUTE(PATCH, "/api/v1/orders/{id}", handle_order_update, ACCESS_ANY_PRINCIPAL),
     ROUTE(DELETE, "/api/v1/orders/{id}", handle_order_delete, ACCESS_ANY_PRINCIPAL),
     ROUTE(PUT, "/api/v1/orders/{id}/status", handle_order_set_status, ACCESS_ADMIN),

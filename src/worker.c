@@ -10,15 +10,23 @@
  * an idle moment that never comes.  The listen socket is non-blocking, so
  * when several idle workers wake for one connection the losers go back to
  * waiting instead of blocking inside accept().
+ *
+ * After each request the worker first tries to accept (under load a
+ * connection is usually queued: no wait at all), and waits only when none
+ * is.  It waits in epoll_pwait() with EPOLLEXCLUSIVE, so a new connection
+ * wakes one idle worker rather than every one of them (ppoll() when epoll
+ * is not to be had); the signal mask is the same as ppoll()'s.
  */
 #include "worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -111,22 +119,71 @@ static unsigned long serve_backlog(struct app *app, struct arena *arena, struct 
     return served;
 }
 
-int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_pid)
+/* An epoll instance watching the listen socket with EPOLLEXCLUSIVE, or -1
+ * (the caller then waits in ppoll()). */
+static int listen_waiter(int listen_fd)
 {
-    int rc = 1;
-    struct app app;
-    struct arena *arena = NULL;
-    struct transport *t = NULL;
-    sigset_t blocked, waiting;
-
-    if (master_pid > 0) {
-        /* Die with the master: PDEATHSIG asks for a drain, and the check
-         * after it closes the race with a master that is already gone. */
-        prctl(PR_SET_NAME, "orderapi-worker");
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != master_pid)
-            return 0;
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        return -1;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = listen_fd};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev) != 0) {
+        close(ep);
+        return -1;
     }
+    return ep;
+}
+
+/* Waits, with the stop signals unblocked, until a connection may be
+ * queued: 1 when one may be, 0 when interrupted (the caller looks at
+ * stop_requested()), or -1. */
+static int wait_for_connection(int ep, int listen_fd, const sigset_t *waiting)
+{
+    int n;
+    short ready = POLLIN;
+    if (ep >= 0) {
+        struct epoll_event ev;
+        n = epoll_pwait(ep, &ev, 1, -1, waiting);
+    } else {
+        struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
+        n = ppoll(&pfd, 1, NULL, waiting);
+        ready = pfd.revents;
+    }
+    if (n < 0 && errno != EINTR) {
+        log_msg("error", "worker: poll: %s", strerror(errno));
+        return -1;
+    }
+    return n > 0 && (ready & POLLIN) ? 1 : 0;
+}
+
+/* Non-blocking listen sockets (the master's) are tried before waiting.  A
+ * blocking one (handed over on fd 0 by mod_fcgid) is accepted from only
+ * once it is ready: accept() would block there with the stop signals
+ * blocked. */
+static int accepts_without_blocking(int listen_fd)
+{
+    int flags = fcntl(listen_fd, F_GETFL);
+    return flags >= 0 && (flags & O_NONBLOCK);
+}
+
+/* The next connection: 1 when accepted into io, 0 when there is none yet
+ * (the caller looks at stop_requested() again), -1 when waiting failed. */
+static int next_connection(struct transport *t, struct http_io *io, int ep, int listen_fd, int accept_first,
+                           const sigset_t *waiting)
+{
+    if (accept_first && transport_accept(t, io) == 0)
+        return 1;
+    int ready = wait_for_connection(ep, listen_fd, waiting);
+    if (ready <= 0)
+        return ready;
+    return !accept_first && transport_accept(t, io) == 0 ? 1 : 0;
+}
+
+/* SIGTERM and SIGINT set worker_stop and stay blocked but while waiting
+ * (*waiting: the mask to wait with); SIGHUP and SIGPIPE are ignored. */
+static void block_stop_signals(sigset_t *waiting)
+{
+    sigset_t blocked;
     struct sigaction sa = {.sa_handler = on_stop_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
@@ -136,9 +193,29 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
     sigemptyset(&blocked);
     sigaddset(&blocked, SIGTERM);
     sigaddset(&blocked, SIGINT);
-    sigprocmask(SIG_BLOCK, &blocked, &waiting);
-    sigdelset(&waiting, SIGTERM);
-    sigdelset(&waiting, SIGINT);
+    sigprocmask(SIG_BLOCK, &blocked, waiting);
+    sigdelset(waiting, SIGTERM);
+    sigdelset(waiting, SIGINT);
+}
+
+int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_pid)
+{
+    int rc = 1;
+    struct app app;
+    struct arena *arena = NULL;
+    struct transport *t = NULL;
+    int ep = -1;
+    sigset_t waiting;
+
+    if (master_pid > 0) {
+        /* Die with the master: PDEATHSIG asks for a drain, and the check
+         * after it closes the race with a master that is already gone. */
+        prctl(PR_SET_NAME, "orderapi-worker");
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != master_pid)
+            return 0;
+    }
+    block_stop_signals(&waiting);
 
     if (app_init(&app, cfg, slot) != 0 || !(arena = arena_new()) || transport_init() != 0 ||
         !(t = transport_new(listen_fd))) {
@@ -147,19 +224,14 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
     }
     unsigned long served = 0;
     int recycle = 0;
+    ep = listen_waiter(listen_fd);
+    int accept_first = accepts_without_blocking(listen_fd);
     while (!stop_requested()) {
-        struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
-        int n = ppoll(&pfd, 1, NULL, &waiting);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            log_msg("error", "worker: poll: %s", strerror(errno));
-            goto out;
-        }
-        if (!(pfd.revents & POLLIN))
-            continue;
         struct http_io io;
-        if (transport_accept(t, &io) != 0)
+        int got = next_connection(t, &io, ep, listen_fd, accept_first, &waiting);
+        if (got < 0)
+            goto out;
+        if (got == 0)
             continue;
         serve_one(&app, arena, &io);
         transport_finish(t);
@@ -175,6 +247,8 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
         served += serve_backlog(&app, arena, t);
     rc = 0;
 out:
+    if (ep >= 0)
+        close(ep);
     transport_free(t);
     arena_free(arena);
     app_release(&app);

@@ -212,33 +212,28 @@ static int check_from_db(const struct revocation_ctx *rv, struct arena *a, const
     return verdict_for_user(p, role, tva);
 }
 
-int revocation_check(const struct revocation_ctx *rv, struct arena *a, const struct principal *p,
-                     struct list_cache_prefetch *pf, const char **unavailable)
+/* The MGET of the token's three facts (two for a guest): argv[0..*argc),
+ * keys in the arena.  0, or -1 out of memory. */
+static int check_argv(struct arena *a, const struct principal *p, const char *argv[4], int *argc)
 {
-    *unavailable = NULL;
     int is_user = p->kind != PRINCIPAL_GUEST;
     char *k_revoked = revoked_key(a, p->jti);
     char *k_user = is_user ? user_key(a, p->user_id) : NULL;
     if (!k_revoked || (is_user && !k_user))
-        return TOKEN_ERROR;
-    const char *argv[4] = {"MGET", k_revoked, MARKER_KEY, k_user};
-    redisReply *reply = NULL;
-    struct list_cache_plan plan;
-    if (pf && list_cache_plan_lookup(a, pf->scope, pf->variant, &plan) == 0) {
-        size_t lens[4];
-        for (int i = 0; i < (is_user ? 4 : 3); i++)
-            lens[i] = strlen(argv[i]);
-        const int argcs[3] = {is_user ? 4 : 3, plan.argc[0], plan.argc[1]};
-        const char **argvs[3] = {argv, plan.argv[0], plan.argv[1]};
-        const size_t *lensv[3] = {lens, plan.lens[0], plan.lens[1]};
-        redisReply *replies[3];
-        if (cache_pipeline(rv->cache, a, 1 + (size_t)plan.count, argcs, argvs, lensv, replies) == 0) {
-            reply = replies[0];
-            pf->result = list_cache_plan_reply(a, &plan, pf->scope, pf->variant, replies + 1, &pf->entry);
-        }
-    } else {
-        reply = redis_run(rv, a, is_user ? 4 : 3, argv);
-    }
+        return -1;
+    argv[0] = "MGET";
+    argv[1] = k_revoked;
+    argv[2] = MARKER_KEY;
+    argv[3] = k_user;
+    *argc = is_user ? 4 : 3;
+    return 0;
+}
+
+/* The verdict from the MGET's reply (NULL: Redis did not answer). */
+static int verdict_from_reply(const struct revocation_ctx *rv, struct arena *a, const struct principal *p,
+                              redisReply *reply, const char **unavailable)
+{
+    int is_user = p->kind != PRINCIPAL_GUEST;
     if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != (size_t)(is_user ? 3 : 2)) {
         if (!rv->fail_open) {
             *unavailable = "redis";
@@ -284,6 +279,59 @@ int revocation_check(const struct revocation_ctx *rv, struct arena *a, const str
         remember_user_state(rv, a, p->user_id, role, sizeof role, &tva);
     }
     return verdict_for_user(p, role, tva);
+}
+
+int revocation_check(const struct revocation_ctx *rv, struct arena *a, const struct principal *p,
+                     struct list_cache_prefetch *pf, const char **unavailable)
+{
+    *unavailable = NULL;
+    const char *argv[4];
+    int argc;
+    if (check_argv(a, p, argv, &argc) != 0)
+        return TOKEN_ERROR;
+    redisReply *reply = NULL;
+    struct list_cache_plan plan;
+    if (pf && list_cache_plan_lookup(a, pf->scope, pf->variant, &plan) == 0) {
+        size_t lens[4];
+        for (int i = 0; i < argc; i++)
+            lens[i] = strlen(argv[i]);
+        const int argcs[3] = {argc, plan.argc[0], plan.argc[1]};
+        const char **argvs[3] = {argv, plan.argv[0], plan.argv[1]};
+        const size_t *lensv[3] = {lens, plan.lens[0], plan.lens[1]};
+        redisReply *replies[3];
+        if (cache_pipeline(rv->cache, a, 1 + (size_t)plan.count, argcs, argvs, lensv, replies) == 0) {
+            reply = replies[0];
+            pf->result = list_cache_plan_reply(a, &plan, pf->scope, pf->variant, replies + 1, &pf->entry);
+        }
+    } else {
+        reply = redis_run(rv, a, argc, argv);
+    }
+    return verdict_from_reply(rv, a, p, reply, unavailable);
+}
+
+int revocation_send(const struct revocation_ctx *rv, struct arena *a, const struct principal *p)
+{
+    const char *argv[4];
+    size_t lens[4];
+    int argc;
+    if (check_argv(a, p, argv, &argc) != 0)
+        return -1;
+    for (int i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    return cache_send(rv->cache, argc, argv, lens);
+}
+
+int revocation_receive(const struct revocation_ctx *rv, struct arena *a, const struct principal *p,
+                       const char **unavailable)
+{
+    *unavailable = NULL;
+    redisReply *reply = cache_receive(rv->cache, a);
+    /* Not answered on the connection it was sent on (Redis restarted, or
+     * went away): the whole check again, as one command would have been
+     * tried again on a new connection. */
+    if (!reply)
+        return revocation_check(rv, a, p, NULL, unavailable);
+    return verdict_from_reply(rv, a, p, reply, unavailable);
 }
 
 int revocation_revoke_token(const struct revocation_ctx *rv, struct arena *a, const struct principal *p)

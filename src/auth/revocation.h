@@ -50,6 +50,19 @@ enum revocation_verdict {
 int revocation_check(const struct revocation_ctx *rv, struct arena *a, const struct principal *p,
                      struct list_cache_prefetch *pf, const char **unavailable);
 
+/*
+ * The same check in two halves, for a handler that only reads MariaDB: the
+ * MGET is sent first (revocation_send: 0, or -1 when it could not be sent,
+ * and the caller then uses revocation_check), the handler's query runs
+ * while Redis answers, and revocation_receive reads the reply and gives the
+ * verdict, exactly as revocation_check would (a reply that cannot be read
+ * makes it run revocation_check).  Nothing else may use the Redis
+ * connection in between.
+ */
+int revocation_send(const struct revocation_ctx *rv, struct arena *a, const struct principal *p);
+int revocation_receive(const struct revocation_ctx *rv, struct arena *a, const struct principal *p,
+                       const char **unavailable);
+
 /* Revokes one token until it expires (MySQL first, then Redis).  0, or
  * TOKEN_UNAVAILABLE / TOKEN_ERROR. */
 int revocation_revoke_token(const struct revocation_ctx *rv, struct arena *a, const struct principal *p);

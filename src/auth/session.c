@@ -61,12 +61,10 @@ int session_verify_token(const struct jwt_settings *jwt, struct http_request *re
     return 0;
 }
 
-int session_check_revocation(const struct revocation_ctx *rv, struct http_request *req,
-                             struct http_response *res, const struct principal *p,
-                             struct list_cache_prefetch *pf)
+/* Answers res for a verdict that is not TOKEN_ACCEPTED; 0 when it is. */
+static int answer_verdict(struct http_request *req, struct http_response *res, int verdict, const char *part)
 {
-    const char *part = NULL;
-    switch (revocation_check(rv, req->arena, p, pf, &part)) {
+    switch (verdict) {
     case TOKEN_ACCEPTED:
         return 0;
     case TOKEN_REVOKED:
@@ -83,4 +81,26 @@ int session_check_revocation(const struct revocation_ctx *rv, struct http_reques
         problem_internal_error(req, res, "revocation_check failed");
         return -1;
     }
+}
+
+int session_check_revocation(const struct revocation_ctx *rv, struct http_request *req,
+                             struct http_response *res, const struct principal *p,
+                             struct list_cache_prefetch *pf)
+{
+    const char *part = NULL;
+    int verdict = revocation_check(rv, req->arena, p, pf, &part);
+    return answer_verdict(req, res, verdict, part);
+}
+
+int session_send_revocation(const struct revocation_ctx *rv, struct http_request *req, const struct principal *p)
+{
+    return revocation_send(rv, req->arena, p);
+}
+
+int session_finish_revocation(const struct revocation_ctx *rv, struct http_request *req,
+                              struct http_response *res, const struct principal *p)
+{
+    const char *part = NULL;
+    int verdict = revocation_receive(rv, req->arena, p, &part);
+    return answer_verdict(req, res, verdict, part);
 }

@@ -33,5 +33,13 @@ int session_verify_token(const struct jwt_settings *jwt, struct http_request *re
 int session_check_revocation(const struct revocation_ctx *rv, struct http_request *req,
                              struct http_response *res, const struct principal *p,
                              struct list_cache_prefetch *pf);
+/* session_check_revocation in two halves (revocation_send and _receive),
+ * for a route whose handler only reads MariaDB: session_send_revocation
+ * returns 0 when the check is on its way (session_finish_revocation then
+ * gives the verdict, answering res as session_check_revocation would when
+ * it is not 0), or -1 when it was not sent (use session_check_revocation). */
+int session_send_revocation(const struct revocation_ctx *rv, struct http_request *req, const struct principal *p);
+int session_finish_revocation(const struct revocation_ctx *rv, struct http_request *req,
+                              struct http_response *res, const struct principal *p);
 
 #endif

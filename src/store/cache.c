@@ -306,6 +306,42 @@ redisReply *cache_command(struct cache *c, struct arena *a, int argc, const char
     return reply;
 }
 
+/* Sends one command without waiting for its reply; see cache.h. */
+int cache_send(struct cache *c, int argc, const char **argv, const size_t *argvlen)
+{
+    if (c->ctx == NULL)
+        return -1; /* not connected: the caller runs the command the ordinary way */
+    if (redisAppendCommandArgv(c->ctx, argc, argv, argvlen) != REDIS_OK) {
+        cache_drop(c, "send");
+        return -1;
+    }
+    int done = 0;
+    while (!done) {
+        if (redisBufferWrite(c->ctx, &done) != REDIS_OK) {
+            cache_drop(c, argc > 0 ? argv[0] : "send");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The reply of the command cache_send sent; see cache.h. */
+redisReply *cache_receive(struct cache *c, struct arena *a)
+{
+    void *reply = NULL;
+    if (c->ctx == NULL)
+        return NULL;
+    if (redisGetReply(c->ctx, &reply) != REDIS_OK || reply == NULL || c->ctx->err != 0) {
+        if (reply != NULL)
+            freeReplyObject(reply);
+        cache_drop(c, "receive");
+        return NULL;
+    }
+    if (arena_defer(a, cache_reply_release, reply) != 0)
+        return NULL; /* arena_defer already freed it */
+    return reply;
+}
+
 /*
  * Sends n commands in one write and reads their n replies in order; see
  * cache.h.  If any reply cannot be read the connection is dropped (the

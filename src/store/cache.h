@@ -63,6 +63,18 @@ int cache_pipeline(struct cache *c, struct arena *a, size_t n,
                    const int *argcs, const char **const *argvs, const size_t *const *argvlens,
                    redisReply **replies);
 
+/*
+ * One command in two halves, so that the caller can do other work (a
+ * MariaDB query) while Redis answers.  cache_send writes the command now
+ * on the open connection: 0, or -1 when there is none (it does not connect:
+ * the caller then runs the command the ordinary way, which does) or the
+ * write failed (the connection is then dropped).  cache_receive reads its reply, which
+ * belongs to the arena: NULL when it cannot be read (the connection is then
+ * dropped).  Between the two, nothing else may use the connection.
+ */
+int cache_send(struct cache *c, int argc, const char **argv, const size_t *argvlen);
+redisReply *cache_receive(struct cache *c, struct arena *a);
+
 /* Events reported to an observer; same numbering as enum db_event. */
 enum cache_event { CACHE_EVENT_RECONNECT = 2 };
 /* Registers on_event (NULL to remove), called once per re-established
