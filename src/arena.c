@@ -7,7 +7,10 @@
  * quarter of a block gets a block of its own so that one large body does not
  * waste the rest of the current block.  arena_reset() keeps the first block,
  * so a worker that serves request after request with small needs does not
- * touch malloc at all after the first one.
+ * touch malloc at all after the first one; it also keeps the other blocks,
+ * up to ARENA_SPARE_BYTES, as spares for the next request: a report of a
+ * few hundred kB would otherwise have malloc hand the top of the heap back
+ * to the kernel after each request (brk) and fault it in again on the next.
  */
 #include "arena.h"
 
@@ -21,6 +24,9 @@
 #define ARENA_ALIGN ((size_t)_Alignof(max_align_t))
 #define ARENA_BLOCK_SIZE ((size_t)16384)
 #define ARENA_LARGE_THRESHOLD (ARENA_BLOCK_SIZE / 4)
+/* Blocks kept across resets, in bytes of capacity: bounds what an idle
+ * worker holds beyond the first block (below the bench's 512 kB "flat"). */
+#define ARENA_SPARE_BYTES ((size_t)256 * 1024)
 
 struct arena_block {
     struct arena_block *next;
@@ -40,6 +46,8 @@ struct arena {
     struct arena_block *current; /* where small allocations bump */
     struct arena_cleanup *cleanups; /* newest first */
     size_t used;
+    struct arena_block *spare; /* freed by the last reset, kept for reuse */
+    size_t spare_bytes;        /* their capacity */
 };
 
 /*
@@ -77,6 +85,24 @@ static struct arena_block *block_new(size_t capacity)
  * Creates an arena with one block ready for use.  Returns NULL when out of
  * memory.
  */
+/* The smallest spare block of at least capacity bytes (emptied), or a new
+ * one; NULL when out of memory. */
+static struct arena_block *block_get(struct arena *a, size_t capacity)
+{
+    struct arena_block **best = NULL;
+    for (struct arena_block **b = &a->spare; *b; b = &(*b)->next)
+        if ((*b)->capacity >= capacity && (!best || (*b)->capacity < (*best)->capacity))
+            best = b;
+    if (!best)
+        return block_new(capacity);
+    struct arena_block *block = *best;
+    *best = block->next;
+    a->spare_bytes -= block->capacity;
+    block->next = NULL;
+    block->offset = 0;
+    return block;
+}
+
 struct arena *arena_new(void)
 {
     struct arena *a = calloc(1, sizeof(*a));
@@ -113,13 +139,13 @@ void *arena_alloc(struct arena *a, size_t size)
         if (rounded > ARENA_LARGE_THRESHOLD) {
             /* A dedicated block, linked behind the first one so that the
              * current block keeps serving small allocations. */
-            block = block_new(rounded);
+            block = block_get(a, rounded);
             if (block == NULL)
                 return NULL;
             block->next = a->first->next;
             a->first->next = block;
         } else {
-            block = block_new(ARENA_BLOCK_SIZE);
+            block = block_get(a, ARENA_BLOCK_SIZE);
             if (block == NULL)
                 return NULL;
             block->next = a->current->next;
@@ -265,7 +291,13 @@ void arena_reset(struct arena *a)
     while (block != NULL) {
         struct arena_block *next = block->next;
 
-        free(block);
+        if (block->capacity <= ARENA_SPARE_BYTES - a->spare_bytes) {
+            block->next = a->spare;
+            a->spare = block;
+            a->spare_bytes += block->capacity;
+        } else {
+            free(block);
+        }
         block = next;
     }
     a->first->next = NULL;
@@ -280,6 +312,12 @@ void arena_free(struct arena *a)
     if (a == NULL)
         return;
     arena_reset(a);
+    while (a->spare != NULL) {
+        struct arena_block *next = a->spare->next;
+
+        free(a->spare);
+        a->spare = next;
+    }
     free(a->first);
     free(a);
 }
@@ -288,4 +326,9 @@ void arena_free(struct arena *a)
 size_t arena_used(const struct arena *a)
 {
     return a == NULL ? 0 : a->used;
+}
+
+size_t arena_spare_bytes(const struct arena *a)
+{
+    return a == NULL ? 0 : a->spare_bytes;
 }

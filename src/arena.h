@@ -28,10 +28,14 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 /* Runs fn(p) when the arena is reset or freed; -1 when out of memory (fn(p)
  * is then run at once so that the caller never leaks). */
 int arena_defer(struct arena *a, void (*fn)(void *), void *p);
-/* Runs the deferred releases and frees all memory but the first block. */
+/* Runs the deferred releases and takes back all memory: the first block
+ * and up to 256 kB of others are kept for the next request, the rest is
+ * freed. */
 void arena_reset(struct arena *a);
 void arena_free(struct arena *a);
 /* Bytes handed out since the last reset (for tests and metrics). */
 size_t arena_used(const struct arena *a);
+/* Bytes of blocks kept by the last resets for reuse, beyond the first. */
+size_t arena_spare_bytes(const struct arena *a);
 
 #endif

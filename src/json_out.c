@@ -152,11 +152,20 @@ void json_out_str_or_null(struct json_out *o, const char *s)
         json_out_raw(o, "null", 4);
 }
 
+/* Digits written backwards, as "%" PRId64 would print them (no snprintf:
+ * a 365-period series writes a thousand of them). */
 void json_out_int(struct json_out *o, int64_t v)
 {
     char buf[24];
-    int n = snprintf(buf, sizeof buf, "%" PRId64, v);
-    json_out_raw(o, buf, (size_t)n);
+    size_t at = sizeof buf;
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        buf[--at] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m > 0);
+    if (v < 0)
+        buf[--at] = '-';
+    json_out_raw(o, buf + at, sizeof buf - at);
 }
 
 void json_out_value(struct json_out *o, const json_t *v)

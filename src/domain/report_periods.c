@@ -73,12 +73,29 @@ size_t report_period_count(int64_t from, int64_t to, enum report_group g)
     return n;
 }
 
+/* Two digits of v (0..99) at out. */
+static void two_digits(char *out, int v)
+{
+    out[0] = (char)('0' + v / 10);
+    out[1] = (char)('0' + v % 10);
+}
+
 void report_day_format(int64_t day, char out[11])
 {
     int64_t y;
     int m, d;
     calendar_date_of_days(day, &y, &m, &d);
-    snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
+    if (y < 0 || y > 9999) { /* not a day of the API; as snprintf would cut it */
+        snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
+        return;
+    }
+    two_digits(out, (int)(y / 100));
+    two_digits(out + 2, (int)(y % 100));
+    out[4] = '-';
+    two_digits(out + 5, m);
+    out[7] = '-';
+    two_digits(out + 8, d);
+    out[10] = '\0';
 }
 
 static int digits(const char *s, size_t n, int *out)

@@ -16,13 +16,13 @@
 
 #include "app.h"
 #include "arena.h"
-#include "domain/money.h"
 #include "domain/order_filter.h"
-#include "domain/order_rules.h"
 #include "handlers/handlers.h"
+#include "handlers/report_body.h"
 #include "handlers/respond.h"
 #include "http/listing.h"
 #include "http/problem.h"
+#include "json_out.h"
 #include "store/db.h"
 #include "store/list_cache.h"
 #include "store/order_store.h"
@@ -47,12 +47,6 @@ static void day_param(const struct http_request *req, const char *name, char out
         return;
     }
     snprintf(out, 11, "%s", v);
-}
-
-static json_t *money_str(int64_t cents)
-{
-    char buf[24];
-    return json_string(money_format(cents, buf));
 }
 
 /* Reads the range; errors appended. */
@@ -110,44 +104,12 @@ void handle_order_stats(struct app *app, struct http_request *req, struct http_r
         respond_storage_failure(app, req, res, rc, "order stats");
         return;
     }
-    json_t *by_status = json_object(), *by_payment = json_object();
-    for (int s = 0; s < ORDER_STATUS_COUNT; s++)
-        json_object_set_new(by_status, order_status_name((enum order_status)s), json_integer(0));
-    for (int s = 0; s < PAYMENT_STATUS_COUNT; s++)
-        json_object_set_new(by_payment, payment_status_name((enum payment_status)s), json_integer(0));
-    int64_t count = 0, counted = 0, revenue = 0;
-    for (size_t r = 0; r < buckets.count; r++) {
-        const char *status = DB_CELL(&buckets, r, SBUCKET_STATUS)->s,
-                   *payment = DB_CELL(&buckets, r, SBUCKET_PAYMENT_STATUS)->s;
-        int64_t n = DB_CELL(&buckets, r, SBUCKET_ORDERS)->i, amount = DB_CELL(&buckets, r, SBUCKET_REVENUE)->i;
-        json_t *cur = json_object_get(by_status, status);
-        json_object_set_new(by_status, status, json_integer(json_integer_value(cur) + n));
-        cur = json_object_get(by_payment, payment);
-        json_object_set_new(by_payment, payment, json_integer(json_integer_value(cur) + n));
-        count += n;
-        enum order_status st;
-        if (order_status_parse(status, &st) == 0 && order_status_counts_revenue(st)) {
-            counted += n;
-            revenue += amount;
-        }
+    struct stats_body body = {from, to, &buckets, &daily, &top};
+    struct json_out out;
+    json_out_init(&out, req->arena, NULL, 1024 + 64 * daily.count + 160 * top.count);
+    if (stats_body_write(&out, &body) == 0) {
+        respond_body_cacheable(app, req, res, out.buf, out.len, &entry, app->cfg->list_cache_ttl);
+        return;
     }
-    /* Average order value, rounded half up to the cent. */
-    int64_t average = counted > 0 ? (revenue + counted / 2) / counted : 0;
-    json_t *days = json_array();
-    for (size_t r = 0; r < daily.count; r++)
-        json_array_append_new(days, json_pack("{s:s, s:I, s:o}", "date", DB_CELL(&daily, r, SDAILY_DAY)->s, "orders",
-                                              (json_int_t)DB_CELL(&daily, r, SDAILY_ORDERS)->i, "revenue",
-                                              money_str(DB_CELL(&daily, r, SDAILY_REVENUE)->i)));
-    json_t *products = json_array();
-    for (size_t r = 0; r < top.count; r++)
-        json_array_append_new(products, json_pack("{s:I, s:s, s:I, s:o}", "product_id",
-                                                  (json_int_t)DB_CELL(&top, r, STOP_PRODUCT_ID)->i, "name",
-                                                  DB_CELL(&top, r, STOP_NAME)->s, "quantity",
-                                                  (json_int_t)DB_CELL(&top, r, STOP_QUANTITY)->i, "revenue",
-                                                  money_str(DB_CELL(&top, r, STOP_REVENUE)->i)));
-    json_t *body = json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:{s:s, s:s}}", "orders_by_status", by_status,
-                             "orders_by_payment_status", by_payment, "order_count", (json_int_t)count, "revenue",
-                             money_str(revenue), "average_order_value", money_str(average), "daily", days,
-                             "top_products", products, "range", "start_date", from, "end_date", to);
-    respond_json_cacheable(app, req, res, body, &entry, app->cfg->list_cache_ttl);
+    respond_json_cacheable(app, req, res, stats_body_json(&body), &entry, app->cfg->list_cache_ttl);
 }

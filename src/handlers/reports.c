@@ -24,9 +24,11 @@
 #include "domain/report_periods.h"
 #include "domain/sales_series.h"
 #include "handlers/handlers.h"
+#include "handlers/report_body.h"
 #include "handlers/respond.h"
 #include "http/listing.h"
 #include "http/problem.h"
+#include "json_out.h"
 #include "store/db.h"
 #include "store/list_cache.h"
 #include "store/report_store.h"
@@ -202,23 +204,6 @@ static struct sales_day *sales_days(struct arena *a, const struct db_rows *sales
     return days;
 }
 
-static json_t *sales_json(const struct report_query *q, const struct sales_period *periods, size_t count)
-{
-    json_t *data = json_array();
-    for (size_t i = 0; data && i < count; i++) {
-        char start[11];
-        report_day_format(periods[i].start, start);
-        json_array_append_new(data, json_pack("{s:s, s:I, s:o, s:o, s:I}", "period_start", start, "orders",
-                                              (json_int_t)periods[i].orders, "revenue",
-                                              money_str(periods[i].revenue), "average_order_value",
-                                              money_str(sales_average_order_value(periods[i].revenue,
-                                                                                  periods[i].orders)),
-                                              "items_sold", (json_int_t)periods[i].items));
-    }
-    return json_pack("{s:s, s:s, s:s, s:o}", "group_by", report_group_name(q->group), "start_date", q->from_text,
-                     "end_date", q->to_text, "data", data);
-}
-
 void handle_report_sales(struct app *app, struct http_request *req, struct http_response *res)
 {
     struct report_query q;
@@ -238,7 +223,13 @@ void handle_report_sales(struct app *app, struct http_request *req, struct http_
         problem_internal_error(req, res, "sales report: cannot fold the days");
         return;
     }
-    respond_json_cacheable(app, req, res, sales_json(&q, periods, count), &entry, app->cfg->list_cache_ttl);
+    struct sales_body body = {q.group, q.from_text, q.to_text, periods, count};
+    struct json_out out;
+    json_out_init(&out, req->arena, NULL, 128 + 128 * count);
+    if (sales_body_write(&out, &body) == 0)
+        respond_body_cacheable(app, req, res, out.buf, out.len, &entry, app->cfg->list_cache_ttl);
+    else
+        respond_json_cacheable(app, req, res, sales_body_json(&body), &entry, app->cfg->list_cache_ttl);
 }
 
 void handle_report_top_products(struct app *app, struct http_request *req, struct http_response *res)

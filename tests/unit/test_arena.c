@@ -128,6 +128,42 @@ static void test_large_and_many(void **state)
     assert_non_null(arena_alloc(a, 200000));
 }
 
+/* A reset keeps the blocks of a report-sized request (up to 256 kB) for the
+ * next one, which gets them back emptied and zeroed, however malloc was used
+ * in between; a block that would pass the bound is freed. */
+static void test_reset_keeps_spares(void **state)
+{
+    struct arena *a = *state;
+    unsigned char *body = arena_alloc(a, 40000);
+    char *small[600];
+
+    assert_non_null(body);
+    memset(body, 0x5A, 40000);
+    for (size_t i = 0; i < 600; i++) /* some 40 kB: more standard blocks */
+        assert_non_null(small[i] = arena_printf(a, "%0*zu", 60, i));
+    arena_reset(a);
+    assert_true(arena_spare_bytes(a) >= 40000 + 16384);
+    assert_true(arena_spare_bytes(a) <= 256 * 1024);
+
+    /* Between requests, the worker's libraries take memory of that size. */
+    void *other = malloc(40000);
+    assert_non_null(other);
+    unsigned char *again = arena_alloc(a, 40000);
+    free(other);
+    assert_ptr_equal(again, body);
+    for (size_t i = 0; i < 40000; i++)
+        assert_int_equal(again[i], 0);
+    for (size_t i = 0; i < 600; i++)
+        assert_non_null(arena_printf(a, "%0*zu", 60, i));
+    assert_int_equal(arena_spare_bytes(a), 0);
+
+    arena_reset(a);
+    size_t kept = arena_spare_bytes(a);
+    assert_non_null(arena_alloc(a, 1024 * 1024));
+    arena_reset(a);
+    assert_int_equal(arena_spare_bytes(a), kept); /* the megabyte is freed */
+}
+
 static void test_strings(void **state)
 {
     struct arena *a = *state;
@@ -188,6 +224,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_and_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_keeps_spares, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defer_order_on_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defer_on_free, setup, teardown),

@@ -9,7 +9,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +91,24 @@ static void test_random_strings_match_jansson(void **state)
     }
 }
 
+/* Integers as "%" PRId64 prints them, around every power of ten. */
+static void test_integers_like_printf(void **state)
+{
+    (void)state;
+    int64_t p = 1;
+    for (int k = 0; k < 19; k++, p = k < 19 ? p * 10 : p)
+        for (int64_t d = -1; d <= 1; d++)
+            for (int sign = -1; sign <= 1; sign += 2) {
+                int64_t v = sign * (p + d);
+                char want[24];
+                snprintf(want, sizeof want, "%" PRId64, v);
+                struct json_out o;
+                json_out_init(&o, arena, NULL, 0);
+                json_out_int(&o, v);
+                assert_string_equal(o.buf, want);
+            }
+}
+
 static void test_integers_and_values(void **state)
 {
     (void)state;
@@ -131,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_strings_match_jansson),
         cmocka_unit_test(test_invalid_utf8_fails_like_jansson),
         cmocka_unit_test(test_random_strings_match_jansson),
+        cmocka_unit_test(test_integers_like_printf),
         cmocka_unit_test(test_integers_and_values),
         cmocka_unit_test(test_fixed_buffer_overflow_fails),
     };
