@@ -21,25 +21,11 @@
 #include "domain/report_periods.h"
 #include "domain/sales_series.h"
 #include "handlers/report_body.h"
+#include "arena_fixture.h"
 #include "json_out.h"
 #include "store/db.h"
 #include "store/statements.h"
 
-static struct arena *arena;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = arena_new();
-    return arena ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_free(arena);
-    return 0;
-}
 
 /* The tree's compact text (malloc'd), consuming the tree. */
 static char *dump(json_t *tree)
@@ -268,5 +254,5 @@ int main(void)
         cmocka_unit_test(test_sales_declines_bad_text), cmocka_unit_test(test_stats_random),
         cmocka_unit_test(test_stats_declines),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }
