@@ -44,5 +44,11 @@ int sales_series_fold(int64_t from, int64_t to, enum report_group g, const struc
 
 int64_t sales_average_order_value(int64_t revenue, int64_t orders)
 {
-    return orders > 0 ? (revenue + orders / 2) / orders : 0;
+    if (orders <= 0)
+        return 0;
+    int64_t half = orders / 2;
+    /* (revenue + half) / orders, without the sum overflowing near INT64_MAX */
+    if (revenue > INT64_MAX - half)
+        return revenue / orders + (revenue % orders >= orders - half);
+    return (revenue + half) / orders;
 }

@@ -8,6 +8,7 @@
 
 #include "domain/money.h"
 #include "domain/order_rules.h"
+#include "domain/sales_series.h"
 #include "json_out.h"
 #include "store/db.h"
 #include "store/statements.h"
@@ -117,8 +118,7 @@ static int stats_sum(const struct db_rows *buckets, struct stats_sums *s)
             s->revenue += DB_CELL(buckets, r, SBUCKET_REVENUE)->i;
         }
     }
-    /* Average order value, rounded half up to the cent. */
-    s->average = counted > 0 ? (s->revenue + counted / 2) / counted : 0;
+    s->average = sales_average_order_value(s->revenue, counted); /* rounded half up to the cent */
     return 0;
 }
 

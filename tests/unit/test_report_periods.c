@@ -136,6 +136,12 @@ static void test_series_overflow_and_average(void **state)
     assert_int_equal(sales_average_order_value(1000, 3), 333);
     assert_int_equal(sales_average_order_value(1001, 2), 501); /* 500.5 rounds up */
     assert_int_equal(sales_average_order_value(5, 0), 0);
+    /* Sums near the top of int64 round the same way, without overflow. */
+    assert_int_equal(sales_average_order_value(INT64_MAX, 1), INT64_MAX);
+    assert_int_equal(sales_average_order_value(INT64_MAX, 2), INT64_MAX / 2 + 1);
+    assert_int_equal(sales_average_order_value(INT64_MAX, INT64_MAX / 2), 2);
+    assert_int_equal(sales_average_order_value(INT64_MAX - 1, 3), (INT64_MAX - 1) / 3);
+    assert_int_equal(sales_average_order_value(-1001, 2), -500);
 }
 
 int main(void)
