@@ -28,6 +28,18 @@
  * worker holds beyond the first block (below the bench's 512 kB "flat"). */
 #define ARENA_SPARE_BYTES ((size_t)256 * 1024)
 
+/* Under AddressSanitizer a spare block is poisoned while it waits, so a
+ * pointer kept past arena_reset() is still caught as it was when the block
+ * was freed. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define SPARE_POISON(b) ASAN_POISON_MEMORY_REGION((b)->data, (b)->capacity)
+#define SPARE_UNPOISON(b) ASAN_UNPOISON_MEMORY_REGION((b)->data, (b)->capacity)
+#else
+#define SPARE_POISON(b) ((void)(b))
+#define SPARE_UNPOISON(b) ((void)(b))
+#endif
+
 struct arena_block {
     struct arena_block *next;
     size_t capacity; /* usable bytes in data[] */
@@ -81,10 +93,6 @@ static struct arena_block *block_new(size_t capacity)
     return block;
 }
 
-/*
- * Creates an arena with one block ready for use.  Returns NULL when out of
- * memory.
- */
 /* The smallest spare block of at least capacity bytes (emptied), or a new
  * one; NULL when out of memory. */
 static struct arena_block *block_get(struct arena *a, size_t capacity)
@@ -98,11 +106,16 @@ static struct arena_block *block_get(struct arena *a, size_t capacity)
     struct arena_block *block = *best;
     *best = block->next;
     a->spare_bytes -= block->capacity;
+    SPARE_UNPOISON(block);
     block->next = NULL;
     block->offset = 0;
     return block;
 }
 
+/*
+ * Creates an arena with one block ready for use.  Returns NULL when out of
+ * memory.
+ */
 struct arena *arena_new(void)
 {
     struct arena *a = calloc(1, sizeof(*a));
@@ -292,6 +305,7 @@ void arena_reset(struct arena *a)
         struct arena_block *next = block->next;
 
         if (block->capacity <= ARENA_SPARE_BYTES - a->spare_bytes) {
+            SPARE_POISON(block);
             block->next = a->spare;
             a->spare = block;
             a->spare_bytes += block->capacity;
