@@ -109,6 +109,30 @@ static int pairs_too_long(const uint8_t *p, size_t len)
 }
 
 /*
+ * 1 when anything in the input could be read by libfcgi as a GET_VALUES
+ * management record (version 1, type 9, request id 0) whose pairs declare
+ * a length past PARAM_LEN_MAX.  libfcgi reads such a record whenever it
+ * meets one, also while the worker reads the request's stdin (the reader
+ * below models the PARAMS stream only), and its framing after a malformed
+ * record is not worth modelling: every offset is tried, which skips a few
+ * more inputs than needed.
+ */
+static int any_huge_get_values(const uint8_t *data, size_t size)
+{
+    for (size_t i = 0; i + 8 <= size; i++) {
+        const uint8_t *h = data + i;
+        if (h[0] != 1 || h[1] != 9 || h[2] != 0 || h[3] != 0)
+            continue;
+        size_t content = (size_t)h[4] << 8 | h[5];
+        if (content > size - i - 8)
+            content = size - i - 8;
+        if (pairs_too_long(h + 8, content))
+            return 1;
+    }
+    return 0;
+}
+
+/*
  * 1 when libfcgi would be handed a parameter longer than PARAM_LEN_MAX.
  * libfcgi mallocs the declared length (up to 2 GiB) before reading it, and
  * its Malloc asserts on NULL, so a length past what malloc can give aborts
@@ -179,7 +203,7 @@ static int declares_huge_param(const uint8_t *data, size_t size)
             params_len += content;
         }
     }
-    huge = huge || pairs_too_long(params, params_len);
+    huge = huge || pairs_too_long(params, params_len) || any_huge_get_values(data, size);
     free(params);
     return huge;
 }
