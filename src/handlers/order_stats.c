@@ -2,10 +2,10 @@
  * order_stats.c — GET /api/v1/orders/stats?start_date=&end_date= (admin).
  *
  * Read from aggregates that the event relay keeps from the outbox
- * (events/aggregate.c: order_totals_daily, a row per day, and the running
- * totals order_stats_cum and product_sales_cum at the range's two ends),
- * so the cost follows the days asked for and the products, not the
- * orders.  The aggregates are per UTC day, so the range is whole days
+ * (events/aggregate.c: order_totals_daily, a row per day, the running
+ * totals order_stats_cum at the range's two ends, and the top ten from
+ * product_sales_pack's packed totals at those ends, store/sales_pack_store.c),
+ * so the cost follows the days asked for, not the orders.  The aggregates are per UTC day, so the range is whole days
  * (YYYY-MM-DD, both inclusive).  Cached under the "stats" scope, which the
  * relay bumps after each batch of order events it applies: the answer lags
  * the order writes by the relay's delay (README.md, "Statistics").

@@ -5,7 +5,8 @@
  *   GET /api/v1/reports/top-products?start_date=&end_date=&limit=10&by=revenue|quantity
  *
  * Both read the aggregates the event relay keeps from the outbox (store/
- * report_store.c): a row per day asked for, or two per product.  Days
+ * report_store.c): a row per day asked for, or for top products the
+ * packed totals of the range's two ends (store/sales_pack_store.c).  Days
  * are UTC, both ends inclusive, at most three years; the
  * default is the 30 days ending today.  Revenue and order counts leave out
  * cancelled and refunded orders.  Cached under the "stats" scope, which
