@@ -2,8 +2,8 @@
  * stats_delta.h — what an order event changes in the daily aggregates
  * (order_stats_daily, product_sales_daily, items_sold_daily), as pure
  * functions.  The relay derives order_totals_daily and the running totals
- * (order_stats_cum, product_sales_cum, product_sales_pack) from the same
- * merged deltas.
+ * (order_stats_cum, and the products' packed in product_sales_pack) from
+ * the same merged deltas.
  *
  * The relay's aggregator (events/aggregate.c) reads committed outbox events
  * and turns each into deltas here: order.created adds the order to its

@@ -104,8 +104,6 @@ static const struct upsert_table STATS_CUM = {"order_stats_cum", "day, status, p
                                               BUCKET_SUMS, 5, sizeof(struct stats_bucket_delta), bind_bucket};
 static const struct upsert_table SALES_DAILY = {"product_sales_daily", "day, product_id, quantity, revenue",
                                                 SALE_SUMS, 4, sizeof(struct sales_delta), bind_sale};
-static const struct upsert_table SALES_CUM = {"product_sales_cum", "day, product_id, quantity, revenue", SALE_SUMS,
-                                              4, sizeof(struct sales_delta), bind_sale};
 static const struct upsert_table TOTALS_DAILY = {"order_totals_daily",
                                                  "day, orders_all, orders_counted, revenue_counted, items_counted",
                                                  TOTALS_SUMS, 5, sizeof(struct day_totals_delta), bind_totals};
@@ -153,8 +151,6 @@ static int materialize_days(struct db *db, struct arena *a, const struct day_tot
             continue;
         rc = db_exec(db, STMT_AGG_MATERIALIZE_STATS, twice, 2, NULL, NULL);
         if (rc == DB_OK)
-            rc = db_exec(db, STMT_AGG_MATERIALIZE_SALES, twice, 2, NULL, NULL);
-        if (rc == DB_OK)
             rc = sales_pack_store_materialize(db, days[i].day);
         if (rc != DB_OK)
             return rc;
@@ -170,15 +166,8 @@ static int carry_bucket(struct db *db, const void *row)
     return db_exec(db, STMT_AGG_CARRY_STATS, v, 5, NULL, NULL);
 }
 
-static int carry_sale(struct db *db, const void *row)
-{
-    const struct sales_delta *s = row;
-    struct db_value v[4] = {DBP_INT(s->product_id), DBP_INT(s->quantity), DBP_INT(s->revenue), DBP_STR(s->day)};
-    return db_exec(db, STMT_AGG_CARRY_SALES, v, 4, NULL, NULL);
-}
-
-/* The merged deltas rows[0..n) (ascending by day) added to a running-total
- * table: a delta of the last materialized day to that day's row (the usual
+/* The merged deltas rows[0..n) (ascending by day) added to the buckets'
+ * running totals: a delta of the last materialized day to that day's row (the usual
  * case, many rows a statement), a delta of an earlier day to its day's row
  * and every later one (a statement each: a late cancellation, say). */
 static int apply_running(struct db *db, struct arena *a, const struct upsert_table *t, const void *rows, size_t n,
@@ -194,8 +183,9 @@ static int apply_running(struct db *db, struct arena *a, const struct upsert_tab
     return rc == DB_OK ? upsert_all(db, a, t, base + late * t->row_size, n - late) : rc;
 }
 
-/* The day totals and running totals of the batch (sql/011_running_totals.sql),
- * and the packed ones (sql/012_sales_pack.sql). */
+/* The day totals and the buckets' running totals of the batch
+ * (sql/011_running_totals.sql), and the products' packed ones
+ * (sql/012_sales_pack.sql; their unpacked table went in 014). */
 static int apply_totals(struct db *db, struct arena *a, const struct stats_deltas *d)
 {
     struct day_totals_delta *days = arena_calloc(a, d->nbuckets + d->nsales, sizeof *days);
@@ -214,8 +204,6 @@ static int apply_totals(struct db *db, struct arena *a, const struct stats_delta
     if (last_day->type == DBV_NULL)
         return DB_OK; /* nothing in the batch */
     rc = apply_running(db, a, &STATS_CUM, d->buckets, d->nbuckets, last_day->s, carry_bucket);
-    if (rc == DB_OK)
-        rc = apply_running(db, a, &SALES_CUM, d->sales, d->nsales, last_day->s, carry_sale);
     return rc == DB_OK ? sales_pack_store_apply(db, a, d->sales, d->nsales) : rc;
 }
 

@@ -27,8 +27,8 @@ int aggregate_store_pending(struct db *db, struct arena *a, size_t limit, struct
 int aggregate_store_mark(struct db *db, struct arena *a, const struct db_rows *rows);
 /* Adds the merged deltas to order_stats_daily and product_sales_daily, in
  * ascending key order, and what follows from them to order_totals_daily
- * and the running totals (order_stats_cum, product_sales_cum; sql/011;
- * and product_sales_pack, sql/012, store/sales_pack_store.h):
+ * and the running totals (order_stats_cum, sql/011; the products' in
+ * product_sales_pack, sql/012, store/sales_pack_store.h):
  * a day not yet there is first materialized from the day before it, and a
  * delta of a day before the latest is carried to every later day.  DB_*. */
 int aggregate_store_apply(struct db *db, struct arena *a, const struct stats_deltas *d);

@@ -255,7 +255,7 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
     QUERY(STMT_OUTBOX_UNAGGREGATED, 1, OUTBOX_AGG_NCOLUMNS,
               "SELECT id, type, payload FROM outbox_events WHERE aggregated_at IS NULL ORDER BY id LIMIT ?"),
     /* The relay's running totals (store/aggregate_store.c): a day of
-     * order_totals_daily is materialized in both running-total tables. */
+     * order_totals_daily is materialized in order_stats_cum and the packs. */
     QUERY(STMT_AGG_DAY_KNOWN, 1, SINGLE_NCOLUMNS, "SELECT COUNT(*) FROM order_totals_daily WHERE day = ?"),
     QUERY(STMT_AGG_LAST_DAY, 0, SINGLE_NCOLUMNS, "SELECT DATE_FORMAT(MAX(day), '%Y-%m-%d') FROM order_totals_daily"),
     STATEMENT(STMT_AGG_MATERIALIZE_STATS, 2,
@@ -263,21 +263,11 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               " SELECT ?, c.status, c.payment_status, c.orders, c.revenue"
               " FROM (SELECT MAX(day) AS d FROM order_totals_daily WHERE day < ?) p"
               " JOIN order_stats_cum c ON c.day = p.d"),
-    STATEMENT(STMT_AGG_MATERIALIZE_SALES, 2,
-              "INSERT INTO product_sales_cum (day, product_id, quantity, revenue)"
-              " SELECT ?, c.product_id, c.quantity, c.revenue"
-              " FROM (SELECT MAX(day) AS d FROM order_totals_daily WHERE day < ?) p"
-              " JOIN product_sales_cum c ON c.day = p.d"),
     STATEMENT(STMT_AGG_CARRY_STATS, 5,
               "INSERT INTO order_stats_cum (day, status, payment_status, orders, revenue)"
               " SELECT day, ?, ?, ?, ? FROM order_totals_daily WHERE day >= ?"
               " ON DUPLICATE KEY UPDATE orders = order_stats_cum.orders + VALUES(orders),"
               " revenue = order_stats_cum.revenue + VALUES(revenue)"),
-    STATEMENT(STMT_AGG_CARRY_SALES, 4,
-              "INSERT INTO product_sales_cum (day, product_id, quantity, revenue)"
-              " SELECT day, ?, ?, ? FROM order_totals_daily WHERE day >= ?"
-              " ON DUPLICATE KEY UPDATE quantity = product_sales_cum.quantity + VALUES(quantity),"
-              " revenue = product_sales_cum.revenue + VALUES(revenue)"),
     /* The packed running totals (store/sales_pack_store.c). */
     STATEMENT(STMT_AGG_MATERIALIZE_PACK, 2,
               "INSERT INTO product_sales_pack (day, chunk, totals)"

@@ -94,9 +94,7 @@ enum stmt_id {
     STMT_AGG_DAY_KNOWN,         /* (day) -> 1 when order_totals_daily has the day (materialized), else 0 */
     STMT_AGG_LAST_DAY,          /* -> the latest day of order_totals_daily, or NULL */
     STMT_AGG_MATERIALIZE_STATS, /* (day, day): order_stats_cum's rows of the latest day before, copied to day */
-    STMT_AGG_MATERIALIZE_SALES, /* (day, day): product_sales_cum's likewise */
     STMT_AGG_CARRY_STATS,       /* (status, payment_status, orders, revenue, day): added to every day >= day */
-    STMT_AGG_CARRY_SALES,       /* (product_id, quantity, revenue, day): likewise */
     STMT_AGG_MATERIALIZE_PACK,  /* (day, day): product_sales_pack's rows of the latest day before, copied */
     STMT_AGG_DAYS_FROM,         /* (day) -> the days of order_totals_daily on or after day, in order */
     STMT_AGG_PACK_LOCKED,       /* (chunk, day) -> PACK_DAY columns: the chunk's packs on or after day */

@@ -493,19 +493,23 @@ EXPECTED_SALES_CUM = """
     JOIN (SELECT product_id, MIN(day) AS first_day FROM product_sales_daily GROUP BY product_id) k
         ON k.first_day <= t.day
     LEFT JOIN product_sales_daily s ON s.day = t.day AND s.product_id = k.product_id"""
-# product_sales_pack (sql/012_sales_pack.sql) as it follows from
-# product_sales_cum: per day and chunk of 1024 product ids, each product's
-# id, units and revenue as big-endian 64-bit integers, in id order.
-EXPECTED_SALES_PACK = """
-    SELECT day, product_id DIV 1024 AS chunk,
-           GROUP_CONCAT(UNHEX(CONCAT(LPAD(HEX(product_id), 16, '0'), LPAD(HEX(quantity), 16, '0'),
-                                     LPAD(HEX(revenue), 16, '0'))) ORDER BY product_id SEPARATOR '') AS totals
-    FROM product_sales_cum GROUP BY day, product_id DIV 1024"""
+# product_sales_pack (sql/012_sales_pack.sql) as it follows from the
+# products' running totals: per day and chunk of SALES_PACK_CHUNK product
+# ids, each product's id, units and revenue as big-endian 64-bit integers,
+# in id order (src/domain/sales_pack.h).
+SALES_PACK_CHUNK = 1024
+EXPECTED_SALES_PACK = f"""
+    SELECT day, product_id DIV {SALES_PACK_CHUNK} AS chunk,
+           GROUP_CONCAT(UNHEX(CONCAT(LPAD(HEX(product_id), 16, '0'), LPAD(HEX(CAST(q AS SIGNED)), 16, '0'),
+                                     LPAD(HEX(CAST(r AS SIGNED)), 16, '0'))) ORDER BY product_id SEPARATOR '') AS totals
+    FROM ({EXPECTED_SALES_CUM}) c GROUP BY day, product_id DIV {SALES_PACK_CHUNK}"""
 
 # Keys of the aggregates that differ from the orders themselves: the daily
 # ones from 2002 on (the report tests write made-up aggregates for 2000 and
 # 2001), and the derived ones (every day) from the daily ones; a derived
-# row missing or extra counts too (COUNT(*) <> 2).
+# row missing or extra counts too (COUNT(*) <> 2).  The products' running
+# totals are kept packed only (migration 014), so their packs are compared
+# with the running totals computed here from the daily rows.
 AGGREGATE_MISMATCHES = f"""
 SELECT (SELECT COUNT(*) FROM (
     SELECT day, status, payment_status FROM (
@@ -537,11 +541,6 @@ SELECT (SELECT COUNT(*) FROM (
         GROUP BY DATE(o.created_at), i.product_id) s
     GROUP BY day, product_id HAVING SUM(q) <> 0 OR SUM(r) <> 0) bad_sales)
   + (SELECT COUNT(*) FROM (
-    SELECT day, product_id FROM (
-        SELECT day, product_id, quantity AS q, revenue AS r FROM product_sales_cum
-        UNION ALL SELECT day, product_id, -q, -r FROM ({EXPECTED_SALES_CUM}) e) s
-    GROUP BY day, product_id HAVING SUM(q) <> 0 OR SUM(r) <> 0 OR COUNT(*) <> 2) bad_sales_cum)
-  + (SELECT COUNT(*) FROM (
     SELECT day, chunk FROM (
         SELECT day, chunk, totals FROM product_sales_pack
         UNION ALL SELECT day, chunk, totals FROM ({EXPECTED_SALES_PACK}) e) s
@@ -551,30 +550,44 @@ SELECT (SELECT COUNT(*) FROM (
 
 def aggregate_mismatches(stack):
     """(stats buckets plus day totals plus bucket running totals, product-day
-    sales rows plus product running totals plus their packs) that do not match the orders,
+    sales rows plus the packs of the product running totals) that do not match the orders,
     directly or through the daily rows: (0, 0) when every order is counted
     exactly once."""
     row = mysql(stack, AGGREGATE_MISMATCHES)[0]
     return int(row[0]), int(row[1])
 
 
+def packed_totals(stack, product_id, from_day):
+    """The product's running totals as the packs hold them, on each day from
+    from_day on where its chunk's pack has it: [[day, units, revenue], …],
+    each a text as mysql() gives them."""
+    out = []
+    chunk = int(product_id) // SALES_PACK_CHUNK
+    for day, packed in mysql(stack, "SELECT DATE_FORMAT(day, '%Y-%m-%d'), HEX(totals) FROM product_sales_pack"
+                                    f" WHERE chunk = {chunk} AND day >= '{from_day}' ORDER BY day"):
+        raw = bytes.fromhex(packed)
+        assert len(raw) % 24 == 0, (day, len(raw))
+        for at in range(0, len(raw), 24):
+            pid, units, revenue = (int.from_bytes(raw[at + k:at + k + 8], "big", signed=True) for k in (0, 8, 16))
+            if pid == int(product_id):
+                out.append([day, str(units), str(revenue)])
+    return out
+
+
 def _backfill_sql():
-    """Migration 011's backfill of the running totals, then 012's of their
-    packs (which follow from product_sales_cum)."""
-    sections = []
-    for name in ("011_running_totals.sql", "012_sales_pack.sql"):
-        path = os.path.join(os.path.dirname(__file__), "..", "..", "sql", name)
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        section = text.split("-- backfill:begin")[1].split("-- backfill:end")[0]
-        sections.append(section.split("\n", 1)[1])  # from the line after the marker
-    return "".join(sections)
+    """Migration 014's backfill: the day totals, the buckets' running totals
+    and the products' packed ones, from the daily rows."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "sql", "014_no_product_sales_cum.sql")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    section = text.split("-- backfill:begin")[1].split("-- backfill:end")[0]
+    return section.split("\n", 1)[1]  # from the line after the marker
 
 
 def rebuild_running_totals(stack):
     """After a test wrote daily aggregate rows behind the relay's back:
     order_totals_daily, the running totals and their packs rebuilt from the
-    daily rows, by migrations 011's and 012's own backfills.  The daily rows are locked first, in
+    daily rows, by migration 014's own backfill.  The daily rows are locked first, in
     the relay's order (daily, then derived), so a relay batch meanwhile
     waits rather than deadlocks; a deadlock all the same is retried."""
     sql = _backfill_sql().replace(

@@ -9,8 +9,8 @@ import datetime
 import pytest
 
 from conftest import (aggregate_mismatches, api, check_problem_response, create_order, demo_admin_token,
-                      make_product, mysql, new_customer, rebuild_running_totals, redis_cli, stats_caught_up,
-                      wait_until)
+                      make_product, mysql, new_customer, packed_totals, rebuild_running_totals, redis_cli,
+                      stats_caught_up, wait_until)
 
 SALES = "/api/v1/reports/sales"
 TOP = "/api/v1/reports/top-products"
@@ -23,7 +23,7 @@ def admin(stack):
 
 def fresh_reports(stack):
     """After a test wrote daily aggregate rows behind the server's back: the
-    day totals and running totals follow them (rebuilt as migration 011
+    day totals and running totals follow them (rebuilt as migration 014
     fills them), and the stats cache scope, which report answers are cached
     under, moves on."""
     rebuild_running_totals(stack)
@@ -155,8 +155,8 @@ def test_a_late_change_carries_to_the_days_after_it(stack, admin):
     """A change of an earlier day than the latest the relay keeps (here
     tomorrow, written ahead) moves the running totals of that day and every
     later one: an order placed today with a product never sold before, then
-    cancelled.  The product's running rows are what top products reads at
-    a range's two ends."""
+    cancelled.  The product's running totals, in its chunk's pack of each
+    day, are what top products reads at a range's two ends."""
     today = datetime.datetime.now(datetime.timezone.utc).date()
     tomorrow = (today + datetime.timedelta(days=1)).isoformat()
     today = today.isoformat()
@@ -166,8 +166,7 @@ def test_a_late_change_carries_to_the_days_after_it(stack, admin):
     fresh_reports(stack)
 
     def running():
-        return mysql(stack, "SELECT DATE_FORMAT(day, '%Y-%m-%d'), quantity, revenue FROM product_sales_cum"
-                            f" WHERE product_id = {int(product['id'])} AND day >= '{today}' ORDER BY day")
+        return packed_totals(stack, product["id"], today)
     try:
         token, _ = new_customer(stack)
         order = create_order(stack, token, [(product["id"], 4)])
