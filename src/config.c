@@ -134,7 +134,7 @@ void config_defaults(struct config *cfg)
     cfg->list_cache_ttl = 60;
     cfg->events_maxlen = 100000;
     cfg->relay = 1;
-    cfg->relay_gather_ms = 10;
+    cfg->relay_gather_ms = 50;
     snprintf(cfg->db.name, sizeof cfg->db.name, "orderapi");
     snprintf(cfg->db.user, sizeof cfg->db.user, "orderapi");
     cfg->db.connect_timeout = 2;

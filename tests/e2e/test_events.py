@@ -98,7 +98,7 @@ def test_an_order_event_is_published_with_every_field(stack):
 
 
 def test_a_burst_of_orders_is_published_in_few_batches_and_promptly(stack):
-    """After a wake-up the relay waits ORDERAPI_RELAY_GATHER_MS (10 ms) before
+    """After a wake-up the relay waits ORDERAPI_RELAY_GATHER_MS (50 ms) before
     it reads the outbox, so a burst of commits goes out in a few batches
     rather than one query pair each.  A batch is marked with one UPDATE, so
     its rows share one published_at."""
@@ -131,10 +131,10 @@ def test_a_burst_of_orders_is_published_in_few_batches_and_promptly(stack):
     assert events == 48
     # Promptly: no event waited a second between its commit and the stream.
     assert slowest_us < 1_000_000, (slowest_us, elapsed)
-    # Each batch after a wake-up follows a 10 ms pause, so the burst (from
+    # Each batch after a wake-up follows a 50 ms pause, so the burst (from
     # its first commit to its last publication) holds at most one batch per
-    # 10 ms; without the pause it is close to one batch per order.
-    assert batches <= (elapsed + 0.05) / 0.010 + 1, (events, batches, elapsed)
+    # 50 ms; without the pause it is close to one batch per order.
+    assert batches <= (elapsed + 0.05) / 0.050 + 1, (events, batches, elapsed)
     assert batches < events, (events, batches)
 
 

@@ -75,9 +75,9 @@ static void test_numbers_are_strict_and_errors_name_the_setting(void **state)
     assert_non_null(strstr(err, "unknown setting"));
     assert_int_equal(config_set(&cfg, "ORDERAPI_MAX_BODY", "1023", err, sizeof err), -1);
     assert_int_equal(config_set(&cfg, "ORDERAPI_TEST_ROUTES", "maybe", err, sizeof err), -1);
-    /* The relay's gathering pause: 10 ms unless set, 0 (off) to 1000. */
+    /* The relay's gathering pause: 50 ms unless set, 0 (off) to 1000. */
     config_defaults(&cfg);
-    assert_int_equal(cfg.relay_gather_ms, 10);
+    assert_int_equal(cfg.relay_gather_ms, 50);
     assert_int_equal(config_set(&cfg, "ORDERAPI_RELAY_GATHER_MS", "0", err, sizeof err), 0);
     assert_int_equal(cfg.relay_gather_ms, 0);
     assert_int_equal(config_set(&cfg, "ORDERAPI_RELAY_GATHER_MS", "1000", err, sizeof err), 0);
