@@ -108,15 +108,95 @@ int order_store_history(struct db *db, struct arena *a, int64_t order_id, struct
     return db_query(db, STMT_ORDER_HISTORY, v, 2, a, rows);
 }
 
+/* STMT_STATS_DAILY's rows split: *start, the day before the range when the
+ * first row is one (else NULL); *end, the range's last materialized day
+ * (NULL when it has none); daily, the range's days that have orders. */
+static int stats_days(struct arena *a, const struct db_rows *rows, const char *from_day, struct db_rows *daily,
+                      const char **start, const char **end)
+{
+    size_t first = 0;
+    *start = *end = NULL;
+    for (size_t r = 0; r < rows->count; r++)
+        if (!DB_CELL(rows, r, SDAILY_DAY)->s)
+            return DB_ERROR;
+    if (rows->count > 0 && strcmp(DB_CELL(rows, 0, SDAILY_DAY)->s, from_day) < 0) {
+        *start = DB_CELL(rows, 0, SDAILY_DAY)->s;
+        first = 1;
+    }
+    if (first < rows->count)
+        *end = DB_CELL(rows, rows->count - 1, SDAILY_DAY)->s;
+    *daily = (struct db_rows){.columns = STATS_DAILY_NCOLUMNS};
+    daily->cells = arena_calloc(a, rows->count + 1, STATS_DAILY_NCOLUMNS * sizeof *daily->cells);
+    if (!daily->cells)
+        return DB_ERROR;
+    for (size_t r = first; r < rows->count; r++) {
+        if (DB_CELL(rows, r, SDAILY_ORDERS)->i <= 0)
+            continue;
+        memcpy(DB_CELL(daily, daily->count, SDAILY_DAY), DB_CELL(rows, r, SDAILY_DAY), STATS_DAILY_NCOLUMNS * sizeof *daily->cells);
+        daily->count++;
+    }
+    return DB_OK;
+}
+
+/* The range's buckets from STMT_STATS_CUM_ENDS's rows: each of the end
+ * day's running totals minus the start day's of the same bucket. */
+static int stats_buckets(struct arena *a, const struct db_rows *cum, struct db_rows *buckets)
+{
+    *buckets = (struct db_rows){.columns = STATS_BUCKETS_NCOLUMNS};
+    buckets->cells = arena_calloc(a, cum->count + 1, STATS_BUCKETS_NCOLUMNS * sizeof *buckets->cells);
+    if (!buckets->cells)
+        return DB_ERROR;
+    for (size_t e = 0; e < cum->count; e++) {
+        const struct db_value *end = DB_CELL(cum, e, SCUM_IS_END);
+        if (end[SCUM_IS_END].i != 1)
+            continue;
+        if (!end[SCUM_STATUS].s || !end[SCUM_PAYMENT_STATUS].s)
+            return DB_ERROR;
+        int64_t orders = end[SCUM_ORDERS].i, revenue = end[SCUM_REVENUE].i;
+        for (size_t s = 0; s < cum->count; s++) {
+            const struct db_value *start = DB_CELL(cum, s, SCUM_IS_END);
+            if (start[SCUM_IS_END].i == 1 || !start[SCUM_STATUS].s || !start[SCUM_PAYMENT_STATUS].s ||
+                strcmp(start[SCUM_STATUS].s, end[SCUM_STATUS].s) != 0 ||
+                strcmp(start[SCUM_PAYMENT_STATUS].s, end[SCUM_PAYMENT_STATUS].s) != 0)
+                continue;
+            if (__builtin_sub_overflow(orders, start[SCUM_ORDERS].i, &orders) ||
+                __builtin_sub_overflow(revenue, start[SCUM_REVENUE].i, &revenue))
+                return DB_ERROR;
+        }
+        struct db_value *row = DB_CELL(buckets, buckets->count++, SBUCKET_STATUS);
+        row[SBUCKET_STATUS] = end[SCUM_STATUS];
+        row[SBUCKET_PAYMENT_STATUS] = end[SCUM_PAYMENT_STATUS];
+        row[SBUCKET_ORDERS] = DBP_INT(orders);
+        row[SBUCKET_REVENUE] = DBP_INT(revenue);
+    }
+    return DB_OK;
+}
+
+/*
+ * Three reads: the range's days with the day before it (which give the
+ * running totals' two ends), the two ends' status buckets, and their packs
+ * (the top ten, named).  A range without a materialized day has nothing
+ * to subtract, and reads only the first.
+ */
 int order_store_stats(struct db *db, struct arena *a, const char *from_day, const char *to_day,
                       struct db_rows *buckets, struct db_rows *daily, struct db_rows *top)
 {
-    struct db_value range[2] = {DBP_STR(from_day), DBP_STR(to_day)};
-    int rc = db_query(db, STMT_STATS_BUCKETS, range, 2, a, buckets);
+    struct db_value range[3] = {DBP_STR(from_day), DBP_STR(from_day), DBP_STR(to_day)};
+    struct db_rows days, cum;
+    const char *start, *end;
+    *buckets = (struct db_rows){.columns = STATS_BUCKETS_NCOLUMNS};
+    *top = (struct db_rows){.columns = STATS_TOP_NCOLUMNS};
+    int rc = db_query(db, STMT_STATS_DAILY, range, 3, a, &days);
     if (rc == DB_OK)
-        rc = db_query(db, STMT_STATS_DAILY, range, 2, a, daily);
+        rc = stats_days(a, &days, from_day, daily, &start, &end);
+    if (rc != DB_OK || !end)
+        return rc;
+    struct db_value ends[3] = {DBP_STR(end), start ? DBP_STR(start) : DBP_NULL, DBP_STR(end)};
+    rc = db_query(db, STMT_STATS_CUM_ENDS, ends, 3, a, &cum);
     if (rc == DB_OK)
-        rc = sales_pack_store_top(db, a, from_day, to_day, 1, 10, SALES_TOP_STATS, top);
+        rc = stats_buckets(a, &cum, buckets);
+    if (rc == DB_OK)
+        rc = sales_pack_store_top_between(db, a, start, end, 1, 10, SALES_TOP_STATS, top);
     return rc;
 }
 

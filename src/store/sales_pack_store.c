@@ -16,39 +16,29 @@
 
 /* --- Reading: the top products of a range ------------------------------- */
 
-/* One end of a range: its chunks' packs decoded in chunk order, which is
- * ascending product id.  DB_OK, or DB_ERROR for a pack that is not one. */
-static int decode_end(struct arena *a, const struct db_rows *packs, int64_t is_end, struct sales_total **out,
+/* One end of a range (the rows whose column `end` is 1): its chunks'
+ * packs decoded in row order, which is chunk order and so ascending product
+ * id (sales_pack_decode refuses ids that do not ascend, so a chunk twice or
+ * out of order is an error).  DB_OK, or DB_ERROR for a pack that is not one. */
+static int decode_end(struct arena *a, const struct db_rows *packs, enum sales_pack_col end, struct sales_total **out,
                       size_t *n)
 {
-    size_t total = 0, rows = 0;
+    size_t total = 0;
     for (size_t r = 0; r < packs->count; r++) {
-        if (DB_CELL(packs, r, SPACK_IS_END)->i != is_end)
-            continue;
         long count = sales_pack_count(DB_CELL(packs, r, SPACK_TOTALS)->len);
         if (count < 0)
             return DB_ERROR;
-        total += (size_t)count;
-        rows++;
+        if (DB_CELL(packs, r, end)->i == 1)
+            total += (size_t)count;
     }
     *n = 0;
     *out = arena_calloc(a, total + 1, sizeof **out);
     if (!*out)
         return DB_ERROR;
-    int64_t last_chunk = -1;
-    for (size_t done = 0; done < rows; done++) {
-        /* The next chunk up: the rows are few (a chunk per 1024 products). */
-        size_t next = packs->count;
-        for (size_t r = 0; r < packs->count; r++) {
-            int64_t chunk = DB_CELL(packs, r, SPACK_CHUNK)->i;
-            if (DB_CELL(packs, r, SPACK_IS_END)->i == is_end && chunk > last_chunk &&
-                (next == packs->count || chunk < DB_CELL(packs, next, SPACK_CHUNK)->i))
-                next = r;
-        }
-        if (next == packs->count)
-            return DB_ERROR; /* a chunk twice */
-        last_chunk = DB_CELL(packs, next, SPACK_CHUNK)->i;
-        const struct db_value *totals = DB_CELL(packs, next, SPACK_TOTALS);
+    for (size_t r = 0; r < packs->count; r++) {
+        if (DB_CELL(packs, r, end)->i != 1)
+            continue;
+        const struct db_value *totals = DB_CELL(packs, r, SPACK_TOTALS);
         int64_t after = *n ? (*out)[*n - 1].product_id : 0;
         if (sales_pack_decode((const unsigned char *)totals->s, totals->len, after, *out + *n) != 0)
             return DB_ERROR;
@@ -104,25 +94,42 @@ static int top_rows(struct arena *a, const struct sales_total *top, size_t n, co
     return DB_OK;
 }
 
-int sales_pack_store_top(struct db *db, struct arena *a, const char *from_day, const char *to_day, int by_quantity,
-                         size_t limit, enum sales_pack_top_shape shape, struct db_rows *rows)
+/* The top of the packs read (enum sales_pack_col rows), ranked and named. */
+static int top_of_packs(struct db *db, struct arena *a, const struct db_rows *packs, int by_quantity, size_t limit,
+                        enum sales_pack_top_shape shape, struct db_rows *rows)
 {
-    struct db_value range[2] = {DBP_STR(from_day), DBP_STR(to_day)};
-    struct db_rows packs, names = {0};
+    struct db_rows names = {0};
     struct sales_total *start, *end, *top = arena_calloc(a, limit + 1, sizeof *top);
     size_t nstart, nend;
     if (!top)
         return DB_ERROR;
-    int rc = db_query(db, STMT_SALES_PACK_RANGE, range, 2, a, &packs);
-    if (rc != DB_OK)
-        return rc;
-    if (decode_end(a, &packs, 0, &start, &nstart) != DB_OK || decode_end(a, &packs, 1, &end, &nend) != DB_OK) {
-        log_msg("error", "product_sales_pack: a pack of %s..%s is malformed", from_day, to_day);
+    if (decode_end(a, packs, SPACK_IS_START, &start, &nstart) != DB_OK ||
+        decode_end(a, packs, SPACK_IS_END, &end, &nend) != DB_OK) {
+        log_msg("error", "product_sales_pack: a pack of the range's ends is malformed");
         return DB_ERROR;
     }
     size_t n = sales_pack_top(end, nend, start, nstart, by_quantity, limit, top);
-    rc = n ? product_names(db, a, top, n, &names) : DB_OK;
+    int rc = n ? product_names(db, a, top, n, &names) : DB_OK;
     return rc == DB_OK ? top_rows(a, top, n, &names, shape, rows) : rc;
+}
+
+int sales_pack_store_top(struct db *db, struct arena *a, const char *from_day, const char *to_day, int by_quantity,
+                         size_t limit, enum sales_pack_top_shape shape, struct db_rows *rows)
+{
+    struct db_value range[2] = {DBP_STR(from_day), DBP_STR(to_day)};
+    struct db_rows packs;
+    int rc = db_query(db, STMT_SALES_PACK_RANGE, range, 2, a, &packs);
+    return rc == DB_OK ? top_of_packs(db, a, &packs, by_quantity, limit, shape, rows) : rc;
+}
+
+int sales_pack_store_top_between(struct db *db, struct arena *a, const char *start_day, const char *end_day,
+                                 int by_quantity, size_t limit, enum sales_pack_top_shape shape, struct db_rows *rows)
+{
+    struct db_value start = start_day ? DBP_STR(start_day) : DBP_NULL, end = DBP_STR(end_day);
+    struct db_value days[4] = {start, end, start, end};
+    struct db_rows packs;
+    int rc = db_query(db, STMT_SALES_PACK_DAYS, days, 4, a, &packs);
+    return rc == DB_OK ? top_of_packs(db, a, &packs, by_quantity, limit, shape, rows) : rc;
 }
 
 /* --- Writing: the relay ---------------------------------------------------- */

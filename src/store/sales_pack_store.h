@@ -27,6 +27,10 @@ enum sales_pack_top_shape {
  * product no longer in products is left out).  DB_*. */
 int sales_pack_store_top(struct db *db, struct arena *a, const char *from_day, const char *to_day, int by_quantity,
                          size_t limit, enum sales_pack_top_shape shape, struct db_rows *rows);
+/* The same, between two materialized days the caller has found: the
+ * totals of end_day minus those of start_day (NULL: nothing before). */
+int sales_pack_store_top_between(struct db *db, struct arena *a, const char *start_day, const char *end_day,
+                                 int by_quantity, size_t limit, enum sales_pack_top_shape shape, struct db_rows *rows);
 
 /* The relay, in its batch transaction.  A day new to order_totals_daily
  * gets the packs of the latest day before it, copied.  DB_*. */

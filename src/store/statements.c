@@ -55,22 +55,18 @@
     [id_] = {.id = (id_), .name = #id_, .sql = (sql_), .nparams = (nparams_), .ncolumns = (ncolumns_), \
              .mariadb_only = 1}
 
-/* The latest materialized day before the range (a.d) and the latest on or
- * before its end (b.d), each one index dive into order_totals_daily; a
- * running-total table's rows of b.d minus those of a.d are the range's
- * totals (sql/011_running_totals.sql).  Parameters: (from_day, to_day). */
-#define RANGE_ENDS                                                                                          \
-    "(SELECT MAX(day) AS d FROM order_totals_daily WHERE day < ?) a"                                        \
-    " JOIN (SELECT MAX(day) AS d FROM order_totals_daily WHERE day <= ?) b"
 /* The packed running totals of the latest materialized day before the
- * range and of the latest on or before its end, each found by one index
- * dive into order_totals_daily; the end's totals minus the start's are the
- * range's (sql/012_sales_pack.sql).  Parameters: (from_day, to_day). */
+ * range (r.s) and of the latest on or before its end (r.e), each found by
+ * one index dive into order_totals_daily, then both days' rows by one range
+ * read of product_sales_pack's key, in day and chunk order; the end's
+ * totals minus the start's are the range's (sql/012_sales_pack.sql).  No
+ * UNION: MariaDB would copy the packs into a temporary table.
+ * Parameters: (from_day, to_day). */
 #define SALES_PACK_RANGE_SQL                                                                                \
-    "SELECT 0, c.chunk, c.totals FROM (SELECT MAX(day) AS d FROM order_totals_daily WHERE day < ?) a"      \
-    " JOIN product_sales_pack c ON c.day = a.d"                                                             \
-    " UNION ALL SELECT 1, c.chunk, c.totals FROM (SELECT MAX(day) AS d FROM order_totals_daily WHERE day <= ?) b" \
-    " JOIN product_sales_pack c ON c.day = b.d"
+    "SELECT c.day <=> r.s, c.day <=> r.e, c.chunk, c.totals"                                               \
+    " FROM (SELECT (SELECT MAX(day) FROM order_totals_daily WHERE day < ?) AS s,"                           \
+    " (SELECT MAX(day) FROM order_totals_daily WHERE day <= ?) AS e) r"                                     \
+    " JOIN product_sales_pack c ON c.day IN (r.s, r.e) ORDER BY c.day, c.chunk"
 const struct stmt_def STATEMENTS[STMT_COUNT] = {
     QUERY(STMT_PING, 0, SINGLE_NCOLUMNS, "SELECT 1"),
 
@@ -230,23 +226,27 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
               "UPDATE orders SET shipping_address = ?, notes = ?, customer_name = ?, customer_email = ?,"
               " customer_phone = ?, priority = ?, discount_amount = ?, total_amount = ?,"
               " version = version + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"),
-    /* Statistics: the range's two ends of the running totals, and its
-     * days' rows of order_totals_daily (sql/011_running_totals.sql). */
-    QUERY(STMT_STATS_BUCKETS, 2, STATS_BUCKETS_NCOLUMNS,
-              "SELECT e.status, e.payment_status, CAST(e.orders - COALESCE(s.orders, 0) AS SIGNED),"
-              " CAST(e.revenue - COALESCE(s.revenue, 0) AS SIGNED) FROM " RANGE_ENDS
-              " JOIN order_stats_cum e ON e.day = b.d"
-              " LEFT JOIN order_stats_cum s ON s.day = a.d AND s.status = e.status"
-              " AND s.payment_status = e.payment_status"),
-    QUERY(STMT_STATS_DAILY, 2, STATS_DAILY_NCOLUMNS,
-              "SELECT DATE_FORMAT(day, '%Y-%m-%d'), orders_all, revenue_counted"
-              " FROM order_totals_daily WHERE day BETWEEN ? AND ? AND orders_all > 0 ORDER BY day"),
+    /* Statistics (store/order_store.c): the range's days of
+     * order_totals_daily with the latest materialized day before it (the
+     * start of the running totals; from_day itself when there is none), as
+     * DATE values (the client writes them as YYYY-MM-DD); then the two
+     * ends' rows of the running totals, whose difference is the range's
+     * (sql/011_running_totals.sql). */
+    QUERY(STMT_STATS_DAILY, 3, STATS_DAILY_NCOLUMNS,
+              "SELECT day, orders_all, revenue_counted FROM order_totals_daily"
+              " WHERE day BETWEEN COALESCE((SELECT MAX(day) FROM order_totals_daily WHERE day < ?), ?) AND ?"
+              " ORDER BY day"),
+    QUERY(STMT_STATS_CUM_ENDS, 3, STATS_CUM_NCOLUMNS,
+              "SELECT day <=> ?, status, payment_status, orders, revenue FROM order_stats_cum WHERE day IN (?, ?)"),
 
     /* Reports: a row per day, and the running totals' two ends. */
     QUERY(STMT_REPORT_SALES_DAILY, 2, REPORT_SALES_NCOLUMNS,
               "SELECT DATE_FORMAT(day, '%Y-%m-%d'), orders_counted, revenue_counted, items_counted"
               " FROM order_totals_daily WHERE day BETWEEN ? AND ? ORDER BY day"),
     QUERY(STMT_SALES_PACK_RANGE, 2, SALES_PACK_NCOLUMNS, SALES_PACK_RANGE_SQL),
+    QUERY(STMT_SALES_PACK_DAYS, 4, SALES_PACK_NCOLUMNS,
+              "SELECT day <=> ?, day <=> ?, chunk, totals FROM product_sales_pack WHERE day IN (?, ?)"
+              " ORDER BY day, chunk"),
 
     /* Event relay and housekeeping. */
     QUERY(STMT_OUTBOX_PENDING, 1, OUTBOX_PENDING_NCOLUMNS,

@@ -81,12 +81,16 @@ enum stmt_id {
     STMT_ORDER_SET_PAYMENT,     /* (payment_status, payment_method, transaction_ref, id) */
     STMT_ORDER_UPDATE_FIELDS,   /* (shipping_address, notes, customer_name, customer_email, customer_phone,
                                     priority, discount_amount, total_amount, id) */
-    STMT_STATS_BUCKETS,         /* (from_day, to_day) -> status, payment_status, orders, revenue */
-    STMT_STATS_DAILY,           /* (from_day, to_day) -> day, orders, revenue (counting orders) */
+    STMT_STATS_DAILY,           /* (from_day, from_day, to_day) -> day, orders, revenue: the days of the
+                                    range and the latest day before it (STATS_DAILY columns) */
+    STMT_STATS_CUM_ENDS,        /* (end_day, start_day, end_day) -> STATS_CUM columns: order_stats_cum's rows
+                                    of the two days */
 
     /* Reports (store/report_store.c). */
     STMT_REPORT_SALES_DAILY,    /* (from_day, to_day) -> day, orders, revenue, items (orders counting revenue) */
     STMT_SALES_PACK_RANGE,      /* (from_day, to_day) -> SALES_PACK columns: the packs of the range's two ends */
+    STMT_SALES_PACK_DAYS,       /* (start_day, end_day, start_day, end_day) -> SALES_PACK columns: the packs
+                                    of two materialized days */
 
     /* The event relay and housekeeping (events/relay.c). */
     STMT_OUTBOX_PENDING,        /* (limit) -> id, type, order_id, payload, created_at */
@@ -136,8 +140,10 @@ enum refresh_col { RT_ID = 0, RT_FAMILY, RT_USER_ID, RT_EXPIRES_AT, RT_USED_AT, 
 enum report_sales_col { RSALES_DAY = 0, RSALES_ORDERS, RSALES_REVENUE, RSALES_ITEMS, REPORT_SALES_NCOLUMNS };
 /* The top products of GET /reports/top-products, likewise. */
 enum report_top_col { RTOP_PRODUCT_ID = 0, RTOP_SKU, RTOP_NAME, RTOP_QUANTITY, RTOP_REVENUE, REPORT_TOP_NCOLUMNS };
-/* STMT_SALES_PACK_RANGE: 1 for the range's end, 0 for the day before it. */
-enum sales_pack_col { SPACK_IS_END = 0, SPACK_CHUNK, SPACK_TOTALS, SALES_PACK_NCOLUMNS };
+/* STMT_SALES_PACK_RANGE and STMT_SALES_PACK_DAYS, ordered by day, then
+ * chunk: whether the row is of the day before the range (is_start) and of
+ * the range's last day (is_end); both when they are one day. */
+enum sales_pack_col { SPACK_IS_START = 0, SPACK_IS_END, SPACK_CHUNK, SPACK_TOTALS, SALES_PACK_NCOLUMNS };
 /* STMT_AGG_PACK_LOCKED. */
 enum pack_day_col { PDAY_DAY = 0, PDAY_TOTALS, PACK_DAY_NCOLUMNS };
 
@@ -162,9 +168,14 @@ enum order_history_col { OHIST_FROM = 0, OHIST_TO, OHIST_KIND, OHIST_CHANGED_BY,
 /* STMT_IDEMPOTENCY_GET. */
 enum idempotency_col { IDEM_HASH = 0, IDEM_STATE, IDEM_STATUS, IDEM_BODY, IDEM_LOCATION, IDEM_EXPIRES_AT,
                        IDEM_AGE_S, IDEM_OWNER_TOKEN, IDEM_OWNER_ALIVE, IDEMPOTENCY_NCOLUMNS };
-/* STMT_STATS_BUCKETS. */
+/* The range's status buckets (store/order_store.c builds them from
+ * STMT_STATS_CUM_ENDS: the end's running totals minus the start's). */
 enum stats_bucket_col { SBUCKET_STATUS = 0, SBUCKET_PAYMENT_STATUS, SBUCKET_ORDERS, SBUCKET_REVENUE,
                         STATS_BUCKETS_NCOLUMNS };
+/* STMT_STATS_CUM_ENDS: whether the row is of the end day, then the
+ * running totals of one bucket. */
+enum stats_cum_col { SCUM_IS_END = 0, SCUM_STATUS, SCUM_PAYMENT_STATUS, SCUM_ORDERS, SCUM_REVENUE,
+                     STATS_CUM_NCOLUMNS };
 /* STMT_STATS_DAILY. */
 enum stats_daily_col { SDAILY_DAY = 0, SDAILY_ORDERS, SDAILY_REVENUE, STATS_DAILY_NCOLUMNS };
 /* The top products of GET /orders/stats (store/sales_pack_store.c builds
