@@ -85,7 +85,8 @@ enum stmt_id {
     STMT_STATS_DAILY,           /* (from_day, to_day) -> day, orders, revenue (counting orders) */
 
     /* Reports (store/report_store.c). */
-    STMT_REPORT_SALES_DAILY,    /* (from_day, to_day) -> day, orders, revenue, items (orders counting revenue) */
+    STMT_REPORT_SALES_DAILY,    /* (from_day, to_day) -> day (days since 1970-01-01), orders, revenue, items
+                                 * (orders counting revenue) */
     STMT_SALES_PACK_RANGE,      /* (from_day, to_day) -> SALES_PACK columns: the packs of the range's two ends */
 
     /* The event relay and housekeeping (events/relay.c). */
