@@ -4,17 +4,23 @@
  * The FastCGI protocol itself (records, multiplexing, the PARAMS stream) is
  * libfcgi's business; this file only adapts its request object to the plain
  * interface the rest of orderapi uses, so nothing else includes fcgiapp.h.
+ * One exception: a large write (a report's body, an export's chunk) goes out
+ * as FCGI_STDOUT records of up to 64 kB written here in one writev(), where
+ * libfcgi would cut it into 8 kB records, one write() each.
  */
 #include "fcgi_io.h"
 
 #include <errno.h>
+#include <fastcgi.h>
 #include <fcgiapp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -138,9 +144,76 @@ static long fcgi_read(void *ctx, char *buf, size_t len)
     return n;
 }
 
+/* Writes at least this long skip libfcgi's stream buffer (8 kB records). */
+#define DIRECT_WRITE_MIN 16384
+/* A record's content: FCGI_MAX_LENGTH rounded down to a multiple of 8, so
+ * that no record needs padding (FastCGI 1.0 §3.3 recommends 8-byte
+ * alignment). */
+#define RECORD_CONTENT_MAX (FCGI_MAX_LENGTH & ~7)
+/* Records per writev(): 64 of them carry 4 MB. */
+#define RECORDS_PER_WRITE 64
+
+/* Writes all of iov[0..n), resuming after short writes; 0 or -1. */
+static int writev_all(int fd, struct iovec *iov, int n)
+{
+    while (n > 0) {
+        ssize_t done = writev(fd, iov, n);
+        if (done < 0 && errno == EINTR)
+            continue;
+        if (done <= 0)
+            return -1;
+        while (n > 0 && (size_t)done >= iov->iov_len) {
+            done -= (ssize_t)iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + done;
+            iov->iov_len -= (size_t)done;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Writes buf as FCGI_STDOUT records of up to RECORD_CONTENT_MAX bytes
+ * (FastCGI 1.0 §3.3, §5.3) straight to the request's connection, after
+ * libfcgi's buffered output so that the stream stays in order.  libfcgi
+ * writes the stream's empty end record itself, at FCGX_Finish_r.
+ */
+static int write_stdout_records(struct transport *t, const char *buf, size_t len)
+{
+    FCGI_Header headers[RECORDS_PER_WRITE];
+    struct iovec iov[2 * RECORDS_PER_WRITE];
+    int id = t->request.requestId;
+
+    if (FCGX_FFlush(t->request.out) != 0)
+        return -1;
+    while (len > 0) {
+        int n = 0;
+        for (; n < RECORDS_PER_WRITE && len > 0; n++) {
+            size_t chunk = len < RECORD_CONTENT_MAX ? len : RECORD_CONTENT_MAX;
+            headers[n] = (FCGI_Header){.version = FCGI_VERSION_1, .type = FCGI_STDOUT,
+                                       .requestIdB1 = (unsigned char)((id >> 8) & 0xff),
+                                       .requestIdB0 = (unsigned char)(id & 0xff),
+                                       .contentLengthB1 = (unsigned char)(chunk >> 8),
+                                       .contentLengthB0 = (unsigned char)(chunk & 0xff)};
+            iov[2 * n] = (struct iovec){.iov_base = &headers[n], .iov_len = sizeof headers[n]};
+            iov[2 * n + 1] = (struct iovec){.iov_base = (void *)(uintptr_t)buf, .iov_len = chunk};
+            buf += chunk;
+            len -= chunk;
+        }
+        if (writev_all(t->request.ipcFd, iov, 2 * n) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int fcgi_write(void *ctx, const char *buf, size_t len)
 {
     struct transport *t = ctx;
+    if (len >= DIRECT_WRITE_MIN && t->request.ipcFd >= 0)
+        return write_stdout_records(t, buf, len);
     while (len > 0) {
         int chunk = len > 0x40000000 ? 0x40000000 : (int)len;
         if (FCGX_PutStr(buf, chunk, t->request.out) != chunk)

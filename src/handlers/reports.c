@@ -196,9 +196,9 @@ static struct sales_day *sales_days(struct arena *a, const struct db_rows *sales
     if (!days)
         return NULL;
     for (size_t r = 0; r < sales->count; r++) {
-        int64_t day;
-        if (report_day_parse(DB_CELL(sales, r, RSALES_DAY)->s, &day) == 0)
-            days[k++] = (struct sales_day){day, DB_CELL(sales, r, RSALES_ORDERS)->i,
+        const struct db_value *day = DB_CELL(sales, r, RSALES_DAY);
+        if (day->type == DBV_INT)
+            days[k++] = (struct sales_day){day->i, DB_CELL(sales, r, RSALES_ORDERS)->i,
                                            DB_CELL(sales, r, RSALES_REVENUE)->i, DB_CELL(sales, r, RSALES_ITEMS)->i};
     }
     *n = k;

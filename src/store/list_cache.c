@@ -29,6 +29,20 @@ static const char LOOKUP_SCRIPT[] =
     "local v = (redis.call('GET', '" EPOCH_KEY "') or '0') .. '.' .. (redis.call('GET', KEYS[1]) or '0') "
     "return {v, redis.call('GET', ARGV[1] .. v .. ':' .. ARGV[2])}";
 
+/* KEYS[1] = entry key; ARGV[1] = the answer, ARGV[2] = TTL in seconds.  The
+ * entry is stored as SET would, but kept out of the append-only file (and
+ * replicas): redis.set_repl(redis.REPL_NONE).  An entry lives for its TTL
+ * at most and is only ever a copy of what MySQL answers, so a Redis restart
+ * that loses it costs one miss; persisting it would cost an AOF append of
+ * every answer, and the AOF rewrites (a fork, every live entry compressed
+ * again) that so much growth brings.  Only its expiry reaches the AOF (a
+ * DEL).  redis.replicate_commands() is what Redis 3.2 to 4 need before
+ * set_repl; from Redis 5 on it is a no-op.  The generation and epoch counters stay persistent: losing a bump
+ * could bring an old entry back, losing an entry cannot. */
+static const char PUT_SCRIPT[] =
+    "redis.replicate_commands() redis.set_repl(redis.REPL_NONE) "
+    "return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])";
+
 /* ---------------------------------------------------------------- the stale mark */
 
 static struct list_cache_marker process_marker;
@@ -348,9 +362,9 @@ void list_cache_put(struct cache *cache, struct arena *a, const struct list_cach
     char *ttl_s = arena_printf(a, "%u", ttl);
     if (!ttl_s)
         return;
-    const char *argv[] = {"SET", e->key, body, "EX", ttl_s};
-    size_t lens[] = {3, strlen(e->key), len, 2, strlen(ttl_s)};
-    cache_command(cache, a, 5, argv, lens);
+    const char *argv[] = {"EVAL", PUT_SCRIPT, "1", e->key, body, ttl_s};
+    size_t lens[] = {4, sizeof PUT_SCRIPT - 1, 1, strlen(e->key), len, strlen(ttl_s)};
+    cache_command(cache, a, 6, argv, lens);
 }
 
 /* The bump's replies: a failed INCR marks the cache stale. */

@@ -241,7 +241,7 @@ const struct stmt_def STATEMENTS[STMT_COUNT] = {
 
     /* Reports: a row per day, and the running totals' two ends. */
     QUERY(STMT_REPORT_SALES_DAILY, 2, REPORT_SALES_NCOLUMNS,
-              "SELECT DATE_FORMAT(day, '%Y-%m-%d'), orders_counted, revenue_counted, items_counted"
+              "SELECT DATEDIFF(day, '1970-01-01'), orders_counted, revenue_counted, items_counted"
               " FROM order_totals_daily WHERE day BETWEEN ? AND ? ORDER BY day"),
     QUERY(STMT_SALES_PACK_RANGE, 2, SALES_PACK_NCOLUMNS, SALES_PACK_RANGE_SQL),
     QUERY(STMT_SALES_PACK_DAYS, 4, SALES_PACK_NCOLUMNS,

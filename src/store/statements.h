@@ -87,7 +87,8 @@ enum stmt_id {
                                     of the two days */
 
     /* Reports (store/report_store.c). */
-    STMT_REPORT_SALES_DAILY,    /* (from_day, to_day) -> day, orders, revenue, items (orders counting revenue) */
+    STMT_REPORT_SALES_DAILY,    /* (from_day, to_day) -> day (days since 1970-01-01), orders, revenue, items
+                                 * (orders counting revenue) */
     STMT_SALES_PACK_RANGE,      /* (from_day, to_day) -> SALES_PACK columns: the packs of the range's two ends */
     STMT_SALES_PACK_DAYS,       /* (start_day, end_day, start_day, end_day) -> SALES_PACK columns: the packs
                                     of two materialized days */
