@@ -5,14 +5,13 @@ import csv
 import datetime
 import io
 import os
-import socket
-import struct
 from pathlib import Path
 
 import pytest
 
 from conftest import ORDERS_PATH, TIMEOUT, api, check_problem_response, create_order, demo_admin_token, \
     make_product, master_serves_http, mysql, new_customer, wait_until
+from fastcgi_client import connect, get_request
 
 EXPORT = f"{ORDERS_PATH}/export"
 COLUMNS = ["id", "order_number", "created_at", "status", "payment_status", "customer_name", "customer_email",
@@ -95,21 +94,8 @@ def fastcgi_get_then_hang_up(sock_path, uri, token):
     """Sends a FastCGI GET for uri on orderapi's own socket, reads the first
     bytes of the answer and closes the connection: a client that goes away
     mid-download.  The first bytes."""
-    def record(kind, content):
-        return struct.pack("!BBHHBx", 1, kind, 1, len(content), 0) + content
-
-    def pair(name, value):
-        name, value = name.encode(), value.encode()
-        size = lambda n: struct.pack("!B", n) if n < 128 else struct.pack("!I", n | 0x80000000)  # noqa: E731
-        return size(len(name)) + size(len(value)) + name + value
-
-    params = b"".join(pair(k, v) for k, v in {
-        "REQUEST_METHOD": "GET", "REQUEST_URI": uri, "SCRIPT_NAME": uri, "QUERY_STRING": "",
-        "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_AUTHORIZATION": f"Bearer {token}"}.items())
-    with socket.socket(socket.AF_UNIX) as sock:
-        sock.settimeout(TIMEOUT)
-        sock.connect(sock_path)
-        sock.sendall(record(1, struct.pack("!HB5x", 1, 0)) + record(4, params) + record(4, b"") + record(5, b""))
+    with connect(sock_path, TIMEOUT) as sock:
+        sock.sendall(get_request(uri, "", token))
         return sock.recv(4096)
 
 

@@ -5,38 +5,22 @@ an empty FCGI_STDOUT record and FCGI_END_REQUEST.  Read on orderapi's own
 socket, record by record."""
 
 import os
-import socket
 import struct
 
 import pytest
 
 from conftest import TIMEOUT, api, demo_admin_token, master_serves_http
+from fastcgi_client import FCGI_END_REQUEST, FCGI_STDOUT, connect, get_request
 
 SALES = "/api/v1/reports/sales"
-FCGI_STDOUT, FCGI_END_REQUEST = 6, 3
 
 
 def fastcgi_records(sock_path, uri, query, token):
     """Sends a FastCGI GET (request id 1) and reads every record of the
     answer: a list of (type, request id, content)."""
-    def record(kind, content):
-        return struct.pack("!BBHHBx", 1, kind, 1, len(content), 0) + content
-
-    def pair(name, value):
-        name, value = name.encode(), value.encode()
-        size = lambda n: struct.pack("!B", n) if n < 128 else struct.pack("!I", n | 0x80000000)  # noqa: E731
-        return size(len(name)) + size(len(value)) + name + value
-
-    params = b"".join(pair(k, v) for k, v in {
-        "REQUEST_METHOD": "GET", "REQUEST_URI": f"{uri}?{query}", "SCRIPT_NAME": uri, "QUERY_STRING": query,
-        "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_AUTHORIZATION": f"Bearer {token}"}.items())
     data = b""
-    with socket.socket(socket.AF_UNIX) as sock:
-        sock.settimeout(TIMEOUT)
-        sock.connect(sock_path)
-        # FCGI_BEGIN_REQUEST without FCGI_KEEP_CONN: the worker closes the
-        # connection after the answer.
-        sock.sendall(record(1, struct.pack("!HB5x", 1, 0)) + record(4, params) + record(4, b"") + record(5, b""))
+    with connect(sock_path, TIMEOUT) as sock:
+        sock.sendall(get_request(uri, query, token))
         while chunk := sock.recv(65536):
             data += chunk
     records = []
