@@ -178,21 +178,27 @@ def test_a_burst_beyond_the_hash_cap_is_refused_at_once(stack):
     """16 logins at once (unknown emails: each costs a dummy hash) on a pool
     with fewer permits than that: the excess is 503 with Retry-After straight
     away rather than queued behind the hashes, and GET /auth/me, which
-    hashes nothing, is answered before the first hash of the burst is done."""
+    hashes nothing, is answered before the first hash of the burst is done.
+    /auth/me goes out when the first refusal is back: the permits are all
+    taken then, so hashes are running (a fixed pause was not enough on a
+    machine that hashes in less than that)."""
     token = login(stack, register_user(stack)[0])
     refused_before = metric(stack, REFUSED)
     results = []
     lock = threading.Lock()
+    refused = threading.Event()
 
     def attempt(i):
         response = post_json(stack, LOGIN, {"email": unique_email(f"burst{i}"), "password": "whatever12"})
         with lock:
             results.append((time.monotonic(), response))
+        if response.status_code == 503:
+            refused.set()
 
     threads = [threading.Thread(target=attempt, args=(i,)) for i in range(16)]
     for thread in threads:
         thread.start()
-    time.sleep(0.1)  # let the burst reach the server first
+    refused.wait(30)
     me = stack.get("/api/v1/auth/me", headers=bearer(token), timeout=60)
     me_done = time.monotonic()
     for thread in threads:
