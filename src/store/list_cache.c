@@ -37,8 +37,9 @@ static const char LOOKUP_SCRIPT[] =
  * every answer, and the AOF rewrites (a fork, every live entry compressed
  * again) that so much growth brings.  Only its expiry reaches the AOF (a
  * DEL).  redis.replicate_commands() is what Redis 3.2 to 4 need before
- * set_repl; from Redis 5 on it is a no-op.  The generation and epoch counters stay persistent: losing a bump
- * could bring an old entry back, losing an entry cannot. */
+ * set_repl; from Redis 5 on it is a no-op.  The generation and epoch
+ * counters stay persistent: losing a bump could bring an old entry back,
+ * losing an entry cannot. */
 static const char PUT_SCRIPT[] =
     "redis.replicate_commands() redis.set_repl(redis.REPL_NONE) "
     "return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])";
