@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -98,22 +99,40 @@ static void serve_one(struct app *app, struct arena *arena, const struct http_io
     scoreboard_end(app->slot);
 }
 
-/*
- * The master is stopping and has unlinked the socket: serves the
- * connections still queued on it (no new one can arrive), then returns how
- * many it served.  The listen socket is non-blocking, so the first accept
- * that finds the queue empty ends it; the master's drain timeout bounds it.
- */
-static unsigned long serve_backlog(struct app *app, struct arena *arena, struct transport *t)
+/* Serves up to most connections already queued on the non-blocking listen
+ * socket; returns how many it served (the first accept that finds the
+ * queue empty ends it). */
+static unsigned long serve_queued(struct app *app, struct arena *arena, struct transport *t, unsigned long most)
 {
     unsigned long served = 0;
     struct http_io io;
-    while (transport_accept(t, &io) == 0) {
+    while (served < most && transport_accept(t, &io) == 0) {
         serve_one(app, arena, &io);
         transport_finish(t);
         arena_reset(arena);
         served++;
     }
+    return served;
+}
+
+/*
+ * The master is stopping and has unlinked the socket: serves every
+ * connection still queued on it (no new one can arrive); the master's drain
+ * timeout bounds it.
+ *
+ * A reload instead lets the pool go on, and an old worker serves at most
+ * one more queued connection before it leaves.  Its epoll instance is
+ * EPOLLEXCLUSIVE: the kernel wakes one waiting worker per new connection,
+ * and the old generation's entries come first on the socket's wait queue.
+ * A connection whose wake-up reached this worker just as the stop signal
+ * did would otherwise wait in the queue, while the other workers sleep,
+ * until the next connection wakes one of them.  One is enough: a worker
+ * takes at most one wake-up per wait, and it no longer waits.
+ */
+static unsigned long serve_before_leaving(struct app *app, struct arena *arena, struct transport *t,
+                                          int master_stopping)
+{
+    unsigned long served = serve_queued(app, arena, t, master_stopping ? ULONG_MAX : 1);
     if (served > 0)
         log_msg("info", "worker: served %lu queued requests before stopping", served);
     return served;
@@ -243,8 +262,8 @@ int worker_run(int listen_fd, const struct config *cfg, int slot, pid_t master_p
             break;
         }
     }
-    if (!recycle && listen_path_unlinked(cfg->listen))
-        served += serve_backlog(&app, arena, t);
+    if (!recycle && accept_first)
+        served += serve_before_leaving(&app, arena, t, listen_path_unlinked(cfg->listen));
     rc = 0;
 out:
     if (ep >= 0)

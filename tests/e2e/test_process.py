@@ -2,15 +2,20 @@
 
 import json
 import os
+import re
+import shutil
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from conftest import TIMEOUT, process_ended, wait_until
 from conftest import master_serves_http
+from fastcgi_client import connect, get_request
 
 pytestmark = master_serves_http("it kills and signals the workers serving the requests")
 
@@ -79,6 +84,69 @@ def test_sighup_replaces_every_worker_without_failed_requests(stack):
     assert load.failures == []
     assert load.sent > 20
     assert stack.master_pid() == master
+
+
+def waiting_for_a_connection(pid):
+    """True when pid sleeps in epoll_wait (a worker between requests)."""
+    try:
+        return Path(f"/proc/{pid}/wchan").read_text() == "do_epoll_wait"
+    except OSError:
+        return False
+
+
+def traced(pid):
+    """True when a tracer (strace) is attached to pid."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return any(line.split()[1:] != ["0"] for line in status.splitlines() if line.startswith("TracerPid:"))
+
+
+def strace(pids, *options):
+    """strace attached to pids with options, once every one is traced."""
+    tracer = subprocess.Popen(["strace", "-qq", "-o", "/dev/null", *options] + [f"-p{pid}" for pid in pids])
+    assert wait_until(lambda: all(traced(pid) for pid in pids), TIMEOUT), "strace did not attach"
+    return tracer
+
+
+def test_a_wakeup_caught_by_a_draining_worker_is_not_lost(stack):
+    """The kernel wakes one waiting worker per new connection
+    (EPOLLEXCLUSIVE), the longest-waiting first: on a reload, an old one.
+    strace makes the race certain: it holds the old workers for 2 s on
+    their way out of epoll_wait and the master's first SIGTERM for 1 s, so
+    the old worker this connection wakes is told to drain before it can
+    accept.  It must serve the connection before it leaves, or the request
+    waits, while the new workers sleep, for a next connection to wake one."""
+    sock_path = stack.env.get("ORDERAPI_SOCKET")
+    if not sock_path or not os.path.exists(sock_path):
+        pytest.skip("no pre-forked master's socket with this front")
+    if not shutil.which("strace"):
+        pytest.skip("strace is not installed")
+    master = stack.master_pid()
+    old = stack.wait_for_workers(lambda pids: True)
+    tracers = [strace(old, "-e", "trace=epoll_pwait", "-e", "inject=epoll_pwait:delay_exit=2000000")]
+    try:
+        tracers.append(strace([master], "-e", "trace=kill", "-e", "inject=kill:delay_enter=1000000:when=1"))
+        assert wait_until(lambda: all(waiting_for_a_connection(pid) for pid in old), TIMEOUT)
+        log_offset = stack.log_size()
+        stack.signal_master(signal.SIGHUP)
+        assert wait_until(lambda: len(stack.worker_pids() - old) == len(old), TIMEOUT)
+        assert wait_until(lambda: all(waiting_for_a_connection(pid) for pid in stack.worker_pids() - old), TIMEOUT)
+        with connect(sock_path, 4 * TIMEOUT) as sock:
+            sock.sendall(get_request("/health", "", "none"))
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+    finally:
+        for tracer in tracers:
+            tracer.terminate()
+            tracer.wait(TIMEOUT)
+    assert b"Status: 200" in answer, answer[:300]
+    request_id = re.search(rb"X-Request-Id: (\w+)", answer).group(1).decode()
+    served = [json.loads(line) for line in stack.log_since(log_offset).splitlines() if request_id in line]
+    assert served and served[0]["pid"] in old, ("served by a new worker: the race was not set up", served)
+    stack.wait_for_workers(lambda pids: not (pids & old), timeout=15)
 
 
 def test_invalid_config_on_sighup_is_rejected(stack):

@@ -81,7 +81,7 @@ def test_sighup_under_saturating_load_replaces_every_worker_promptly(stack):
     with Saturation(stack) as load:
         time.sleep(0.5)
         stack.signal_master(signal.SIGHUP)
-        # Each old worker finishes the request it has (20 ms) and leaves.
+        # Each old worker finishes the request it has (20 ms), at most one more, and leaves.
         replaced = wait_until(lambda: not (stack.worker_pids() & old), 5, interval=0.05)
         lingering = stack.worker_pids() & old
         time.sleep(0.3)
