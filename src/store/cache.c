@@ -342,48 +342,63 @@ redisReply *cache_receive(struct cache *c, struct arena *a)
     return reply;
 }
 
-/*
- * Sends n commands in one write and reads their n replies in order; see
- * cache.h.  If any reply cannot be read the connection is dropped (the
- * replies after it would be out of step) and every replies[] is NULL; the
- * replies already read stay owned by the arena.
- */
-int cache_pipeline(struct cache *c, struct arena *a, size_t n, const int *argcs,
-                   const char **const *argvs, const size_t *const *argvlens, redisReply **replies)
+/* One try of cache_pipeline on the current connection: 0, or -1 with
+ * *read_any telling whether a reply had been read before the failure. */
+static int pipeline_once(struct cache *c, struct arena *a, size_t n, const int *argcs,
+                         const char **const *argvs, const size_t *const *argvlens, redisReply **replies,
+                         int *read_any)
 {
-    int rc = -1;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        replies[i] = NULL;
-    if (cache_ensure(c) != 0)
-        goto out;
-    for (i = 0; i < n; i++) {
-        if (redisAppendCommandArgv(c->ctx, argcs[i], (const char **)argvs[i], argvlens[i]) !=
-            REDIS_OK) {
+    *read_any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (redisAppendCommandArgv(c->ctx, argcs[i], (const char **)argvs[i], argvlens[i]) != REDIS_OK) {
             cache_drop(c, "pipeline append");
-            goto out;
+            return -1;
         }
     }
-    for (i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         void *reply = NULL;
         if (redisGetReply(c->ctx, &reply) != REDIS_OK || reply == NULL) {
             if (reply != NULL)
                 freeReplyObject(reply);
             cache_drop(c, "pipeline");
-            goto out;
+            return -1;
         }
+        *read_any = 1;
         if (arena_defer(a, cache_reply_release, reply) != 0) {
             cache_drop(c, "pipeline (out of memory)");
-            goto out;
+            return -1;
         }
         replies[i] = reply;
     }
-    rc = 0;
-out:
-    if (rc != 0) {
-        for (i = 0; i < n; i++)
-            replies[i] = NULL;
+    return 0;
+}
+
+/*
+ * Sends n commands in one write and reads their n replies in order; see
+ * cache.h.  If any reply cannot be read the connection is dropped (the
+ * replies after it would be out of step) and every replies[] is NULL; the
+ * replies already read stay owned by the arena.  As with one command
+ * (cache_run), a connection that was already open may have died while
+ * idle (Redis restarted): when it fails before any reply came back, the
+ * pipeline is sent once more on a new connection, so the first request
+ * after a restart does not fail.
+ */
+int cache_pipeline(struct cache *c, struct arena *a, size_t n, const int *argcs,
+                   const char **const *argvs, const size_t *const *argvlens, redisReply **replies)
+{
+    int was_open = c->ctx != NULL;
+    for (size_t i = 0; i < n; i++)
+        replies[i] = NULL;
+    for (int attempt = 0;; attempt++) {
+        int read_any;
+        if (cache_ensure(c) != 0)
+            break;
+        if (pipeline_once(c, a, n, argcs, argvs, argvlens, replies, &read_any) == 0)
+            return 0;
+        if (!was_open || attempt > 0 || read_any)
+            break;
     }
-    return rc;
+    for (size_t i = 0; i < n; i++)
+        replies[i] = NULL;
+    return -1;
 }

@@ -1,10 +1,12 @@
-"""/health while Redis or MariaDB is down, and recovery without a restart."""
+"""/health while Redis or MariaDB is down, and recovery without a restart
+of orderapi."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import check_problem_response, media_type, wait_until
+from conftest import ORDERS_PATH, api, check_problem_response, media_type, new_customer, wait_until
 
 DEPENDENCIES = {
     # service name in ./stack, member of the /health body
@@ -44,3 +46,22 @@ def test_health_names_the_dependency_that_is_down(stack, healthy_afterwards, ser
         f"/health not steadily 200 within 10 s of {service} coming back")
     assert stack.get("/health").json()[member] == "ok"
     assert stack.master_pid() == master, "orderapi was restarted"
+
+
+def test_the_first_lists_after_a_redis_restart_are_answered(stack, healthy_afterwards):
+    """A restart kills every worker's open connection to Redis.  A list's
+    token check and cache lookup go out to Redis as one pipeline, which must
+    be sent again on a new connection, as a single command is, rather than
+    answered 503: every worker's first list after the restart is a 200."""
+    token, _ = new_customer(stack)
+    burst = 2 * stack.workers_wanted
+
+    def lists():
+        with ThreadPoolExecutor(burst) as pool:
+            return list(pool.map(lambda _: api(stack, "GET", ORDERS_PATH, token).status_code, range(burst)))
+
+    for _ in range(3):  # every worker has an open connection to Redis
+        assert lists() == [200] * burst
+    stack.svc("stop", "redis")
+    stack.svc("start", "redis")
+    assert lists() == [200] * burst
