@@ -164,7 +164,8 @@ __attribute__((format(printf, 2, 3))) static void db_set_error(struct db *db, co
 static void db_note_error(struct db *db, const char *level, const char *what, unsigned err,
                           const char *msg)
 {
-    db_set_error(db, "%s: (%u) %s", what, err, msg != NULL ? msg : "");
+    /* The error first: the statement after it may be long enough to be cut. */
+    db_set_error(db, "(%u) %s; in: %s", err, msg != NULL ? msg : "", what);
     log_msg(level, "mysql %s", db->last_error);
 }
 
