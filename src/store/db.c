@@ -1033,9 +1033,18 @@ static int db_run_once(struct db *db, struct db_target t, const struct db_value 
         if (mysql_stmt_field_count(stmt) > 0 && mysql_stmt_store_result(stmt) != 0)
             rc = db_fail_stmt(db, stmt, sql);
     }
-    /* A failure above may have dropped the connection and its statements. */
-    if (db->conn != NULL && (t.sql != NULL || db->stmts[t.id] != NULL))
-        mysql_stmt_free_result(stmt);
+    /* A failure above may have dropped the connection and its statements.
+     * A statement whose rows ended in an error (a duplicate key in an
+     * INSERT … RETURNING arrives where its row would) is reset rather than
+     * freed: Connector/C's free_result then leaves the connection so that
+     * the statement's next execute waits for a reply that never comes,
+     * until the read timeout. */
+    if (db->conn != NULL && (t.sql != NULL || db->stmts[t.id] != NULL)) {
+        if (mysql_stmt_errno(stmt) != 0)
+            mysql_stmt_reset(stmt);
+        else
+            mysql_stmt_free_result(stmt);
+    }
     if (rc == DB_OK && (db->test_fault == DB_FAULT_REPLY_LOST || db->test_fault == DB_FAULT_CUT_AFTER) &&
         t.sql == NULL && t.id == db->test_fault_stmt)
         rc = db_test_after_statement(db, sql);
