@@ -435,6 +435,11 @@ int order_number_block_fill(struct order_number_block *b, const char *day, int64
     return 0;
 }
 
+void order_number_block_drop(struct order_number_block *b)
+{
+    b->next = b->last + 1;
+}
+
 /*
  * An Idempotency-Key is 1 to 255 printable ASCII characters (API.md,
  * "Idempotency"); a key of spaces only is refused because proxies and

@@ -105,6 +105,11 @@ int64_t order_number_block_want(const struct order_number_block *b);
 /* Records a reservation of size numbers of day ending at last (the sequence's new value, so the
    numbers are last - size + 1 .. last).  0, or -1 (b unchanged) when size < 1 or last < size. */
 int order_number_block_fill(struct order_number_block *b, const char *day, int64_t last, int64_t size);
+/* Forgets the numbers left in b (the next take asks for a reservation),
+   keeping its size: a number of it was found taken, so the day's sequence
+   was put back under this process (a restored backup, a reseeded
+   database) and none of the rest can be trusted. */
+void order_number_block_drop(struct order_number_block *b);
 /* Idempotency-Key: 1..255 printable ASCII (0x20..0x7e), not all spaces. 1 valid / 0. */
 int idempotency_key_valid(const char *key);
 /* SHA-256 (libsodium crypto_hash_sha256) of method + '\n' + path + '\n' + the body serialised canonically

@@ -34,6 +34,7 @@
 #include "handlers/respond.h"
 #include "http/fields.h"
 #include "http/problem.h"
+#include "log.h"
 #include "store/db.h"
 #include "store/statements.h"
 
@@ -75,6 +76,7 @@ struct order_create {
     json_t *stock_issues;      /* 409 */
     struct db_rows products;   /* the locked products (enum locked_product_column) */
     int64_t order_id;
+    int number_taken;          /* the order row's insert found its number taken */
     struct db_rows order_row, items;
     char *body;                /* the 201 body, also recorded for the key */
     char *location;
@@ -150,6 +152,8 @@ static int insert_order(struct db *db, struct order_create *c, const struct orde
     int rc = order_store_insert(db, c->arena, &o, &c->order_row);
     if (rc == DB_OK)
         c->order_id = DB_CELL(&c->order_row, 0, OC_ID)->i;
+    else if (rc == DB_DUPLICATE)
+        c->number_taken = 1; /* the number is the row's only unique key */
     return rc;
 }
 
@@ -407,23 +411,34 @@ static int check_customer(struct app *app, struct http_request *req, struct http
     return -1;
 }
 
-/* Takes today's next order number and runs the transaction. */
+/* Takes today's next order number and runs the transaction.  A number
+ * found taken means the day's sequence was put back under this process
+ * (a restored backup, a reseeded database): its block is dropped and the
+ * order tried once more with a number newly reserved. */
 static int order_place(struct app *app, struct order_create *c, char *number, size_t number_size)
 {
-    char day[11];
-    int y, m, d;
-    utc_today(day, &y, &m, &d);
-    int64_t seq = 0;
-    int rc = order_number_next(app->db, day, &seq);
-    if (rc == DB_OK && order_number_format(y, m, d, seq, number, number_size) != 0)
-        rc = DB_ERROR;
-    if (rc != DB_OK)
-        return rc;
-    c->order_number = number;
     c->shipping_flat = app->cfg->shipping_flat;
     c->free_shipping_over = app->cfg->free_shipping_over;
     c->low_stock_threshold = app->cfg->low_stock_threshold;
-    return db_tx(app->db, order_create_tx, c);
+    for (int attempt = 0;; attempt++) {
+        char day[11];
+        int y, m, d;
+        utc_today(day, &y, &m, &d);
+        int64_t seq = 0;
+        int rc = order_number_next(app->db, day, &seq);
+        if (rc == DB_OK && order_number_format(y, m, d, seq, number, number_size) != 0)
+            rc = DB_ERROR;
+        if (rc != DB_OK)
+            return rc;
+        c->order_number = number;
+        c->number_taken = 0;
+        rc = db_tx(app->db, order_create_tx, c);
+        if (rc != DB_DUPLICATE || !c->number_taken || attempt > 0)
+            return rc;
+        log_msg("warn", "order number %s was taken already: the day's sequence was put back; reserving anew",
+                number);
+        order_number_block_drop(&number_block);
+    }
 }
 
 /* 201 with the order as written, its Location and ETag. */

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import pytest
 
 from conftest import (ORDERS_PATH, api, assert_stock_consistent, check_problem_response, create_order,
-                      demo_admin_token, make_product, media_type, new_customer, place_order,
+                      demo_admin_token, make_product, master_serves_http, media_type, mysql, new_customer, place_order,
                       product_stock, stats_caught_up, stock_ledger, aggregate_mismatches, wait_until)
 
 
@@ -970,3 +970,44 @@ def test_guest_orders_belong_to_the_phone(stack, admin, customer):
     assert cancelled.status_code == 200, cancelled.text
     assert product_stock(stack, product["id"]) == 9
     assert api(stack, "GET", path, admin).json()["status"] == "cancelled"
+
+
+@master_serves_http("the pre-forked workers keep blocks of order numbers between requests")
+def test_an_order_number_taken_under_a_worker_is_replaced_not_a_500(stack):
+    """A worker reserves order numbers in blocks and keeps what it has not
+    used.  When the day's sequence is put back under it (a restored backup,
+    a reseeded database), the numbers it kept may be taken already: the
+    order must still be placed, with a number newly reserved, not fail with
+    a 500.  Here every number up to the sequence that no order has is taken
+    by a placeholder row, so every worker's kept numbers are taken."""
+    product = make_product(stack, demo_admin_token(stack), stock=1000)
+    token, user = new_customer(stack)
+    burst = 4 * stack.workers_wanted
+
+    def orders():
+        with ThreadPoolExecutor(burst) as pool:
+            return list(pool.map(lambda _: place_order(stack, token, [(product["id"], 1)]), range(burst)))
+
+    for _ in range(3):  # every worker has reserved a block and kept some of it
+        assert all(r.status_code == 201 for r in orders())
+    template = mysql(stack, f"SELECT id FROM orders WHERE user_id = {int(user['id'])} LIMIT 1")[0][0]
+    columns = [row[0] for row in mysql(stack, "SELECT column_name FROM information_schema.columns WHERE"
+                                       " table_schema = DATABASE() AND table_name = 'orders'"
+                                       " AND column_name NOT IN ('id', 'order_number') ORDER BY ordinal_position")]
+    number = ("CONCAT('ORD-', DATE_FORMAT(UTC_DATE(), '%Y%m%d'), '-',"
+              " IF(s.seq < 1000, LPAD(s.seq, 4, '0'), s.seq))")
+    last = int(mysql(stack, "SELECT last_value FROM order_number_sequences WHERE day = UTC_DATE()")[0][0])
+    names = ", ".join(columns)
+    log_offset = stack.log_size()
+    mysql(stack, f"INSERT INTO orders (order_number, {names}) SELECT {number}, {names} FROM orders o"
+                 f" JOIN seq_1_to_{last} s WHERE o.id = {int(template)} AND NOT EXISTS"
+                 f" (SELECT 1 FROM orders x WHERE x.order_number = {number})")
+    try:
+        placed = orders()
+        assert [r.status_code for r in placed] == [201] * burst, [r.text[:200] for r in placed]
+        numbers = [r.json()["order_number"] for r in placed]
+        assert len(set(numbers)) == burst
+        assert "was taken already" in stack.log_since(log_offset), "no worker kept a number: nothing was tested"
+    finally:
+        mysql(stack, f"DELETE o FROM orders o LEFT JOIN order_items i ON i.order_id = o.id"
+                     f" WHERE o.user_id = {int(user['id'])} AND i.id IS NULL")

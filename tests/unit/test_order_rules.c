@@ -544,6 +544,27 @@ static void test_order_number_blocks_grow_from_one(void **state)
     assert_int_equal(order_number_block_take(&one, "2026-12-01", &seq), 0);
 }
 
+/* A dropped block hands out nothing more and asks for a reservation of
+ * the size it would have asked for anyway. */
+static void test_order_number_block_drop(void **state)
+{
+    (void)state;
+    struct order_number_block b = {0};
+    int64_t seq = 0;
+    assert_int_equal(order_number_block_fill(&b, "2026-12-01", 40, 8), 0);
+    assert_int_equal(order_number_block_take(&b, "2026-12-01", &seq), 1);
+    assert_int_equal(seq, 33);
+    order_number_block_drop(&b);
+    assert_int_equal(order_number_block_take(&b, "2026-12-01", &seq), 0);
+    assert_int_equal(order_number_block_want(&b), 16);
+    assert_int_equal(order_number_block_fill(&b, "2026-12-01", 56, 16), 0);
+    assert_int_equal(order_number_block_take(&b, "2026-12-01", &seq), 1);
+    assert_int_equal(seq, 41);
+    struct order_number_block none = {0};
+    order_number_block_drop(&none); /* no block yet: still none */
+    assert_int_equal(order_number_block_take(&none, "2026-12-01", &seq), 0);
+}
+
 /* Numbers left from yesterday are not handed out today; refused fills
  * change nothing. */
 static void test_order_number_blocks_day_and_bad_fills(void **state)
@@ -669,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_totals_overflow),
         cmocka_unit_test(test_order_number_format),
         cmocka_unit_test(test_order_number_blocks_grow_from_one),
+        cmocka_unit_test(test_order_number_block_drop),
         cmocka_unit_test(test_order_number_blocks_day_and_bad_fills),
         cmocka_unit_test(test_idempotency_key_valid),
         cmocka_unit_test(test_idempotency_hash),
